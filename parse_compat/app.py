@@ -1,0 +1,87 @@
+"""Build and run one app: storage, schema, features and routes wired onto an aiohttp application."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from .auth.roles import RoleResolver
+from .http.api import Router
+from .http.routes import register_all
+from .http.server import HttpEdge
+from .rest.writer import Writer
+from .schema.bootstrap import load_schema_file
+from .schema.registry import SchemaRegistry
+from .settings import Settings
+from .state import AppState
+from .storage.base import StorageAdapter
+from .storage.loader import open_storage
+
+log = logging.getLogger("parse_compat")
+STATE_KEY: web.AppKey[AppState] = web.AppKey("parse_compat_state", AppState)
+EDGE_KEY: web.AppKey[HttpEdge] = web.AppKey("parse_compat_edge", HttpEdge)
+
+
+async def build_state(settings: Settings, storage: StorageAdapter | None = None) -> AppState:
+    storage = storage or open_storage(settings.databaseURI or "sqlite:///data/parse.db")
+    await storage.connect()
+    schemas = SchemaRegistry(storage)
+    await schemas.load()
+    state = AppState(settings, storage, schemas, RoleResolver(storage, schemas), Writer())
+    from .features import install_features
+
+    await install_features(state)
+    if settings.schema:
+        await load_schema_file(settings.schema, schemas)
+    return state
+
+
+def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web.Application:
+    app = web.Application(client_max_size=settings.maxUploadSize + 1024)
+    router = Router()
+    register_all(router)
+
+    async def startup(app: web.Application) -> None:
+        state = await build_state(settings, storage)
+        app[STATE_KEY] = state
+        edge = HttpEdge(state, router)
+        state.extras["router"] = router
+        app[EDGE_KEY] = edge
+
+    async def cleanup(app: web.Application) -> None:
+        state = app.get(STATE_KEY)
+        if state is not None:
+            for closer in state.extras.get("on_close", []):
+                await closer()
+            await state.storage.close()
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        edge = request.app[EDGE_KEY]
+        return await edge.handle(request)
+
+    app.on_startup.append(startup)
+    app.on_cleanup.append(cleanup)
+    mount = settings.mountPath
+    app.router.add_route("*", "/health", handle)
+    app.router.add_route("*", mount + "/{tail:.*}" if mount else "/{tail:.*}", handle)
+    return app
+
+
+def banner(settings: Settings) -> str:
+    url = f"http://localhost:{settings.port}{settings.mountPath}"
+    return (
+        f"parse-compat listening on {url}\n"
+        f"  appId:     {settings.appId}\n"
+        f"  masterKey: {settings.masterKey}\n"
+        f"  database:  {settings.databaseURI}\n"
+        f"Try:\n  curl -H 'X-Parse-Application-Id: {settings.appId}' "
+        f"-H 'X-Parse-Master-Key: {settings.masterKey}' {url}/schemas\n"
+    )
+
+
+def run_server(settings: Settings, **kwargs: Any) -> None:
+    app = create_app(settings)
+    print(banner(settings), flush=True)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None, **kwargs)

@@ -1,0 +1,47 @@
+"""Command line: `parse-compat [options]` starts the server; `parse-compat schema docs` writes docs."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from .settings import OPTIONS, build_settings, load_or_create_credentials, resolve
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parse-compat",
+        description="A Parse Server compatible backend. Options: CLI > environment > config file.",
+    )
+    parser.add_argument("config", nargs="?", help="optional JSON config file with Parse option names")
+    for spec in OPTIONS:
+        default = f" Default: {spec.default!r}." if spec.default not in (None, []) else ""
+        parser.add_argument(f"--{spec.name}", dest=spec.name, default=None,
+                            help=f"{spec.help}{default} Env: {spec.env}.")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    cli_values: dict[str, Any] = {spec.name: getattr(args, spec.name) for spec in OPTIONS}
+    try:
+        values = resolve(cli_values, config_file=args.config)
+    except (OSError, ValueError) as exc:
+        sys.exit(f"parse-compat: bad configuration: {exc}")
+    data_dir = Path(values.get("dataDir") or "data")
+    values = load_or_create_credentials(data_dir, values)
+    settings = build_settings(values)
+    level = {"error": logging.ERROR, "warn": logging.WARNING, "info": logging.INFO,
+             "debug": logging.DEBUG}.get(settings.logLevel.lower(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from .app import run_server  # imported late so --help stays fast
+
+    run_server(settings)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

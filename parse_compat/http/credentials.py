@@ -1,0 +1,152 @@
+"""Credentials: X-Parse-* headers, the JS SDK's body envelope, Basic auth → an `Auth`.
+
+Wrong or missing app id, a bad client key, or a master key from a disallowed IP → 403
+`{"error": "unauthorized"}`. A bad session token → 209 on any route (except `/login`).
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..auth.identity import Auth
+from ..errors import INVALID_JSON, ParseError, Unauthorized
+from ..settings import Settings
+
+
+@dataclass
+class Credentials:
+    app_id: str | None = None
+    master_key: str | None = None
+    session_token: str | None = None
+    installation_id: str | None = None
+    client_keys: dict[str, str] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+HEADER_KEYS = {"restAPIKey": "X-Parse-REST-API-Key", "javascriptKey": "X-Parse-Javascript-Key",
+               "clientKey": "X-Parse-Client-Key", "dotNetKey": "X-Parse-Windows-Key"}
+
+
+def _context(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dict):
+        raise ParseError(INVALID_JSON, "Invalid object for context.")
+    return value
+
+
+def read_credentials(headers: Mapping[str, str], body: Any, settings: Settings) -> Credentials:
+    creds = Credentials(
+        app_id=headers.get("X-Parse-Application-Id"),
+        master_key=headers.get("X-Parse-Master-Key"),
+        session_token=headers.get("X-Parse-Session-Token"),
+        installation_id=headers.get("X-Parse-Installation-Id"),
+    )
+    for kind, header in HEADER_KEYS.items():
+        if header in headers:
+            creds.client_keys[kind] = headers[header]
+    if "X-Parse-Cloud-Context" in headers:
+        creds.context = _context(headers["X-Parse-Cloud-Context"])
+    _basic_auth(headers.get("Authorization", ""), creds, settings)
+    if isinstance(body, dict):
+        body.pop("_noBody", None)
+        if creds.app_id != settings.appId:
+            _envelope(body, creds, settings)
+    return creds
+
+
+def _basic_auth(header: str, creds: Credentials, settings: Settings) -> None:
+    if not header.lower().startswith("basic "):
+        return
+    try:
+        decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return
+    app_id, _, secret = decoded.partition(":")
+    if app_id != settings.appId:
+        return
+    creds.app_id = app_id
+    if secret.startswith("javascript-key="):
+        creds.client_keys["javascriptKey"] = secret[len("javascript-key="):]
+    elif secret:
+        creds.master_key = secret
+
+
+def _envelope(body: dict[str, Any], creds: Credentials, settings: Settings) -> None:
+    """The JS SDK's text/plain envelope; read only when the headers carry no valid app id."""
+    body.pop("_RevocableSession", None)
+    app_id = body.get("_ApplicationId")
+    if app_id != settings.appId:
+        raise Unauthorized()
+    if creds.master_key is not None and creds.master_key != settings.masterKey:
+        raise Unauthorized()
+    creds.app_id = body.pop("_ApplicationId")
+    js_key = body.pop("_JavaScriptKey", None)
+    if js_key is not None:
+        creds.client_keys["javascriptKey"] = js_key
+    body.pop("_ClientVersion", None)
+    for envelope_key, attr in (("_InstallationId", "installation_id"), ("_SessionToken", "session_token"),
+                               ("_MasterKey", "master_key")):
+        if envelope_key in body:
+            value = body.pop(envelope_key)
+            if not isinstance(value, str):
+                raise Unauthorized()
+            setattr(creds, attr, value)
+    if "_context" in body:
+        creds.context = _context(body.pop("_context"))
+    body.pop("_ContentType", None)
+
+
+def ip_allowed(ip: str, allowed: list[str]) -> bool:
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    for entry in allowed:
+        try:
+            if address in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+async def authenticate(state: Any, creds: Credentials, ip: str, path: str) -> Auth:
+    settings: Settings = state.settings
+    if creds.app_id != settings.appId:
+        raise Unauthorized()
+    auth = Auth(installation_id=creds.installation_id)
+    if creds.master_key is not None and creds.master_key != "":
+        if creds.master_key == settings.masterKey:
+            if not ip_allowed(ip, settings.masterKeyIps):
+                raise Unauthorized()
+            auth.is_master = True
+        elif settings.readOnlyMasterKey and creds.master_key == settings.readOnlyMasterKey:
+            if not ip_allowed(ip, settings.masterKeyIps):
+                raise Unauthorized()
+            auth.is_read_only = True
+        else:
+            raise Unauthorized()
+        if auth.installation_id is None:
+            auth.installation_id = "cloud"
+    configured = settings.client_keys
+    if not auth.has_master_power and configured:
+        if not any(creds.client_keys.get(kind) == value for kind, value in configured.items()):
+            raise Unauthorized()
+    if creds.session_token and path.rstrip("/") != "/login":
+        sessions = state.extras.get("sessions")
+        if sessions is not None:
+            user, token = await sessions.user_for_token(creds.session_token)
+            auth.user = user
+            auth.session_token = token
+    return auth

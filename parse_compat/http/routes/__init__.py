@@ -1,0 +1,11 @@
+"""Every route group, registered on one router."""
+
+from __future__ import annotations
+
+from ..api import Router
+from . import batch, classes, config, schemas, server_info
+
+
+def register_all(router: Router) -> None:
+    for module in (classes, schemas, batch, config, server_info):
+        module.register(router)

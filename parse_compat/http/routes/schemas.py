@@ -1,0 +1,127 @@
+"""`/schemas` and `/schemas/{className}` (master key): Parse's schema API, and `DELETE /purge/{className}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...errors import INSTALLATION_ERROR, INVALID_CLASS_NAME, INVALID_JSON, INVALID_SCHEMA_OPERATION, ParseError
+from ...schema.model import default_fields_for
+from ...security import clp as clp_rules
+from ...storage.base import ClassSchema
+from ..api import ApiRequest, ApiResponse, Router, require_master, require_writable_master
+
+
+def schema_json(schema: ClassSchema) -> dict[str, Any]:
+    """Parse's `/schemas` shape: the default CLP (with its 9.x ACL entry) when none is stored."""
+    clp = schema.class_level_permissions
+    if clp is None:
+        clp = {**clp_rules.default_clp(), "ACL": {"*": {"read": True, "write": True}}}
+    else:
+        clp = {**clp_rules.effective(clp)}
+    fields = {name: {k: v for k, v in spec.items()} for name, spec in schema.fields.items()}
+    if schema.class_name == "_User":
+        fields.pop("password", None)
+    out: dict[str, Any] = {"className": schema.class_name, "fields": fields, "classLevelPermissions": clp}
+    if schema.indexes:
+        out["indexes"] = schema.indexes
+    return out
+
+
+def _payload(request: ApiRequest) -> dict[str, Any]:
+    body = request.body if request.body is not None else {}
+    if not isinstance(body, dict):
+        raise ParseError(INVALID_JSON, "request body must be a JSON object")
+    for key in ("fields", "classLevelPermissions", "indexes"):
+        if key in body and body[key] is not None and not isinstance(body[key], dict):
+            raise ParseError(INVALID_JSON, f"{key} must be an object")
+    return body
+
+
+async def list_schemas(request: ApiRequest) -> ApiResponse:
+    require_master(request)
+    return ApiResponse({"results": [schema_json(s) for s in request.ctx.state.schemas.all()]})
+
+
+async def get_schema(request: ApiRequest) -> ApiResponse:
+    require_master(request)
+    schema = request.ctx.state.schemas.get(request.params["className"])
+    if schema is None:
+        raise ParseError(INVALID_CLASS_NAME, f"Class {request.params['className']} does not exist.")
+    return ApiResponse(schema_json(schema))
+
+
+async def create_schema(request: ApiRequest) -> ApiResponse:
+    require_writable_master(request)
+    body = _payload(request)
+    url_name = request.params.get("className")
+    body_name = body.get("className")
+    if url_name and body_name and url_name != body_name:
+        raise ParseError(INVALID_CLASS_NAME, f"Class name mismatch between {body_name} and {url_name}.")
+    class_name = url_name or body_name
+    if not class_name or not isinstance(class_name, str):
+        raise ParseError(INSTALLATION_ERROR, "POST /schemas needs a class name.")
+    fields = body.get("fields") or {}
+    clp = body.get("classLevelPermissions")
+    if clp is not None:
+        clp_rules.validate(clp, {**default_fields_for(class_name), **fields})
+    schema = await request.ctx.state.schemas.create_class(class_name, fields, clp, body.get("indexes"))
+    return ApiResponse(schema_json(schema))
+
+
+async def update_schema(request: ApiRequest) -> ApiResponse:
+    require_writable_master(request)
+    body = _payload(request)
+    class_name = request.params["className"]
+    if body.get("className") not in (None, class_name):
+        raise ParseError(INVALID_CLASS_NAME, f"Class name mismatch between {body['className']} and {class_name}.")
+    schemas = request.ctx.state.schemas
+    current = schemas.get(class_name)
+    if current is None:
+        raise ParseError(INVALID_CLASS_NAME, f"Class {class_name} does not exist.")
+    clp = body.get("classLevelPermissions")
+    if clp is not None:
+        new_fields = {k: v for k, v in (body.get("fields") or {}).items() if isinstance(v, dict) and "type" in v}
+        clp_rules.validate(clp, {**current.fields, **new_fields})
+    schema = await schemas.update_class(class_name, body.get("fields") or {}, clp, body.get("indexes"))
+    return ApiResponse(schema_json(schema))
+
+
+async def delete_schema(request: ApiRequest) -> ApiResponse:
+    require_writable_master(request)
+    class_name = request.params["className"]
+    state = request.ctx.state
+    schema = state.schemas.get(class_name)
+    if schema is None:
+        return ApiResponse({})
+    count = await state.storage.count(schema, {})
+    if count:
+        raise ParseError(INVALID_SCHEMA_OPERATION,
+                         f"Class {class_name} is not empty, contains {count} objects, cannot drop schema.")
+    if class_name in ("_User", "_Role", "_Session", "_Installation"):
+        raise ParseError(INVALID_SCHEMA_OPERATION, f"Cannot drop system class {class_name}.")
+    await state.schemas.delete_class(class_name)
+    return ApiResponse({})
+
+
+async def purge_class(request: ApiRequest) -> ApiResponse:
+    require_writable_master(request)
+    state = request.ctx.state
+    schema = state.schemas.get(request.params["className"])
+    if schema is not None:
+        await state.storage.delete_many(schema, {})
+        if schema.class_name in ("_Role", "_Session"):
+            state.roles.clear()
+            sessions = state.extras.get("sessions")
+            if sessions is not None:
+                sessions.clear()
+    return ApiResponse({})
+
+
+def register(router: Router) -> None:
+    router.add("GET", "/schemas", list_schemas)
+    router.add("POST", "/schemas", create_schema)
+    router.add("GET", "/schemas/{className}", get_schema)
+    router.add("POST", "/schemas/{className}", create_schema)
+    router.add("PUT", "/schemas/{className}", update_schema)
+    router.add("DELETE", "/schemas/{className}", delete_schema)
+    router.add("DELETE", "/purge/{className}", purge_class)

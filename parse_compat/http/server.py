@@ -1,0 +1,143 @@
+"""The aiohttp edge: CORS, body parsing, method override, credentials, errors → Parse JSON.
+
+The only module (with the websocket endpoint) that knows aiohttp. Everything below works
+on `ApiRequest` / `ApiResponse`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from ..errors import INVALID_JSON, ParseError, Unauthorized
+from ..rest.context import RequestContext
+from ..rest.params import from_query_string
+from .api import ApiRequest, ApiResponse, NotFound, Router
+from .credentials import authenticate, read_credentials
+
+log = logging.getLogger("parse_compat.http")
+
+CORS_ALLOW_HEADERS = ("X-Parse-Master-Key, X-Parse-REST-API-Key, X-Parse-Javascript-Key, X-Parse-Application-Id, "
+                      "X-Parse-Client-Version, X-Parse-Session-Token, X-Requested-With, X-Parse-Revocable-Session, "
+                      "X-Parse-Request-Id, Content-Type, Pragma, Cache-Control")
+RAW_BODY_PREFIXES = ("/files/",)
+
+
+def cors_headers(request: web.Request, allow_origin: str, extra_headers: list[str]) -> dict[str, str]:
+    origin = allow_origin or "*"
+    if origin != "*":
+        allowed = [o.strip() for o in origin.split(",")]
+        request_origin = request.headers.get("Origin", "")
+        origin = request_origin if request_origin in allowed else allowed[0]
+    headers = CORS_ALLOW_HEADERS + ("".join(", " + h for h in extra_headers) if extra_headers else "")
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Methods": "GET,PUT,POST,DELETE,OPTIONS",
+        "Access-Control-Allow-Headers": headers,
+        "Access-Control-Expose-Headers": "X-Parse-Job-Status-Id, X-Parse-Push-Status-Id",
+    }
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(text=json.dumps(body, separators=(",", ":"), ensure_ascii=False), status=status,
+                        content_type="application/json", headers=headers)
+
+
+def error_response(exc: BaseException) -> web.Response:
+    if isinstance(exc, ParseError):
+        return json_response(exc.to_json(), exc.http_status)
+    if isinstance(exc, Unauthorized):
+        return json_response({"error": exc.message}, 403)
+    if isinstance(exc, NotFound):
+        return web.Response(text=f"<pre>{exc}</pre>", status=404, content_type="text/html")
+    log.error("unexpected error: %s", "".join(traceback.format_exception(exc)))
+    return json_response({"code": 1, "message": "Internal server error."}, 500)
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    if request.content_length is not None and request.content_length > limit:
+        raise ParseError(130, "request entity too large", status=413)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(65536):
+        size += len(chunk)
+        if size > limit:
+            raise ParseError(130, "request entity too large", status=413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_body(raw: bytes, content_type: str) -> Any:
+    """JSON for any type except forms and multipart (text/plain included: the JS SDK relies on it)."""
+    if not raw:
+        return None
+    if content_type == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True))
+    if content_type.startswith("multipart/"):
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(INVALID_JSON, f"Invalid JSON: {exc}") from exc
+
+
+class HttpEdge:
+    """Turns aiohttp requests into ApiRequests for one app."""
+
+    def __init__(self, state: Any, router: Router) -> None:
+        self.state = state
+        self.router = router
+        self.mount = state.settings.mountPath
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        settings = self.state.settings
+        cors = cors_headers(request, settings.allowOrigin, settings.allowHeaders)
+        if request.method == "OPTIONS":
+            return web.Response(text="OK", headers=cors)
+        try:
+            response = await self._handle(request)
+        except Exception as exc:  # noqa: BLE001 - the edge turns every failure into Parse JSON
+            response = error_response(exc)
+        response.headers.update(cors)
+        return response
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.path[len(self.mount):] if request.path.startswith(self.mount) else request.path
+        while path.startswith("//"):
+            path = path[1:]
+        if path in ("/health", "/health/"):
+            return json_response({"status": "ok"})
+        raw_mode = any(path.startswith(p) for p in RAW_BODY_PREFIXES) and request.method == "POST"
+        if raw_mode and hasattr(self.state, "extras") and "files" in self.state.extras:
+            return await self.state.extras["files"].handle_upload(request, path)
+        raw = await read_body(request, settings_limit(self.state))
+        body = parse_body(raw, request.content_type)
+        method = request.method
+        if method == "POST" and isinstance(body, dict) and isinstance(body.get("_method"), str):
+            method = body.pop("_method").upper()
+        elif isinstance(body, dict):
+            body.pop("_method", None)
+        credentials = read_credentials(request.headers, body, self.state.settings)
+        auth = await authenticate(self.state, credentials, request.remote or "", path)
+        ctx = RequestContext(self.state, auth, request.remote or "", request.headers, credentials.context)
+        query = from_query_string(dict(request.query))
+        api_request = ApiRequest(ctx, method, path, body, query, raw_body=raw, content_type=request.content_type)
+        result = await self.router.dispatch(api_request)
+        return to_web(result)
+
+
+def settings_limit(state: Any) -> int:
+    return int(state.settings.maxUploadSize)
+
+
+def to_web(result: ApiResponse) -> web.StreamResponse:
+    if isinstance(result.body, web.StreamResponse):
+        return result.body
+    if isinstance(result.body, bytes):
+        return web.Response(body=result.body, status=result.status, headers=result.headers)
+    return json_response(result.body, result.status, result.headers)

@@ -1,0 +1,104 @@
+"""`include`: replace pointers by the objects they point to, one batched query per class and path.
+
+An included pointer the caller cannot read is removed: the field disappears, and inside an
+array the entry is dropped (Parse does the same).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from ..errors import ParseError
+from ..storage.base import FindOptions
+from .context import RequestContext
+
+MAX_INCLUDE_DEPTH = 10
+
+
+def _pointers_at(objects: list[dict[str, Any]], field_name: str) -> list[dict[str, Any]]:
+    found = []
+    for obj in objects:
+        value = obj.get(field_name)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, dict) and item.get("__type") == "Pointer":
+                found.append(item)
+    return found
+
+
+async def _fetch(ctx: RequestContext, pointers: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Load every pointed-to object the caller may read, one query per class."""
+    from .find import access_constraints, combine, render_many
+    from .params import QueryParams
+
+    by_class: dict[str, set[str]] = defaultdict(set)
+    for pointer in pointers:
+        if isinstance(pointer.get("className"), str) and isinstance(pointer.get("objectId"), str):
+            by_class[pointer["className"]].add(pointer["objectId"])
+    loaded: dict[tuple[str, str], dict[str, Any]] = {}
+    for class_name, ids in by_class.items():
+        schema = ctx.state.schemas.get(class_name)
+        if schema is None:
+            continue
+        try:
+            extra, hidden = await access_constraints(ctx, schema, "get", "_rperm")
+        except ParseError:
+            continue
+        docs = await ctx.state.storage.find(schema, combine({"objectId": {"$in": sorted(ids)}}, extra),
+                                            FindOptions())
+        for obj in await render_many(ctx, schema, docs, QueryParams(), hidden):
+            obj["__type"] = "Object"
+            obj["className"] = class_name
+            loaded[(class_name, obj["objectId"])] = obj
+    return loaded
+
+
+def _replace(objects: list[dict[str, Any]], field_name: str,
+             loaded: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+    children: list[dict[str, Any]] = []
+    for obj in objects:
+        value = obj.get(field_name)
+        if isinstance(value, dict) and value.get("__type") == "Pointer":
+            full = loaded.get((value.get("className"), value.get("objectId")))
+            if full is None:
+                del obj[field_name]
+            else:
+                obj[field_name] = full
+                children.append(full)
+        elif isinstance(value, list):
+            kept = []
+            for item in value:
+                if isinstance(item, dict) and item.get("__type") == "Pointer":
+                    full = loaded.get((item.get("className"), item.get("objectId")))
+                    if full is not None:
+                        kept.append(full)
+                        children.append(full)
+                else:
+                    kept.append(item)
+            obj[field_name] = kept
+    return children
+
+
+async def apply_includes(ctx: RequestContext, schema: Any, objects: list[dict[str, Any]], paths: list[str],
+                         include_all: bool, keys: list[str] | None) -> None:
+    if include_all:
+        paths = list(paths) + [name for name, spec in schema.fields.items()
+                               if spec["type"] in ("Pointer", "Array")]
+    tree: dict[str, Any] = {}
+    for path in paths:
+        node = tree
+        for part in path.split(".")[:MAX_INCLUDE_DEPTH]:
+            node = node.setdefault(part, {})
+    await _include_tree(ctx, objects, tree)
+
+
+async def _include_tree(ctx: RequestContext, objects: list[dict[str, Any]], tree: dict[str, Any]) -> None:
+    for field_name, subtree in tree.items():
+        pointers = _pointers_at(objects, field_name)
+        if not pointers:
+            continue
+        loaded = await _fetch(ctx, pointers)
+        children = _replace(objects, field_name, loaded)
+        if subtree and children:
+            await _include_tree(ctx, children, subtree)

@@ -1,0 +1,214 @@
+"""Validate a client's `where` and resolve what needs other queries, producing a storage query.
+
+Unknown `$` operators, internal or malformed keys and over-deep queries are rejected with
+Parse's codes. `$inQuery`, `$notInQuery`, `$select`, `$dontSelect`, `$relatedTo` and
+constraints on Relation fields run their sub-queries *with the caller's permissions* and
+become `$in` / `$nin` constraints; `$relativeTime` becomes a Date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from ..codec.dates import date_value
+from ..errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, OPERATION_FORBIDDEN, ParseError
+from ..query.relative_time import resolve_relative_time
+from ..storage.base import ClassSchema
+from .context import RequestContext
+
+MAX_DEPTH = 16
+KEY_PART = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+FIELD_OPERATORS = frozenset({
+    "$lt", "$lte", "$gt", "$gte", "$eq", "$ne", "$in", "$nin", "$all", "$containedBy", "$exists",
+    "$regex", "$options", "$select", "$dontSelect", "$inQuery", "$notInQuery", "$nearSphere",
+    "$maxDistance", "$maxDistanceInRadians", "$maxDistanceInMiles", "$maxDistanceInKilometers",
+    "$within", "$geoWithin", "$geoIntersects", "$text",
+})
+COMPARISONS = ("$lt", "$lte", "$gt", "$gte")
+SYSTEM_KEYS = ("objectId", "createdAt", "updatedAt")
+
+# find(ctx, class_name, where, keys) -> list of storage documents, run with the caller's auth.
+SubFind = Callable[[RequestContext, str, dict[str, Any]], Awaitable[list[dict[str, Any]]]]
+
+
+class WherePreparer:
+    """One preparation of one `where` for one caller."""
+
+    def __init__(self, ctx: RequestContext, sub_find: SubFind) -> None:
+        self.ctx = ctx
+        self.sub_find = sub_find
+
+    async def prepare(self, schema: ClassSchema, where: Any, depth: int = 0) -> dict[str, Any]:
+        if depth > MAX_DEPTH:
+            raise ParseError(INVALID_QUERY, "Query exceeds the maximum depth")
+        if not isinstance(where, dict):
+            raise ParseError(INVALID_JSON, "where parameter is not valid JSON")
+        out: dict[str, Any] = {}
+        extra: list[dict[str, Any]] = []
+        for key, constraint in where.items():
+            if key in ("$or", "$and", "$nor"):
+                if not isinstance(constraint, list) or (key == "$nor" and not constraint):
+                    raise ParseError(INVALID_QUERY, f"Bad {key} format - use an array value.")
+                out[key] = [await self.prepare(schema, sub, depth + 1) for sub in constraint]
+                continue
+            if key == "$relatedTo":
+                extra.append(await self._related_to(constraint))
+                continue
+            self._check_key(schema, key)
+            spec = schema.fields.get(key)
+            if spec and spec["type"] == "Relation":
+                extra.append(await self._relation_constraint(schema, key, constraint))
+                continue
+            if isinstance(constraint, dict) and any(str(k).startswith("$") for k in constraint):
+                out[key] = await self._operators(schema, key, constraint, depth)
+            else:
+                out[key] = self._plain_value(constraint)
+        if extra:
+            return {"$and": [out, *extra]} if out else ({"$and": extra} if len(extra) > 1 else extra[0])
+        return out
+
+    def _check_key(self, schema: ClassSchema, key: str) -> None:
+        if key == "ACL":
+            raise ParseError(INVALID_QUERY, "Cannot query on ACL.")
+        if key.startswith("$"):
+            raise ParseError(INVALID_JSON, f"bad constraint: {key}")
+        if key.startswith("_"):
+            if not self.ctx.auth.has_master_power:
+                # parse-compat: internal fields (_rperm, _hashed_password, ...) are never
+                # queryable by clients; Parse lets clients query _rperm/_wperm.
+                raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
+            if key not in ("_rperm", "_wperm") and not KEY_PART.match(key.lstrip("_")):
+                raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
+            return
+        parts = key.split(".")
+        if not all(KEY_PART.match(part) or part.isdigit() for part in parts) or not KEY_PART.match(parts[0]):
+            raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
+        if parts[0] in ("__proto__", "constructor"):
+            raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
+
+    @staticmethod
+    def _plain_value(value: Any) -> Any:
+        if isinstance(value, dict) and "__type" not in value:
+            for sub_key in value:
+                if not isinstance(sub_key, str) or sub_key.startswith("$") or sub_key in (
+                    "__proto__", "constructor"
+                ):
+                    raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {sub_key}")
+        return value
+
+    async def _operators(self, schema: ClassSchema, key: str, ops: dict[str, Any],
+                         depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for op, value in ops.items():
+            if op not in FIELD_OPERATORS:
+                raise ParseError(INVALID_JSON, f"bad constraint: {op}")
+            if op in COMPARISONS and isinstance(value, dict) and "$relativeTime" in value:
+                out[op] = self._relative_time(schema, key, value["$relativeTime"])
+            elif op in ("$inQuery", "$notInQuery"):
+                pointers = await self._in_query(value, depth)
+                out["$in" if op == "$inQuery" else "$nin"] = pointers
+            elif op in ("$select", "$dontSelect"):
+                values = await self._select(value, depth)
+                out["$in" if op == "$select" else "$nin"] = values
+            elif op == "$regex":
+                if not isinstance(value, str):
+                    raise ParseError(INVALID_QUERY, "$regex should be a string")
+                options = ops.get("$options", "")
+                if not isinstance(options, str) or not re.fullmatch(r"[imxsu]*", options):
+                    raise ParseError(INVALID_QUERY, "Invalid regex options")
+                out[op] = value
+            elif op in ("$in", "$nin", "$all", "$containedBy"):
+                if not isinstance(value, list):
+                    raise ParseError(INVALID_JSON, f"bad {op} value")
+                out[op] = value
+            elif op == "$exists":
+                if not isinstance(value, bool):
+                    raise ParseError(INVALID_JSON, "bad $exists value")
+                out[op] = value
+            else:
+                out[op] = value
+        return out
+
+    def _relative_time(self, schema: ClassSchema, key: str, text: Any) -> dict[str, str]:
+        kind = "Date" if key in ("createdAt", "updatedAt") else schema.field_type(key)
+        if kind != "Date":
+            raise ParseError(INVALID_JSON, "$relativeTime can only be used with Date field")
+        if not isinstance(text, str):
+            raise ParseError(INVALID_JSON, "$relativeTime must be a string")
+        return date_value(resolve_relative_time(text, datetime.now(UTC)))
+
+    async def _in_query(self, value: Any, depth: int) -> list[dict[str, str]]:
+        if not isinstance(value, dict) or not isinstance(value.get("className"), str):
+            raise ParseError(INVALID_QUERY, "improper usage of $inQuery")
+        class_name = value["className"]
+        docs = await self.sub_find(self.ctx, class_name, value.get("where") or {})
+        return [{"__type": "Pointer", "className": class_name, "objectId": d["objectId"]} for d in docs]
+
+    async def _select(self, value: Any, depth: int) -> list[Any]:
+        if not isinstance(value, dict) or set(value) != {"query", "key"}:
+            raise ParseError(INVALID_QUERY, "improper usage of $select")
+        query, key = value["query"], value["key"]
+        if not isinstance(query, dict) or not isinstance(query.get("className"), str) or not isinstance(key, str):
+            raise ParseError(INVALID_QUERY, "improper usage of $select")
+        docs = await self.sub_find(self.ctx, query["className"], query.get("where") or {})
+        values = []
+        for doc in docs:
+            node: Any = doc
+            for part in key.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is not None:
+                values.append(node)
+        return values
+
+    async def _related_to(self, value: Any) -> dict[str, Any]:
+        pointer = value.get("object") if isinstance(value, dict) else None
+        key = value.get("key") if isinstance(value, dict) else None
+        if not (isinstance(pointer, dict) and isinstance(pointer.get("className"), str)
+                and isinstance(pointer.get("objectId"), str) and isinstance(key, str)):
+            raise ParseError(INVALID_JSON, "improper usage of $relatedTo")
+        owners = await self.sub_find(self.ctx, pointer["className"], {"objectId": pointer["objectId"]})
+        if not owners:
+            return {"objectId": {"$in": []}}
+        ids = await self.ctx.state.storage.related_ids(pointer["className"], key, [pointer["objectId"]])
+        return {"objectId": {"$in": ids}}
+
+    async def _relation_constraint(self, schema: ClassSchema, key: str, constraint: Any) -> dict[str, Any]:
+        storage = self.ctx.state.storage
+
+        def ids_of(values: Any) -> list[str]:
+            items = values if isinstance(values, list) else [values]
+            out = []
+            for item in items:
+                if not (isinstance(item, dict) and isinstance(item.get("objectId"), str)):
+                    raise ParseError(INVALID_JSON, f"bad relation constraint on {key}")
+                out.append(item["objectId"])
+            return out
+
+        if isinstance(constraint, dict) and "__type" not in constraint:
+            if set(constraint) - {"$in", "$nin", "$ne", "$eq"}:
+                raise ParseError(INVALID_QUERY, f"unsupported constraint on relation {key}")
+            clauses: list[dict[str, Any]] = []
+            for op, value in constraint.items():
+                owners = await storage.owning_ids(schema.class_name, key, ids_of(value))
+                positive = op in ("$in", "$eq")
+                clauses.append({"objectId": {"$in" if positive else "$nin": owners}})
+            return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        owners = await storage.owning_ids(schema.class_name, key, ids_of(constraint))
+        return {"objectId": {"$in": owners}}
+
+
+def check_protected_keys(where: dict[str, Any], hidden: set[str]) -> None:
+    """Using a protected field in `where` → 119 (it would leak the value)."""
+    if not hidden:
+        return
+    for key, value in where.items():
+        if key in ("$or", "$and", "$nor") and isinstance(value, list):
+            for sub in value:
+                if isinstance(sub, dict):
+                    check_protected_keys(sub, hidden)
+        elif key.split(".")[0] in hidden:
+            raise ParseError(OPERATION_FORBIDDEN, "This user is not allowed to query " + key.split(".")[0] +
+                             " on class")

@@ -1,0 +1,218 @@
+"""Server settings, named after Parse Server's options, and how they are merged.
+
+Precedence: CLI flags > environment variables > JSON config file > defaults. Each option has
+a Parse Server name (`appId`, `masterKey`, ...) and an environment variable
+(`PARSE_SERVER_APPLICATION_ID`, ...). The list below is the single source for `--help`, the
+environment and the README's configuration table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One configuration option: its Parse name, environment variable, kind and help."""
+
+    name: str
+    env: str
+    kind: str  # str | int | bool | list | json | size
+    help: str
+    default: Any = None
+
+
+OPTIONS: tuple[OptionSpec, ...] = (
+    OptionSpec("appId", "PARSE_SERVER_APPLICATION_ID", "str",
+               "Application id; generated and kept in the data directory when unset."),
+    OptionSpec("masterKey", "PARSE_SERVER_MASTER_KEY", "str",
+               "Master key; generated and kept in the data directory when unset."),
+    OptionSpec("masterKeyIps", "PARSE_SERVER_MASTER_KEY_IPS", "list",
+               "IPs/CIDRs the master key is honoured from.", ["127.0.0.1", "::1"]),
+    OptionSpec("readOnlyMasterKey", "PARSE_SERVER_READ_ONLY_MASTER_KEY", "str",
+               "Key with master read power; every write with it is refused (119)."),
+    OptionSpec("databaseURI", "PARSE_SERVER_DATABASE_URI", "str",
+               "sqlite:///path/file.db (default ./data/parse.db) or mongodb://...", None),
+    OptionSpec("serverURL", "PARSE_SERVER_URL", "str",
+               "URL the server is reached at (default http://localhost:<port><mountPath>)."),
+    OptionSpec("publicServerURL", "PARSE_PUBLIC_SERVER_URL", "str",
+               "Public URL used in links and file URLs (default serverURL)."),
+    OptionSpec("mountPath", "PARSE_SERVER_MOUNT_PATH", "str", "Mount path of the API.", "/parse"),
+    OptionSpec("port", "PORT", "int", "TCP port.", 1337),
+    OptionSpec("host", "PARSE_SERVER_HOST", "str", "Interface to bind.", "0.0.0.0"),
+    OptionSpec("cloud", "PARSE_SERVER_CLOUD", "str",
+               "Cloud code module or file (default: the cloud_code package).", "cloud_code"),
+    OptionSpec("schema", "PARSE_SERVER_SCHEMA", "str",
+               "Schema file loaded at boot (JSON schema export).", "schema.json"),
+    OptionSpec("maxLimit", "PARSE_SERVER_MAX_LIMIT", "int",
+               "Largest limit a query may ask for (default unlimited)."),
+    OptionSpec("defaultLimit", "PARSE_SERVER_DEFAULT_LIMIT", "int", "Limit when none is given.", 100),
+    OptionSpec("allowClientClassCreation", "PARSE_SERVER_ALLOW_CLIENT_CLASS_CREATION", "bool",
+               "Let non-master callers create classes.", False),
+    OptionSpec("restAPIKey", "PARSE_SERVER_REST_API_KEY", "str", "REST API key (optional)."),
+    OptionSpec("javascriptKey", "PARSE_SERVER_JAVASCRIPT_KEY", "str", "JavaScript key (optional)."),
+    OptionSpec("clientKey", "PARSE_SERVER_CLIENT_KEY", "str", "Client key (optional)."),
+    OptionSpec("dotNetKey", "PARSE_SERVER_DOT_NET_KEY", "str", "Windows/.NET key (optional)."),
+    OptionSpec("allowOrigin", "PARSE_SERVER_ALLOW_ORIGIN", "str", "CORS allowed origin.", "*"),
+    OptionSpec("allowHeaders", "PARSE_SERVER_ALLOW_HEADERS", "list", "Extra CORS headers.", []),
+    OptionSpec("logLevel", "PARSE_SERVER_LOG_LEVEL", "str", "Log level (error, warn, info, debug).",
+               "info"),
+    OptionSpec("maxUploadSize", "PARSE_SERVER_MAX_UPLOAD_SIZE", "size",
+               "Largest request body (also JSON), e.g. 20mb.", "20mb"),
+    OptionSpec("idempotencyOptions", "PARSE_SERVER_EXPERIMENTAL_IDEMPOTENCY_OPTIONS", "json",
+               'Idempotent retries, e.g. {"paths": [".*"], "ttl": 300}.'),
+    OptionSpec("objectIdSize", "PARSE_SERVER_OBJECT_ID_SIZE", "int", "Length of object ids.", 10),
+    OptionSpec("enforcePrivateUsers", "PARSE_SERVER_ENFORCE_PRIVATE_USERS", "bool",
+               "New users get no public read ACL.", True),
+    OptionSpec("sessionLength", "PARSE_SERVER_SESSION_LENGTH", "int",
+               "Session length in seconds.", 31536000),
+    OptionSpec("expireInactiveSessions", "PARSE_SERVER_EXPIRE_INACTIVE_SESSIONS", "bool",
+               "Sessions get an expiresAt.", True),
+    OptionSpec("liveQuery", "PARSE_SERVER_LIVE_QUERY", "json", 'Live Query, e.g. {"classNames": []}.'),
+    OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
+               "Directory for the SQLite file and generated credentials.", "data"),
+)
+
+
+def parse_size(value: str | int) -> int:
+    """'20mb' → bytes (Parse's maxUploadSize notation)."""
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().lower()
+    units = {"kb": 1024, "mb": 1024**2, "gb": 1024**3, "b": 1}
+    for suffix, factor in units.items():
+        if text.endswith(suffix):
+            return int(float(text[: -len(suffix)]) * factor)
+    return int(text)
+
+
+def coerce(spec: OptionSpec, raw: Any) -> Any:
+    """Turn a string (from env or CLI) into the option's type; pass typed values through."""
+    if raw is None:
+        return None
+    if spec.kind == "int":
+        return int(raw)
+    if spec.kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in ("1", "true", "yes", "on")
+    if spec.kind == "list":
+        if isinstance(raw, list):
+            return raw
+        text = str(raw).strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if spec.kind == "json":
+        return json.loads(raw) if isinstance(raw, str) else raw
+    if spec.kind == "size":
+        return parse_size(raw)
+    return str(raw)
+
+
+@dataclass
+class Settings:
+    """Resolved configuration of one app."""
+
+    appId: str = ""
+    masterKey: str = ""
+    masterKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
+    readOnlyMasterKey: str | None = None
+    databaseURI: str | None = None
+    serverURL: str | None = None
+    publicServerURL: str | None = None
+    mountPath: str = "/parse"
+    port: int = 1337
+    host: str = "0.0.0.0"
+    cloud: str | None = "cloud_code"
+    schema: str | None = "schema.json"
+    maxLimit: int | None = None
+    defaultLimit: int = 100
+    allowClientClassCreation: bool = False
+    restAPIKey: str | None = None
+    javascriptKey: str | None = None
+    clientKey: str | None = None
+    dotNetKey: str | None = None
+    allowOrigin: str = "*"
+    allowHeaders: list[str] = field(default_factory=list)
+    logLevel: str = "info"
+    maxUploadSize: int = 20 * 1024 * 1024
+    idempotencyOptions: dict[str, Any] | None = None
+    objectIdSize: int = 10
+    enforcePrivateUsers: bool = True
+    sessionLength: int = 31536000
+    expireInactiveSessions: bool = True
+    liveQuery: dict[str, Any] | None = None
+    dataDir: str = "data"
+
+    def __post_init__(self) -> None:
+        self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""
+        if not self.databaseURI:
+            self.databaseURI = f"sqlite:///{Path(self.dataDir) / 'parse.db'}"
+        if not self.serverURL:
+            self.serverURL = f"http://localhost:{self.port}{self.mountPath}"
+        if not self.publicServerURL:
+            self.publicServerURL = self.serverURL
+
+    @property
+    def client_keys(self) -> dict[str, str]:
+        """The configured client keys by kind; empty means the app id alone is enough."""
+        keys = {"restAPIKey": self.restAPIKey, "javascriptKey": self.javascriptKey,
+                "clientKey": self.clientKey, "dotNetKey": self.dotNetKey}
+        return {kind: value for kind, value in keys.items() if value}
+
+
+def resolve(cli: dict[str, Any], env: dict[str, str] | None = None,
+            config_file: str | None = None) -> dict[str, Any]:
+    """Merge CLI > env > file > defaults into raw option values (not yet a Settings)."""
+    env = os.environ if env is None else env
+    merged: dict[str, Any] = {}
+    if config_file:
+        with open(config_file, encoding="utf-8") as handle:
+            file_values = json.load(handle)
+        if not isinstance(file_values, dict):
+            raise ValueError(f"{config_file}: the config file must hold a JSON object")
+        known = {spec.name for spec in OPTIONS}
+        for key, value in file_values.items():
+            if key in known:
+                merged[key] = value
+    for spec in OPTIONS:
+        if spec.env in env and env[spec.env] != "":
+            merged[spec.name] = env[spec.env]
+        if cli.get(spec.name) is not None:
+            merged[spec.name] = cli[spec.name]
+    by_name = {spec.name: spec for spec in OPTIONS}
+    return {name: coerce(by_name[name], value) for name, value in merged.items()}
+
+
+def load_or_create_credentials(data_dir: Path, values: dict[str, Any]) -> dict[str, Any]:
+    """Fill a missing appId / masterKey from `<dataDir>/credentials.json`, creating it once."""
+    if values.get("appId") and values.get("masterKey"):
+        return values
+    path = data_dir / "credentials.json"
+    stored: dict[str, str] = {}
+    if path.exists():
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    changed = False
+    for key, factory in (("appId", lambda: "app-" + secrets.token_hex(8)),
+                         ("masterKey", lambda: secrets.token_urlsafe(24))):
+        if not values.get(key):
+            if key not in stored:
+                stored[key] = factory()
+                changed = True
+            values[key] = stored[key]
+    if changed:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+    return values
+
+
+def build_settings(values: dict[str, Any]) -> Settings:
+    known = {f.name for f in fields(Settings)}
+    return Settings(**{k: v for k, v in values.items() if k in known and v is not None})

@@ -1,0 +1,390 @@
+"""SQLite storage adapter: the embedded default (`sqlite:///path/file.db`).
+
+One table per class (`objectId`, `createdAt`, `updatedAt`, `_rperm`, `_wperm`, JSON `data`),
+expression indexes on pointer fields and declared indexes, `_SCHEMA` for class schemas and
+`_Join` for relation rows. WAL journal; every write is committed before it is acknowledged, so
+it survives `kill -9`. All database work runs on one dedicated thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ...errors import DuplicateValue
+from ..apply_update import apply_update
+from ..base import Capabilities, ClassSchema, Document, FindOptions, Where
+from . import functions
+from .where import WhereCompiler, canonical_iso, field_expr, json_path
+
+T = TypeVar("T")
+COLUMN_FIELDS = ("objectId", "createdAt", "updatedAt", "_rperm", "_wperm")
+CASE_INSENSITIVE_UNIQUE = {("_User", "username"), ("_User", "email")}
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _index_name(class_name: str, suffix: str) -> str:
+    return quote(f"idx_{class_name}_{suffix}")
+
+
+class SQLiteAdapter:
+    """StorageAdapter on one SQLite file."""
+
+    capabilities = Capabilities(transactions=True, text_search=False, geo=True)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._db: sqlite3.Connection | None = None
+        self._tx_lock = asyncio.Lock()
+        self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(
+            f"sqlite_tx_{id(self)}", default=False)
+        self._known_tables: set[str] = set()
+
+    # --- plumbing ----------------------------------------------------------------------
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        if self._in_tx.get() or not self._tx_lock.locked():
+            return await loop.run_in_executor(self._executor, fn, *args)
+        async with self._tx_lock:
+            return await loop.run_in_executor(self._executor, fn, *args)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        assert self._db is not None, "SQLiteAdapter used before connect()"
+        return self._db
+
+    def _open(self) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=OFF")
+        db.execute("PRAGMA busy_timeout=5000")
+        functions.register(db)
+        db.execute('CREATE TABLE IF NOT EXISTS "_SCHEMA" (className TEXT PRIMARY KEY, schema TEXT NOT NULL)')
+        db.execute('CREATE TABLE IF NOT EXISTS "_Join" (owningClass TEXT NOT NULL, field TEXT NOT NULL, '
+                   'owningId TEXT NOT NULL, relatedId TEXT NOT NULL, '
+                   'PRIMARY KEY (owningClass, field, owningId, relatedId))')
+        db.execute('CREATE INDEX IF NOT EXISTS "idx_join_related" ON "_Join" (owningClass, field, relatedId)')
+        self._db = db
+
+    async def connect(self) -> None:
+        await self._call(self._open)
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._call(self.db.close)
+            self._db = None
+        self._executor.shutdown(wait=True)
+
+    def _write(self, fn: Callable[[], T]) -> T:
+        """Run `fn` in its own transaction unless a transaction() is already open."""
+        if self.db.in_transaction:
+            return fn()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn()
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        return result
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        if self._in_tx.get():
+            yield
+            return
+        async with self._tx_lock:
+            token = self._in_tx.set(True)
+            try:
+                await self._call(self.db.execute, "BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    await self._call(self.db.execute, "ROLLBACK")
+                    raise
+                await self._call(self.db.execute, "COMMIT")
+            finally:
+                self._in_tx.reset(token)
+
+    # --- schema ------------------------------------------------------------------------
+    def _ensure_table(self, schema: ClassSchema) -> None:
+        table = quote(schema.class_name)
+        name = schema.class_name
+        self.db.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} (objectId TEXT PRIMARY KEY, createdAt TEXT, "
+            "updatedAt TEXT, _rperm TEXT, _wperm TEXT, data TEXT NOT NULL DEFAULT '{}')")
+        self.db.execute(f"CREATE INDEX IF NOT EXISTS {_index_name(name, 'createdAt')} ON {table} (createdAt)")
+        self.db.execute(f"CREATE INDEX IF NOT EXISTS {_index_name(name, 'updatedAt')} ON {table} (updatedAt)")
+        for field_name, spec in schema.fields.items():
+            if spec["type"] == "Pointer":
+                expr = field_expr([field_name], ".objectId")
+                self.db.execute(f"CREATE INDEX IF NOT EXISTS {_index_name(name, field_name)} "
+                                f"ON {table} ({expr})")
+        for index_name, keys in schema.indexes.items():
+            if index_name == "_id_" or not all(isinstance(v, int) for v in keys.values()):
+                continue
+            exprs = []
+            for key, direction in keys.items():
+                column = key if key in COLUMN_FIELDS else self._index_expr(schema, key)
+                exprs.append(f"{column} {'DESC' if direction == -1 else 'ASC'}")
+            self.db.execute(f"CREATE INDEX IF NOT EXISTS {_index_name(name, 'user_' + index_name)} "
+                            f"ON {table} ({', '.join(exprs)})")
+        self._known_tables.add(schema.class_name)
+
+    @staticmethod
+    def _index_expr(schema: ClassSchema, field_name: str) -> str:
+        kind = schema.field_type(field_name)
+        suffix = ".objectId" if kind == "Pointer" else ".iso" if kind == "Date" else ""
+        return field_expr([field_name], suffix)
+
+    async def load_schemas(self) -> list[ClassSchema]:
+        def run() -> list[ClassSchema]:
+            rows = self.db.execute('SELECT schema FROM "_SCHEMA"').fetchall()
+            out = []
+            for (text,) in rows:
+                raw = json.loads(text)
+                out.append(ClassSchema(raw["className"], raw["fields"],
+                                       raw.get("classLevelPermissions"), raw.get("indexes") or {}))
+                self._known_tables.add(raw["className"])
+            return out
+        return await self._call(run)
+
+    async def save_schema(self, schema: ClassSchema) -> None:
+        def run() -> None:
+            def body() -> None:
+                self._ensure_table(schema)
+                self.db.execute('INSERT OR REPLACE INTO "_SCHEMA" (className, schema) VALUES (?, ?)',
+                                (schema.class_name, json.dumps(schema.to_json())))
+            self._write(body)
+        await self._call(run)
+
+    async def delete_class(self, class_name: str) -> None:
+        def run() -> None:
+            def body() -> None:
+                self.db.execute(f"DROP TABLE IF EXISTS {quote(class_name)}")
+                self.db.execute('DELETE FROM "_SCHEMA" WHERE className = ?', (class_name,))
+                self.db.execute('DELETE FROM "_Join" WHERE owningClass = ?', (class_name,))
+            self._write(body)
+            self._known_tables.discard(class_name)
+        await self._call(run)
+
+    async def delete_field(self, schema: ClassSchema, field_name: str) -> None:
+        def run() -> None:
+            def body() -> None:
+                if schema.field_type(field_name) == "Relation":
+                    self.db.execute('DELETE FROM "_Join" WHERE owningClass = ? AND field = ?',
+                                    (schema.class_name, field_name))
+                else:
+                    self.db.execute(f"UPDATE {quote(schema.class_name)} SET data = "
+                                    f"json_remove(data, '{json_path([field_name])}')")
+            self._write(body)
+        await self._call(run)
+
+    async def ensure_unique(self, schema: ClassSchema, field_names: list[str]) -> None:
+        def run() -> None:
+            self._ensure_table(schema)
+            for field_name in field_names:
+                expr = field_expr([field_name])
+                if (schema.class_name, field_name) in CASE_INSENSITIVE_UNIQUE:
+                    expr = f"lower({expr})"
+                self.db.execute(
+                    f"CREATE UNIQUE INDEX IF NOT EXISTS {quote(f'uniq_{schema.class_name}__{field_name}')} "
+                    f"ON {quote(schema.class_name)} ({expr})")
+        await self._call(run)
+
+    # --- rows --------------------------------------------------------------------------
+    @staticmethod
+    def _to_row(doc: Document) -> tuple[Any, ...]:
+        data = {k: v for k, v in doc.items() if k not in COLUMN_FIELDS}
+        rperm = doc.get("_rperm")
+        wperm = doc.get("_wperm")
+        return (doc["objectId"], canonical_iso(doc["createdAt"]) if doc.get("createdAt") else None,
+                canonical_iso(doc["updatedAt"]) if doc.get("updatedAt") else None,
+                json.dumps(rperm) if rperm is not None else None,
+                json.dumps(wperm) if wperm is not None else None,
+                json.dumps(data, separators=(",", ":")))
+
+    @staticmethod
+    def _from_row(row: tuple[Any, ...]) -> Document:
+        object_id, created, updated, rperm, wperm, data = row
+        doc: Document = {"objectId": object_id}
+        if created is not None:
+            doc["createdAt"] = created
+        if updated is not None:
+            doc["updatedAt"] = updated
+        doc.update(json.loads(data))
+        if rperm is not None:
+            doc["_rperm"] = json.loads(rperm)
+        if wperm is not None:
+            doc["_wperm"] = json.loads(wperm)
+        return doc
+
+    @staticmethod
+    def _duplicate(exc: sqlite3.IntegrityError) -> DuplicateValue:
+        match = re.search(r"index '([^']+)'", str(exc))
+        if match and "__" in match.group(1):
+            return DuplicateValue(match.group(1).rsplit("__", 1)[1])
+        return DuplicateValue("objectId")
+
+    def _ready(self, schema: ClassSchema) -> None:
+        if schema.class_name not in self._known_tables:
+            self._ensure_table(schema)
+
+    async def insert(self, schema: ClassSchema, doc: Document) -> None:
+        row = self._to_row(doc)
+
+        def run() -> None:
+            self._ready(schema)
+            try:
+                self._write(lambda: self.db.execute(
+                    f"INSERT INTO {quote(schema.class_name)} VALUES (?,?,?,?,?,?)", row))
+            except sqlite3.IntegrityError as exc:
+                raise self._duplicate(exc) from exc
+        await self._call(run)
+
+    def _select(self, schema: ClassSchema, where: Where, options: FindOptions | None = None,
+                columns: str = "t.objectId, t.createdAt, t.updatedAt, t._rperm, t._wperm, t.data",
+                ) -> tuple[str, list[Any]]:
+        compiled = WhereCompiler(schema).compile(where)
+        sql = f"SELECT {columns} FROM {quote(schema.class_name)} AS t WHERE {compiled.sql}"
+        params = list(compiled.params)
+        if options is None:
+            return sql, params
+        orders: list[str] = []
+        for field_name, ascending in options.sort:
+            if field_name in ("objectId", "createdAt", "updatedAt"):
+                expr = f"t.{field_name}"
+            else:
+                expr = self._index_expr(schema, field_name) if "." not in field_name else \
+                    field_expr(field_name.split("."))
+            orders.append(f"{expr} {'ASC' if ascending else 'DESC'}")
+        if not orders and compiled.distance_order:
+            expr, distance_params = compiled.distance_order
+            orders.append(f"{expr} ASC")
+            params.extend(distance_params)
+        if orders:
+            sql += " ORDER BY " + ", ".join(orders)
+        if options.limit is not None or options.skip:
+            sql += " LIMIT ? OFFSET ?"
+            params.extend([options.limit if options.limit is not None else -1, options.skip or 0])
+        return sql, params
+
+    async def find(self, schema: ClassSchema, where: Where, options: FindOptions) -> list[Document]:
+        sql, params = self._select(schema, where, options)
+
+        def run() -> list[Document]:
+            if schema.class_name not in self._known_tables:
+                return []
+            return [self._from_row(row) for row in self.db.execute(sql, params).fetchall()]
+        return await self._call(run)
+
+    async def count(self, schema: ClassSchema, where: Where) -> int:
+        sql, params = self._select(schema, where, None, columns="COUNT(*)")
+
+        def run() -> int:
+            if schema.class_name not in self._known_tables:
+                return 0
+            return int(self.db.execute(sql, params).fetchone()[0])
+        return await self._call(run)
+
+    async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
+        sql, params = self._select(schema, where, FindOptions(limit=1))
+
+        def body() -> Document | None:
+            row = self.db.execute(sql, params).fetchone()
+            if row is None:
+                return None
+            current = self._from_row(row)
+            columns_update = {k: v for k, v in update.items() if k in COLUMN_FIELDS}
+            data_update = {k: v for k, v in update.items() if k not in COLUMN_FIELDS}
+            after = apply_update(current, data_update)
+            for key, value in columns_update.items():
+                if isinstance(value, dict) and value.get("__op") == "Delete":
+                    after.pop(key, None)
+                else:
+                    after[key] = value
+            new_row = self._to_row(after)
+            try:
+                self.db.execute(
+                    f"UPDATE {quote(schema.class_name)} SET createdAt=?, updatedAt=?, _rperm=?, _wperm=?, "
+                    "data=? WHERE objectId=?", (*new_row[1:], current["objectId"]))
+            except sqlite3.IntegrityError as exc:
+                raise self._duplicate(exc) from exc
+            return after
+
+        def run() -> Document | None:
+            if schema.class_name not in self._known_tables:
+                return None
+            return self._write(body)
+        return await self._call(run)
+
+    async def delete(self, schema: ClassSchema, where: Where) -> Document | None:
+        sql, params = self._select(schema, where, FindOptions(limit=1))
+
+        def body() -> Document | None:
+            row = self.db.execute(sql, params).fetchone()
+            if row is None:
+                return None
+            self.db.execute(f"DELETE FROM {quote(schema.class_name)} WHERE objectId = ?", (row[0],))
+            return self._from_row(row)
+
+        def run() -> Document | None:
+            if schema.class_name not in self._known_tables:
+                return None
+            return self._write(body)
+        return await self._call(run)
+
+    async def delete_many(self, schema: ClassSchema, where: Where) -> int:
+        compiled = WhereCompiler(schema).compile(where)
+        sql = f"DELETE FROM {quote(schema.class_name)} AS t WHERE {compiled.sql}"
+
+        def run() -> int:
+            if schema.class_name not in self._known_tables:
+                return 0
+            return self._write(lambda: self.db.execute(sql, compiled.params).rowcount)
+        return await self._call(run)
+
+    # --- relations ---------------------------------------------------------------------
+    async def add_relations(self, owning_class: str, field_name: str, owning_id: str,
+                            related_ids: list[str]) -> None:
+        rows = [(owning_class, field_name, owning_id, rid) for rid in related_ids]
+        await self._call(lambda: self._write(lambda: self.db.executemany(
+            'INSERT OR IGNORE INTO "_Join" VALUES (?,?,?,?)', rows)))
+
+    async def remove_relations(self, owning_class: str, field_name: str, owning_id: str,
+                               related_ids: list[str]) -> None:
+        rows = [(owning_class, field_name, owning_id, rid) for rid in related_ids]
+        await self._call(lambda: self._write(lambda: self.db.executemany(
+            'DELETE FROM "_Join" WHERE owningClass=? AND field=? AND owningId=? AND relatedId=?', rows)))
+
+    async def _join_lookup(self, select: str, match: str, owning_class: str, field_name: str,
+                           ids: list[str]) -> list[str]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        sql = (f'SELECT DISTINCT {select} FROM "_Join" WHERE owningClass=? AND field=? '
+               f"AND {match} IN ({marks})")
+        params = [owning_class, field_name, *ids]
+        rows = await self._call(lambda: self.db.execute(sql, params).fetchall())
+        return [row[0] for row in rows]
+
+    async def related_ids(self, owning_class: str, field_name: str, owning_ids: list[str]) -> list[str]:
+        return await self._join_lookup("relatedId", "owningId", owning_class, field_name, owning_ids)
+
+    async def owning_ids(self, owning_class: str, field_name: str, related_ids: list[str]) -> list[str]:
+        return await self._join_lookup("owningId", "relatedId", owning_class, field_name, related_ids)

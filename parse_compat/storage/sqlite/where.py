@@ -1,0 +1,355 @@
+"""Compile a storage query (Parse `where`, see storage/base.py) into a SQLite WHERE clause.
+
+Rows hold `objectId`, `createdAt`, `updatedAt`, `_rperm`, `_wperm` as columns and every other
+field inside the JSON column `data`. Field paths are validated identifiers, so they can be
+written into the SQL text (which lets SQLite use the expression indexes); values always
+travel as parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...codec.dates import canonical_iso
+from ...errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, ParseError
+from ..base import ClassSchema
+
+COLUMNS = ("objectId", "createdAt", "updatedAt")
+ACL_COLUMNS = ("_rperm", "_wperm")
+PATH_PART = re.compile(r"^[A-Za-z0-9_]+$")
+EARTH_RADIUS_KM = 6371.0
+EARTH_RADIUS_MILES = 3959.0
+
+
+def json_path(parts: list[str]) -> str:
+    for part in parts:
+        if not PATH_PART.match(part):
+            raise ParseError(INVALID_KEY_NAME, f"Invalid field name: {'.'.join(parts)}.")
+    return "$" + "".join(f'."{part}"' for part in parts)
+
+
+def field_expr(parts: list[str], suffix: str = "") -> str:
+    return f"json_extract(data, '{json_path(parts)}{suffix}')"
+
+
+@dataclass
+class Compiled:
+    sql: str
+    params: list[Any] = field(default_factory=list)
+    # (expression, params) to order by distance for $nearSphere
+    distance_order: tuple[str, list[Any]] | None = None
+
+
+@dataclass
+class _Field:
+    """How one where key is read in SQL, given its schema type."""
+
+    expr: str  # the value expression (for Dates: the iso text; for Pointers: the objectId)
+    raw: str  # the JSON value itself (json_extract of the whole field)
+    type_expr: str | None  # json_type(...) of the raw value, None for columns
+    kind: str | None  # schema type or None when unknown (nested keys)
+    parts: list[str]
+
+
+class WhereCompiler:
+    """Turns one `where` into SQL for one class's table."""
+
+    def __init__(self, schema: ClassSchema, table_alias: str = "t") -> None:
+        self.schema = schema
+        self.alias = table_alias
+        self.distance_order: tuple[str, list[Any]] | None = None
+
+    def compile(self, where: dict[str, Any]) -> Compiled:
+        params: list[Any] = []
+        sql = self._conjunction(where, params)
+        return Compiled(sql, params, self.distance_order)
+
+    # --- structure ---------------------------------------------------------------------
+    def _conjunction(self, where: dict[str, Any], params: list[Any]) -> str:
+        if not isinstance(where, dict):
+            raise ParseError(INVALID_QUERY, "where must be an object")
+        clauses: list[str] = []
+        for key, constraint in where.items():
+            clauses.append(self._key(key, constraint, params))
+        return " AND ".join(f"({c})" for c in clauses) if clauses else "1"
+
+    def _key(self, key: str, constraint: Any, params: list[Any]) -> str:
+        if key in ("$or", "$and", "$nor"):
+            if not isinstance(constraint, list) or (key == "$nor" and not constraint):
+                raise ParseError(INVALID_QUERY, f"Bad {key} format - use an array value.")
+            parts = [self._conjunction(sub, params) for sub in constraint]
+            if not parts:
+                return "1" if key == "$and" else "0"
+            if key == "$and":
+                return " AND ".join(f"({p})" for p in parts)
+            joined = " OR ".join(f"({p})" for p in parts)
+            return joined if key == "$or" else f"NOT ({joined})"
+        if key in ACL_COLUMNS:
+            return self._acl(key, constraint, params)
+        if key.startswith("$"):
+            raise ParseError(INVALID_JSON, f"bad constraint: {key}")
+        ref = self._field(key)
+        if isinstance(constraint, dict) and any(k.startswith("$") for k in constraint):
+            return self._operators(ref, constraint, params)
+        return self._equals(ref, constraint, params)
+
+    def _acl(self, column: str, constraint: Any, params: list[Any]) -> str:
+        if not isinstance(constraint, dict) or set(constraint) != {"$in"} or not isinstance(
+            constraint["$in"], list
+        ):
+            raise ParseError(INVALID_QUERY, f"unsupported constraint on {column}")
+        names = [v for v in constraint["$in"] if isinstance(v, str)]
+        col = f"{self.alias}.{column}"
+        if not names:
+            return f"{col} IS NULL"
+        params.extend(names)
+        marks = ",".join("?" * len(names))
+        return f"{col} IS NULL OR EXISTS (SELECT 1 FROM json_each({col}) WHERE value IN ({marks}))"
+
+    def _field(self, key: str) -> _Field:
+        if key in COLUMNS:
+            kind = "String" if key == "objectId" else "Date"
+            return _Field(f"{self.alias}.{key}", f"{self.alias}.{key}", None, kind, [key])
+        parts = key.split(".")
+        kind = self.schema.field_type(parts[0]) if len(parts) == 1 else None
+        raw = field_expr(parts)
+        type_expr = f"json_type(data, '{json_path(parts)}')"
+        if kind == "Date":
+            return _Field(field_expr(parts, ".iso"), raw, type_expr, kind, parts)
+        if kind == "Pointer":
+            return _Field(field_expr(parts, ".objectId"), raw, type_expr, kind, parts)
+        return _Field(raw, raw, type_expr, kind, parts)
+
+    # --- values ------------------------------------------------------------------------
+    def _scalar(self, ref: _Field, value: Any) -> Any:
+        """The SQL parameter a where value compares as, for this field."""
+        if isinstance(value, dict):
+            kind = value.get("__type")
+            if kind == "Date":
+                return canonical_iso(str(value.get("iso", "")))
+            if kind in ("Pointer", "Object"):
+                return value.get("objectId")
+            raise ParseError(INVALID_JSON, f"bad value in query: {json.dumps(value)[:80]}")
+        if isinstance(value, list):
+            raise ParseError(INVALID_JSON, f"You cannot use {value} as a query parameter.")
+        if ref.kind == "Date" and isinstance(value, str):
+            return canonical_iso(value)
+        return value
+
+    def _type_guard(self, ref: _Field, value: Any) -> str:
+        """MongoDB compares only like with like; untyped (nested) fields need the check."""
+        if ref.kind is not None or ref.type_expr is None or isinstance(value, dict):
+            return ""
+        if isinstance(value, bool):
+            return f" AND {ref.type_expr} IN ('true','false')"
+        if isinstance(value, (int, float)):
+            return f" AND {ref.type_expr} IN ('integer','real')"
+        if isinstance(value, str):
+            return f" AND {ref.type_expr} = 'text'"
+        return ""
+
+    def _equals(self, ref: _Field, value: Any, params: list[Any]) -> str:
+        if value is None:
+            return f"{ref.raw} IS NULL"
+        if ref.kind == "Array" and not isinstance(value, list):
+            params.append(json.dumps(value))
+            return f"pc_contains({ref.raw}, ?)"
+        if isinstance(value, dict) and value.get("__type") is None:
+            params.append(json.dumps(value, sort_keys=True))
+            return f"json({ref.raw}) = json(?)"
+        if isinstance(value, list):
+            if ref.kind is None:
+                params.append(json.dumps(value))
+                return f"json({ref.raw}) = json(?)"
+            raise ParseError(INVALID_JSON, f"You cannot use {value} as a query parameter.")
+        params.append(self._scalar(ref, value))
+        return f"{ref.expr} = ?{self._type_guard(ref, value)}"
+
+    def _operators(self, ref: _Field, ops: dict[str, Any], params: list[Any]) -> str:
+        clauses: list[str] = []
+        for op, value in ops.items():
+            if op in ("$options", "$maxDistance", "$maxDistanceInRadians", "$maxDistanceInMiles",
+                      "$maxDistanceInKilometers"):
+                continue
+            clauses.append(self._operator(ref, op, value, ops, params))
+        return " AND ".join(f"({c})" for c in clauses) if clauses else "1"
+
+    def _operator(self, ref: _Field, op: str, value: Any, ops: dict[str, Any],
+                  params: list[Any]) -> str:
+        if op in ("$lt", "$lte", "$gt", "$gte"):
+            symbol = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">="}[op]
+            if value is None or isinstance(value, (list, bool)) and ref.kind != "Boolean":
+                return "0"
+            if ref.kind == "Array":
+                params.append(self._scalar(ref, value))
+                return (f"EXISTS (SELECT 1 FROM json_each({ref.raw}) WHERE "
+                        f"json_each.type IN ('integer','real','text') AND json_each.value {symbol} ?)")
+            params.append(self._scalar(ref, value))
+            return f"{ref.expr} {symbol} ?{self._type_guard(ref, value)}"
+        if op == "$eq":
+            return self._equals(ref, value, params)
+        if op == "$ne":
+            if value is None:
+                return f"{ref.raw} IS NOT NULL"
+            return f"NOT ({self._equals(ref, value, params)}) OR {ref.raw} IS NULL"
+        if op in ("$in", "$nin"):
+            if not isinstance(value, list):
+                raise ParseError(INVALID_JSON, f"bad {op} value")
+            clause = self._in(ref, value, params)
+            return clause if op == "$in" else f"NOT ({clause}) OR {ref.raw} IS NULL"
+        if op == "$exists":
+            if not isinstance(value, bool):
+                raise ParseError(INVALID_JSON, "bad $exists value")
+            target = ref.type_expr or ref.raw
+            return f"{target} IS NOT NULL" if value else f"{target} IS NULL"
+        if op == "$all":
+            return self._all(ref, value, params)
+        if op == "$containedBy":
+            if not isinstance(value, list):
+                raise ParseError(INVALID_JSON, "bad $containedBy: should be an array")
+            params.append(json.dumps(value))
+            return f"pc_contained_by({ref.raw}, ?)"
+        if op == "$regex":
+            options = ops.get("$options", "")
+            if not isinstance(value, str) or not isinstance(options, str):
+                raise ParseError(INVALID_QUERY, "bad $regex")
+            params.extend([value, options])
+            if ref.kind == "Array":
+                return f"pc_any_regex({ref.raw}, ?, ?)"
+            return f"pc_regex(?, ?, {ref.expr})"
+        if op == "$nearSphere":
+            return self._near(ref, value, ops, params)
+        if op == "$within":
+            return self._within(ref, value, params)
+        if op == "$geoWithin":
+            return self._geo_within(ref, value, params)
+        if op == "$geoIntersects":
+            point = value.get("$point") if isinstance(value, dict) else None
+            lat, lng = _geopoint(point)
+            params.extend([lat, lng])
+            return f"pc_polygon_contains(json_extract({ref.raw}, '$.coordinates'), ?, ?)"
+        if op == "$text":
+            raise ParseError(INVALID_QUERY, "text search is not supported by the SQLite store")
+        raise ParseError(INVALID_JSON, f"bad constraint: {op}")
+
+    def _in(self, ref: _Field, values: list[Any], params: list[Any]) -> str:
+        flat: list[Any] = []
+        for item in values:
+            flat.extend(item if isinstance(item, list) else [item])
+        has_null = any(v is None for v in flat)
+        present = [v for v in flat if v is not None]
+        clauses: list[str] = []
+        if ref.kind == "Array":
+            if present:
+                params.append(json.dumps(present))
+                clauses.append(f"pc_contains_any({ref.raw}, ?)")
+        elif present:
+            converted = [self._scalar(ref, v) for v in present]
+            params.extend(converted)
+            clauses.append(f"{ref.expr} IN ({','.join('?' * len(converted))})")
+        if has_null:
+            clauses.append(f"{ref.raw} IS NULL")
+        return " OR ".join(f"({c})" for c in clauses) if clauses else "0"
+
+    def _all(self, ref: _Field, values: Any, params: list[Any]) -> str:
+        if not isinstance(values, list):
+            raise ParseError(INVALID_JSON, "bad $all value")
+        regexes = [v for v in values if isinstance(v, dict) and "$regex" in v]
+        if regexes and len(regexes) != len(values):
+            raise ParseError(INVALID_JSON, "All $all values must be of regex type or none")
+        if not values:
+            return "0"
+        clauses = []
+        for item in values:
+            if isinstance(item, dict) and "$regex" in item:
+                params.extend([item["$regex"], item.get("$options", "")])
+                clauses.append(f"pc_any_regex({ref.raw}, ?, ?)")
+            else:
+                params.append(json.dumps(item))
+                clauses.append(f"pc_contains({ref.raw}, ?)")
+        return " AND ".join(clauses)
+
+    # --- geo ---------------------------------------------------------------------------
+    def _latlng(self, ref: _Field) -> tuple[str, str]:
+        return (f"json_extract({ref.raw}, '$.latitude')", f"json_extract({ref.raw}, '$.longitude')")
+
+    def _near(self, ref: _Field, point: Any, ops: dict[str, Any], params: list[Any]) -> str:
+        lat, lng = _geopoint(point)
+        lat_expr, lng_expr = self._latlng(ref)
+        distance = f"pc_distance({lat_expr}, {lng_expr}, ?, ?)"
+        self.distance_order = (distance, [lat, lng])
+        limit = _max_distance(ops)
+        if limit is None:
+            return f"{ref.raw} IS NOT NULL"
+        params.extend([lat, lng, limit])
+        return f"{distance} <= ?"
+
+    def _within(self, ref: _Field, value: Any, params: list[Any]) -> str:
+        box = value.get("$box") if isinstance(value, dict) else None
+        if not isinstance(box, list) or len(box) != 2:
+            raise ParseError(INVALID_JSON, "malformatted $within arg")
+        (south, west), (north, east) = _geopoint(box[0]), _geopoint(box[1])
+        if south > north:
+            raise ParseError(INVALID_JSON, "GeoBox: lower latitude must be below upper latitude")
+        lat_expr, lng_expr = self._latlng(ref)
+        params.extend([south, north, west, east])
+        return f"{lat_expr} BETWEEN ? AND ? AND {lng_expr} BETWEEN ? AND ?"
+
+    def _geo_within(self, ref: _Field, value: Any, params: list[Any]) -> str:
+        if not isinstance(value, dict):
+            raise ParseError(INVALID_JSON, "bad $geoWithin value")
+        lat_expr, lng_expr = self._latlng(ref)
+        if "$polygon" in value:
+            polygon = value["$polygon"]
+            if isinstance(polygon, dict) and polygon.get("__type") == "Polygon":
+                ring = polygon.get("coordinates")
+            elif isinstance(polygon, list):
+                ring = [list(_geopoint(p)) for p in polygon]
+            else:
+                raise ParseError(INVALID_JSON, "bad $geoWithin value; $polygon should be Polygon "
+                                               "object or Array of Parse.GeoPoint's")
+            if not isinstance(ring, list) or len(ring) < 3:
+                raise ParseError(INVALID_JSON, "bad $geoWithin value; Polygon must have at least 3 values")
+            params.append(json.dumps(ring))
+            return f"pc_in_polygon({lat_expr}, {lng_expr}, ?)"
+        if "$centerSphere" in value:
+            spec = value["$centerSphere"]
+            if not isinstance(spec, list) or len(spec) != 2:
+                raise ParseError(INVALID_JSON, "bad $geoWithin value; $centerSphere should be an array")
+            center, radius = spec
+            if isinstance(center, list) and len(center) == 2:
+                lng, lat = float(center[0]), float(center[1])
+            else:
+                lat, lng = _geopoint(center)
+            if not isinstance(radius, (int, float)) or radius < 0:
+                raise ParseError(INVALID_JSON, "bad $geoWithin value; $centerSphere distance invalid")
+            params.extend([lat, lng, radius])
+            return f"pc_distance({lat_expr}, {lng_expr}, ?, ?) <= ?"
+        raise ParseError(INVALID_JSON, "bad $geoWithin value")
+
+
+def _geopoint(value: Any) -> tuple[float, float]:
+    if not (isinstance(value, dict) and value.get("__type") == "GeoPoint"):
+        raise ParseError(INVALID_JSON, "bad GeoPoint in query")
+    lat, lng = value.get("latitude"), value.get("longitude")
+    if not isinstance(lat, (int, float)) or not isinstance(lng, (int, float)) or not (
+        -90 <= lat <= 90 and -180 <= lng <= 180
+    ):
+        raise ParseError(INVALID_JSON, "GeoPoint latitude or longitude out of range")
+    return float(lat), float(lng)
+
+
+def _max_distance(ops: dict[str, Any]) -> float | None:
+    for key, divisor in (("$maxDistance", 1.0), ("$maxDistanceInRadians", 1.0),
+                         ("$maxDistanceInMiles", EARTH_RADIUS_MILES),
+                         ("$maxDistanceInKilometers", EARTH_RADIUS_KM)):
+        if key in ops:
+            value = ops[key]
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
+                raise ParseError(INVALID_JSON, f"bad {key}")
+            return float(value) / divisor
+    return None
