@@ -1,0 +1,122 @@
+"""PCRE → Python regex translation, options, errors and the SQLite-ready search function."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+
+from parse_compat.errors import INVALID_QUERY, ParseError
+from parse_compat.query.regex import compile_parse_regex, regex_search, translate_pcre
+
+
+@pytest.mark.parametrize(("pattern", "text", "found"), [
+    ("\\Qa.b\\E", "a.b", True),
+    ("\\Qa.b\\E", "axb", False),
+    ("^\\Q*+?(){}[]|^$\\E$", "*+?(){}[]|^$", True),
+    ("^\\Qa+b", "a+b(c)", True),            # unterminated \Q quotes to the end
+    ("^\\Qa+b", "aab", False),
+    ("^\\Q\\E$", "", True),                 # empty quote
+    ("a\\Eb", "ab", True),                  # stray \E is ignored
+    ("^x\\Q.\\Ey$", "x.y", True),
+    ("^x\\Q.\\Ey$", "xzy", False),
+    ("[\\Q]-\\E]+", "]-]", True),           # \Q inside a class
+    ("^[\\Q]-\\E]+$", "a", False),
+    ("\\\\Q", "\\Q", True),                 # an escaped backslash, then a plain Q
+    ("^\\Qx y\\E$", "x y", True),
+])
+def test_quote_translation(pattern: str, text: str, found: bool) -> None:
+    assert bool(compile_parse_regex(pattern).search(text)) is found
+
+
+def test_quoted_text_stays_literal_in_extended_mode() -> None:
+    assert compile_parse_regex("^\\Qa b#c\\E$", "x").search("a b#c")
+    assert not compile_parse_regex("^\\Qa b#c\\E$", "x").search("ab")
+
+
+@pytest.mark.parametrize(("pattern", "text", "found"), [
+    ("abc\\z", "abc", True),
+    ("abc\\z", "abc\n", False),
+    ("abc\\Z", "abc\n", True),
+    ("abc\\Z", "abc\nx", False),
+    ("(?<year>\\d{4})-\\k<year>", "2020-2020", True),
+    ("(?<year>\\d{4})-\\k<year>", "2020-2021", False),
+    ("(?'w'\\w)\\k{w}", "aa", True),
+    ("(?<=a)b", "ab", True),                # look-behind is left alone
+    ("(?<!a)b", "ab", False),
+    ("^[[:alpha:]]+$", "abcXYZ", True),
+    ("^[[:digit:]]+$", "12a", False),
+    ("^[[:alnum:]_]+$", "a_1", True),
+    ("^[]a]+$", "]a]", True),               # "]" first in a class is literal
+    ("^[^]a]+$", "bc", True),
+    ("^[a&&b]+$", "a&b", True),             # no Python set operations
+])
+def test_other_pcre_constructs(pattern: str, text: str, found: bool) -> None:
+    assert bool(compile_parse_regex(pattern).search(text)) is found
+
+
+def test_translate_leaves_plain_patterns_alone() -> None:
+    for pattern in ["^abc$", "a|b", "(x)(?:y)\\1", "\\d+\\.\\d*", "[a-z]{2,3}"]:
+        assert translate_pcre(pattern) == pattern
+
+
+@pytest.mark.parametrize(("options", "pattern", "text", "found"), [
+    ("i", "^ABC$", "abc", True),
+    ("", "^ABC$", "abc", False),
+    ("m", "^b", "a\nb", True),
+    ("", "^b", "a\nb", False),
+    ("s", "a.b", "a\nb", True),
+    ("", "a.b", "a\nb", False),
+    ("x", "a b c # comment", "abc", True),
+    ("u", "é", "café", True),
+    ("imxsu", "^ A . B $", "x\nA\nb", True),
+    ("i", "ÉCOLE", "école", True),
+])
+def test_options(options: str, pattern: str, text: str, found: bool) -> None:
+    assert bool(compile_parse_regex(pattern, options).search(text)) is found
+
+
+@pytest.mark.parametrize("options", ["g", "il", "I", " "])
+def test_bad_options_raise_invalid_query(options: str) -> None:
+    with pytest.raises(ParseError) as info:
+        compile_parse_regex("a", options)
+    assert info.value.code == INVALID_QUERY
+    assert info.value.message == f"Bad $options value for query: {options}"
+
+
+@pytest.mark.parametrize("pattern", ["(", "[a", "a{2,1}", "\\", "*a"])
+def test_bad_pattern_raises_invalid_query(pattern: str) -> None:
+    with pytest.raises(ParseError) as info:
+        compile_parse_regex(pattern)
+    assert info.value.code == INVALID_QUERY
+
+
+def test_compiled_patterns_are_cached() -> None:
+    first = compile_parse_regex("^cache\\Q.me\\E", "i")
+    assert compile_parse_regex("^cache\\Q.me\\E", "i") is first
+    assert compile_parse_regex("^cache\\Q.me\\E", "") is not first
+    assert isinstance(first, re.Pattern)
+
+
+def test_regex_search() -> None:
+    assert regex_search("^a", None, "abc") is True
+    assert regex_search("B", "i", "abc") is True
+    assert regex_search("^b", "", "abc") is False
+    assert regex_search("1", "", 1) is False
+    assert regex_search("x", "", None) is False
+    assert regex_search("x", "", ["x"]) is False
+
+
+def test_regex_search_as_sqlite_function() -> None:
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.create_function("parse_regexp", 3, regex_search, deterministic=True)
+        conn.execute("CREATE TABLE t (name TEXT)")
+        conn.executemany("INSERT INTO t VALUES (?)", [("a+b",), ("aab",), ("A+B",), (None,)])
+        rows = conn.execute(
+            "SELECT name FROM t WHERE parse_regexp(?, ?, name) ORDER BY name", ("^\\Qa+b\\E$", "i")
+        ).fetchall()
+        assert rows == [("A+B",), ("a+b",)]
+    finally:
+        conn.close()
