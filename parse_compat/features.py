@@ -1,10 +1,16 @@
-"""Optional features installed on a fresh app state (users and sessions, cloud code, live query...)."""
+"""Features installed on a fresh app state: users and sessions, roles, (later) cloud code, live query."""
 
 from __future__ import annotations
 
+from .auth.sessions import SessionStore
+from .rest.sessions_roles import RoleRules, SessionRules
+from .rest.users import UserRules
 from .state import AppState
 
 
 async def install_features(state: AppState) -> None:
     """Each feature registers its class rules, listeners and caches on `state`."""
-    return None
+    state.extras["sessions"] = SessionStore(state.storage, state.schemas, state.settings)
+    state.writer.class_rules["_User"] = UserRules()
+    state.writer.class_rules["_Session"] = SessionRules()
+    state.writer.class_rules["_Role"] = RoleRules()

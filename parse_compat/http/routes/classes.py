@@ -10,8 +10,6 @@ from ...rest import find as reads
 from ...rest.params import FIND_KEYS, GET_KEYS, parse_params
 from ..api import ApiRequest, ApiResponse, Router
 
-ALIASES = {"users": "_User", "roles": "_Role", "sessions": "_Session", "installations": "_Installation"}
-
 
 def query_values(request: ApiRequest) -> dict[str, Any]:
     """Find/get parameters from the URL, overridden by the JSON body (the JS SDK's envelope)."""
@@ -46,7 +44,10 @@ def _body(request: ApiRequest) -> dict[str, Any]:
 
 async def create_object(request: ApiRequest, class_name: str) -> ApiResponse:
     result = await request.ctx.state.writer.create(request.ctx, class_name, _body(request))
-    return ApiResponse(result.response, 201, {"Location": location(request, class_name, result.object_id)})
+    prefix = result.extra.get("location_prefix")
+    base = (request.ctx.state.settings.serverURL or "").rstrip("/")
+    url = f"{base}{prefix}{result.object_id}" if prefix else location(request, class_name, result.object_id)
+    return ApiResponse(result.response, result.status, {"Location": url})
 
 
 async def update_object(request: ApiRequest, class_name: str, object_id: str) -> ApiResponse:
@@ -82,5 +83,5 @@ def register(router: Router) -> None:
     router.add("DELETE", "/classes/{className}/{objectId}", delete_h)
 
 
-__all__ = ["register", "ALIASES", "find_objects", "get_object", "create_object", "update_object",
+__all__ = ["register", "find_objects", "get_object", "create_object", "update_object",
            "delete_object", "query_values"]

@@ -1,0 +1,119 @@
+"""Revocable sessions (`r:<32 hex>`): creation, lookup with a per-app cache, revocation.
+
+A bad, expired or revoked token → 209. The cache maps token → (user, expiry) and is dropped
+for a token on logout/revocation and for a user when their sessions are revoked or they change.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..codec.dates import date_value, now_iso, parse_iso
+from ..errors import INVALID_SESSION_TOKEN, ParseError
+from ..schema.registry import SchemaRegistry
+from ..settings import Settings
+from ..storage.base import Document, FindOptions, StorageAdapter
+
+CACHE_SECONDS = 30.0
+CACHE_MAX = 10000
+
+
+def new_token() -> str:
+    return "r:" + secrets.token_hex(16)
+
+
+class SessionStore:
+    def __init__(self, storage: StorageAdapter, schemas: SchemaRegistry, settings: Settings) -> None:
+        self._storage = storage
+        self._schemas = schemas
+        self._settings = settings
+        self._cache: dict[str, tuple[float, Document]] = {}
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    def forget_user(self, user_id: str) -> None:
+        for token, (_, user) in list(self._cache.items()):
+            if user.get("objectId") == user_id:
+                self._cache.pop(token, None)
+
+    def forget_token(self, token: str) -> None:
+        self._cache.pop(token, None)
+
+    async def create(self, user_id: str, installation_id: str | None, created_with: dict[str, Any] | None,
+                     replace_installation: bool = True) -> Document:
+        schema = self._schemas.get("_Session")
+        assert schema is not None
+        if installation_id and replace_installation:
+            await self._storage.delete_many(schema, {
+                "user": {"__type": "Pointer", "className": "_User", "objectId": user_id},
+                "installationId": installation_id})
+        from ..rest.write import new_object_id
+
+        now = now_iso()
+        doc: Document = {
+            "objectId": new_object_id(self._settings.objectIdSize), "createdAt": now, "updatedAt": now,
+            "sessionToken": new_token(),
+            "user": {"__type": "Pointer", "className": "_User", "objectId": user_id},
+        }
+        if created_with is not None:
+            doc["createdWith"] = created_with
+        if installation_id:
+            doc["installationId"] = installation_id
+        if self._settings.expireInactiveSessions:
+            doc["expiresAt"] = date_value(datetime.now(UTC) + timedelta(seconds=self._settings.sessionLength))
+        await self._storage.insert(schema, doc)
+        return doc
+
+    async def find_session(self, token: str) -> Document | None:
+        schema = self._schemas.get("_Session")
+        assert schema is not None
+        docs = await self._storage.find(schema, {"sessionToken": token}, FindOptions(limit=1))
+        return docs[0] if docs else None
+
+    async def user_for_token(self, token: str) -> tuple[Document, str]:
+        cached = self._cache.get(token)
+        if cached and cached[0] > time.monotonic():
+            return cached[1], token
+        if not token.startswith("r:"):
+            raise ParseError(INVALID_SESSION_TOKEN, "Invalid session token")
+        session = await self.find_session(token)
+        if session is None:
+            raise ParseError(INVALID_SESSION_TOKEN, "Invalid session token")
+        expires = session.get("expiresAt")
+        expires_at = parse_iso(expires["iso"]) if isinstance(expires, dict) and expires.get("iso") else None
+        if expires_at is not None and expires_at < datetime.now(UTC):
+            raise ParseError(INVALID_SESSION_TOKEN, "Session token is expired.")
+        user_ptr = session.get("user")
+        user_schema = self._schemas.get("_User")
+        assert user_schema is not None
+        users = []
+        if isinstance(user_ptr, dict) and isinstance(user_ptr.get("objectId"), str):
+            users = await self._storage.find(user_schema, {"objectId": user_ptr["objectId"]}, FindOptions(limit=1))
+        if not users:
+            raise ParseError(INVALID_SESSION_TOKEN, "Invalid session token")
+        lifetime = CACHE_SECONDS
+        if expires_at is not None:
+            lifetime = min(lifetime, (expires_at - datetime.now(UTC)).total_seconds())
+        if len(self._cache) >= CACHE_MAX:
+            self._cache.clear()
+        self._cache[token] = (time.monotonic() + lifetime, users[0])
+        return users[0], token
+
+    async def revoke_token(self, token: str) -> None:
+        schema = self._schemas.get("_Session")
+        assert schema is not None
+        await self._storage.delete_many(schema, {"sessionToken": token})
+        self.forget_token(token)
+
+    async def revoke_user(self, user_id: str, keep_token: str | None = None) -> None:
+        schema = self._schemas.get("_Session")
+        assert schema is not None
+        where: dict[str, Any] = {"user": {"__type": "Pointer", "className": "_User", "objectId": user_id}}
+        if keep_token:
+            where["sessionToken"] = {"$ne": keep_token}
+        await self._storage.delete_many(schema, where)
+        self.forget_user(user_id)

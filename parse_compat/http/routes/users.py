@@ -1,0 +1,142 @@
+"""Users, sessions, roles and installations routes: `/users`, `/login`, `/logout`, `/users/me`,
+`/verifyPassword`, `/requestPasswordReset`, `/verificationEmailRequest`, `/sessions`, `/roles`,
+`/installations`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...errors import EMAIL_MISSING, INVALID_EMAIL_ADDRESS, INVALID_SESSION_TOKEN, OPERATION_FORBIDDEN, ParseError
+from ...rest.users import check_credentials, render_self
+from ..api import ApiRequest, ApiResponse, Router
+from .classes import create_object, delete_object, find_objects, get_object, query_values, update_object
+
+ALIASES = {"users": "_User", "roles": "_Role", "sessions": "_Session", "installations": "_Installation"}
+
+
+def _values(request: ApiRequest) -> dict[str, Any]:
+    values = query_values(request)
+    return values
+
+
+async def signup(request: ApiRequest) -> ApiResponse:
+    body = request.body if isinstance(request.body, dict) else {}
+    result = await request.ctx.state.writer.create(request.ctx, "_User", body)
+    base = (request.ctx.state.settings.serverURL or "").rstrip("/")
+    return ApiResponse(result.response, result.status, {"Location": f"{base}/users/{result.object_id}"})
+
+
+async def login(request: ApiRequest) -> ApiResponse:
+    values = request.body if isinstance(request.body, dict) and (
+        "username" in request.body or "email" in request.body) else query_values(request)
+    ctx = request.ctx
+    user = await check_credentials(ctx, values)
+    hooks = ctx.state.extras.get("login_hooks")
+    if hooks is not None:
+        await hooks.before_login(ctx, user)
+    session = await ctx.state.extras["sessions"].create(
+        user["objectId"], ctx.auth.installation_id, {"action": "login", "authProvider": "password"})
+    if hooks is not None:
+        await hooks.after_login(ctx, user)
+    return ApiResponse(render_self(ctx, user, session["sessionToken"]))
+
+
+async def verify_password(request: ApiRequest) -> ApiResponse:
+    user = await check_credentials(request.ctx, _values(request))
+    return ApiResponse(render_self(request.ctx, user, None))
+
+
+async def logout(request: ApiRequest) -> ApiResponse:
+    ctx = request.ctx
+    if ctx.auth.session_token:
+        await ctx.state.extras["sessions"].revoke_token(ctx.auth.session_token)
+        hooks = ctx.state.extras.get("login_hooks")
+        if hooks is not None:
+            await hooks.after_logout(ctx)
+    return ApiResponse({})
+
+
+async def me(request: ApiRequest) -> ApiResponse:
+    ctx = request.ctx
+    if ctx.auth.user is None:
+        raise ParseError(INVALID_SESSION_TOKEN, "Invalid session token")
+    return ApiResponse(render_self(ctx, ctx.auth.user, ctx.auth.session_token))
+
+
+async def session_me(request: ApiRequest) -> ApiResponse:
+    ctx = request.ctx
+    if ctx.auth.session_token is None:
+        raise ParseError(INVALID_SESSION_TOKEN, "Invalid session token")
+    session = await ctx.state.extras["sessions"].find_session(ctx.auth.session_token)
+    if session is None:
+        raise ParseError(INVALID_SESSION_TOKEN, "Invalid session token")
+    return ApiResponse({k: v for k, v in session.items() if not k.startswith("_")})
+
+
+async def _email_request(request: ApiRequest, kind: str) -> ApiResponse:
+    values = _values(request)
+    email = values.get("email")
+    if email is None or email == "":
+        raise ParseError(EMAIL_MISSING, "you must provide an email")
+    if not isinstance(email, str):
+        raise ParseError(INVALID_EMAIL_ADDRESS, "you must provide a valid email string")
+    mailer = request.ctx.state.extras.get("account_mail")
+    if mailer is None:
+        raise ParseError(1, "An appName, publicServerURL, and emailAdapter are required for password reset "
+                            "and email verification functionality.")
+    await mailer.request(request.ctx, kind, email)
+    # parse-compat: unknown emails answer {} (resetPasswordSuccessOnInvalidEmail default)
+    return ApiResponse({})
+
+
+async def request_password_reset(request: ApiRequest) -> ApiResponse:
+    return await _email_request(request, "password_reset")
+
+
+async def verification_email_request(request: ApiRequest) -> ApiResponse:
+    return await _email_request(request, "verify_email")
+
+
+def _alias(prefix: str, class_name: str, router: Router) -> None:
+    async def find_h(r: ApiRequest) -> ApiResponse:
+        if class_name == "_Installation" and not r.ctx.auth.has_master_power:
+            raise ParseError(OPERATION_FORBIDDEN, "Clients aren't allowed to perform the find operation on the "
+                                                  "installation collection.")
+        return await find_objects(r, class_name)
+
+    async def get_h(r: ApiRequest) -> ApiResponse:
+        return await get_object(r, class_name, r.params["objectId"])
+
+    async def create_h(r: ApiRequest) -> ApiResponse:
+        if class_name == "_User":
+            return await signup(r)
+        response = await create_object(r, class_name)
+        base = (r.ctx.state.settings.serverURL or "").rstrip("/")
+        response.headers["Location"] = f"{base}/classes/{class_name}/{response.body.get('objectId')}"
+        return response
+
+    async def update_h(r: ApiRequest) -> ApiResponse:
+        return await update_object(r, class_name, r.params["objectId"])
+
+    async def delete_h(r: ApiRequest) -> ApiResponse:
+        return await delete_object(r, class_name, r.params["objectId"])
+
+    router.add("GET", f"/{prefix}", find_h)
+    router.add("POST", f"/{prefix}", create_h)
+    router.add("GET", f"/{prefix}/{{objectId}}", get_h)
+    router.add("PUT", f"/{prefix}/{{objectId}}", update_h)
+    router.add("DELETE", f"/{prefix}/{{objectId}}", delete_h)
+
+
+def register(router: Router) -> None:
+    router.add("GET", "/users/me", me)
+    router.add("GET", "/sessions/me", session_me)
+    for method in ("GET", "POST"):
+        router.add(method, "/login", login)
+        router.add(method, "/verifyPassword", verify_password)
+    router.add("POST", "/logout", logout)
+    router.add("POST", "/requestPasswordReset", request_password_reset)
+    router.add("POST", "/verificationEmailRequest", verification_email_request)
+    for prefix, class_name in ALIASES.items():
+        _alias(prefix, class_name, router)
