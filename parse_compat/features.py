@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .auth.sessions import SessionStore
+from .rest.idempotency import IdempotencyGuard
 from .rest.sessions_roles import RoleRules, SessionRules
 from .rest.users import UserRules
 from .state import AppState
@@ -14,3 +15,5 @@ async def install_features(state: AppState) -> None:
     state.writer.class_rules["_User"] = UserRules()
     state.writer.class_rules["_Session"] = SessionRules()
     state.writer.class_rules["_Role"] = RoleRules()
+    if state.settings.idempotencyOptions:
+        state.extras["idempotency"] = IdempotencyGuard(state, state.settings.idempotencyOptions)

@@ -124,6 +124,10 @@ class HttpEdge:
             body.pop("_method", None)
         credentials = read_credentials(request.headers, body, self.state.settings)
         auth = await authenticate(self.state, credentials, request.remote or "", path)
+        guard = self.state.extras.get("idempotency")
+        request_id = request.headers.get("X-Parse-Request-Id")
+        if guard is not None and request_id and guard.applies(method, path):
+            await guard.claim(request_id)
         ctx = RequestContext(self.state, auth, request.remote or "", request.headers, credentials.context)
         query = from_query_string(dict(request.query))
         api_request = ApiRequest(ctx, method, path, body, query, raw_body=raw, content_type=request.content_type)

@@ -78,6 +78,7 @@ class SchemaRegistry:
         await self._storage.ensure_unique(self._classes["_User"], ["username", "email"])
         await self._storage.ensure_unique(self._classes["_Role"], ["name"])
         await self._storage.ensure_unique(self._classes["_Session"], ["sessionToken"])
+        await self._storage.ensure_unique(await self.ensure_class("_Idempotency"), ["reqId"])
 
     async def _add_missing_defaults(self, name: str) -> None:
         schema = self._classes[name]

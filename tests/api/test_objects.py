@@ -16,7 +16,8 @@ async def make_class(api: Client, name: str, fields: dict | None = None) -> None
 
 async def test_create_returns_201_location_and_get_roundtrips(api: Client) -> None:
     await make_class(api, "Thing")
-    reply = await api.post("/classes/Thing", {"name": "a", "n": 1, "when": {"__type": "Date", "iso": "2020-01-01T00:00:00Z"}})
+    when = {"__type": "Date", "iso": "2020-01-01T00:00:00Z"}
+    reply = await api.post("/classes/Thing", {"name": "a", "n": 1, "when": when})
     assert reply.status == 201
     assert set(reply.body) == {"objectId", "createdAt"}
     assert reply.headers["Location"].endswith(f"/classes/Thing/{reply.body['objectId']}")

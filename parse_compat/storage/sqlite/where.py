@@ -87,7 +87,7 @@ class WhereCompiler:
             if key == "$and":
                 return " AND ".join(f"({p})" for p in parts)
             joined = " OR ".join(f"({p})" for p in parts)
-            return joined if key == "$or" else f"NOT ({joined})"
+            return joined if key == "$or" else f"NOT COALESCE(({joined}), 0)"
         if key in ACL_COLUMNS:
             return self._acl(key, constraint, params)
         if key.startswith("$"):
@@ -136,13 +136,11 @@ class WhereCompiler:
             raise ParseError(INVALID_JSON, f"bad value in query: {json.dumps(value)[:80]}")
         if isinstance(value, list):
             raise ParseError(INVALID_JSON, f"You cannot use {value} as a query parameter.")
-        if ref.kind == "Date" and isinstance(value, str):
-            return canonical_iso(value)
         return value
 
     def _type_guard(self, ref: _Field, value: Any) -> str:
         """MongoDB compares only like with like; untyped (nested) fields need the check."""
-        if ref.kind is not None or ref.type_expr is None or isinstance(value, dict):
+        if ref.type_expr is None or isinstance(value, dict):
             return ""
         if isinstance(value, bool):
             return f" AND {ref.type_expr} IN ('true','false')"
@@ -166,8 +164,17 @@ class WhereCompiler:
                 params.append(json.dumps(value))
                 return f"json({ref.raw}) = json(?)"
             raise ParseError(INVALID_JSON, f"You cannot use {value} as a query parameter.")
+        if ref.kind == "Date" and isinstance(value, str):
+            if ref.type_expr is not None:
+                return "0"  # a Date field never equals a plain string (MongoDB semantics)
+            params.append(canonical_iso(value))
+            return f"{ref.expr} = ?"
         params.append(self._scalar(ref, value))
-        return f"{ref.expr} = ?{self._type_guard(ref, value)}"
+        clause = f"{ref.expr} = ?{self._type_guard(ref, value)}"
+        if ref.kind == "Pointer" and isinstance(value, dict) and isinstance(value.get("className"), str):
+            params.append(value["className"])
+            clause += f" AND {field_expr(ref.parts, '.className')} = ?"
+        return clause
 
     def _operators(self, ref: _Field, ops: dict[str, Any], params: list[Any]) -> str:
         clauses: list[str] = []
@@ -184,6 +191,8 @@ class WhereCompiler:
             symbol = {"$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">="}[op]
             if value is None or isinstance(value, (list, bool)) and ref.kind != "Boolean":
                 return "0"
+            if ref.kind == "Date" and isinstance(value, str):
+                return "0"  # comparisons need a Date, as in MongoDB
             if ref.kind == "Array":
                 params.append(self._scalar(ref, value))
                 return (f"EXISTS (SELECT 1 FROM json_each({ref.raw}) WHERE "
@@ -195,12 +204,12 @@ class WhereCompiler:
         if op == "$ne":
             if value is None:
                 return f"{ref.raw} IS NOT NULL"
-            return f"NOT ({self._equals(ref, value, params)}) OR {ref.raw} IS NULL"
+            return f"NOT COALESCE(({self._equals(ref, value, params)}), 0)"
         if op in ("$in", "$nin"):
             if not isinstance(value, list):
                 raise ParseError(INVALID_JSON, f"bad {op} value")
             clause = self._in(ref, value, params)
-            return clause if op == "$in" else f"NOT ({clause}) OR {ref.raw} IS NULL"
+            return clause if op == "$in" else f"NOT COALESCE(({clause}), 0)"
         if op == "$exists":
             if not isinstance(value, bool):
                 raise ParseError(INVALID_JSON, "bad $exists value")

@@ -1,0 +1,48 @@
+"""Idempotent retries (`idempotencyOptions`): a repeated `X-Parse-Request-Id` on a configured
+path is refused with 159 instead of being written twice. Request ids live in `_Idempotency`
+(unique `reqId`, expiring after `ttl` seconds)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..codec.dates import date_value, now_iso
+from ..errors import DUPLICATE_REQUEST, DuplicateValue, ParseError
+from ..state import AppState
+
+IDEMPOTENT_ROUTES = (
+    ("POST", re.compile(r"^classes/[^/]+$")), ("PUT", re.compile(r"^classes/[^/]+/[^/]+$")),
+    ("POST", re.compile(r"^users$")), ("PUT", re.compile(r"^users/[^/]+$")),
+    ("POST", re.compile(r"^installations$")), ("PUT", re.compile(r"^installations/[^/]+$")),
+    ("POST", re.compile(r"^functions/[^/]+$")), ("POST", re.compile(r"^jobs/[^/]+$")),
+)
+
+
+class IdempotencyGuard:
+    def __init__(self, state: AppState, options: dict[str, Any]) -> None:
+        self.state = state
+        self.paths = [re.compile(p) for p in options.get("paths") or []]
+        self.ttl = int(options.get("ttl") or 300)
+
+    def applies(self, method: str, path: str) -> bool:
+        relative = path.strip("/")
+        if not any(m == method and rx.match(relative) for m, rx in IDEMPOTENT_ROUTES):
+            return False
+        return any(rx.fullmatch(relative) or rx.fullmatch(path) for rx in self.paths)
+
+    async def claim(self, request_id: str) -> None:
+        from .write import new_object_id
+
+        schema = await self.state.schemas.ensure_class("_Idempotency")
+        storage = self.state.storage
+        now = datetime.now(UTC)
+        await storage.delete_many(schema, {"expire": {"$lt": date_value(now)}})
+        stamp = now_iso()
+        doc = {"objectId": new_object_id(10), "createdAt": stamp, "updatedAt": stamp, "reqId": request_id,
+               "expire": date_value(now + timedelta(seconds=self.ttl))}
+        try:
+            await storage.insert(schema, doc)
+        except DuplicateValue as exc:
+            raise ParseError(DUPLICATE_REQUEST, "Duplicate request") from exc
