@@ -25,7 +25,10 @@ log = logging.getLogger("parse_compat.http")
 CORS_ALLOW_HEADERS = ("X-Parse-Master-Key, X-Parse-REST-API-Key, X-Parse-Javascript-Key, X-Parse-Application-Id, "
                       "X-Parse-Client-Version, X-Parse-Session-Token, X-Requested-With, X-Parse-Revocable-Session, "
                       "X-Parse-Request-Id, Content-Type, Pragma, Cache-Control")
-RAW_BODY_PREFIXES = ("/files/",)
+
+# Features that must see the request before the JSON body is read and credentials are checked
+# (file uploads and downloads, the Live Query websocket) register in state.extras["raw_routes"]
+# a pair (matches(method, path, request) -> bool, handler(request, path) -> StreamResponse).
 
 
 def cors_headers(request: web.Request, allow_origin: str, extra_headers: list[str]) -> dict[str, str]:
@@ -112,9 +115,9 @@ class HttpEdge:
             path = path[1:]
         if path in ("/health", "/health/"):
             return json_response({"status": "ok"})
-        raw_mode = any(path.startswith(p) for p in RAW_BODY_PREFIXES) and request.method == "POST"
-        if raw_mode and hasattr(self.state, "extras") and "files" in self.state.extras:
-            return await self.state.extras["files"].handle_upload(request, path)
+        for matches, raw_handler in self.state.extras.get("raw_routes", []):
+            if matches(request.method, path, request):
+                return await raw_handler(request, path)
         raw = await read_body(request, settings_limit(self.state))
         body = parse_body(raw, request.content_type)
         method = request.method

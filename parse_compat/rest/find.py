@@ -14,6 +14,7 @@ from .context import RequestContext
 from .include import apply_includes
 from .output import render_object
 from .params import QueryParams
+from .triggers import triggers_of
 from .where import WherePreparer, check_protected_keys
 
 
@@ -94,6 +95,16 @@ def _sort_keys(schema: ClassSchema, order: list[tuple[str, bool]], hidden: set[s
 
 
 async def find(ctx: RequestContext, class_name: str, params: QueryParams) -> dict[str, Any]:
+    triggers = triggers_of(ctx)
+    if triggers.has("beforeFind", class_name):
+        params = await triggers.before_find(ctx, class_name, params, False, bool(params.count))
+    result = await _find(ctx, class_name, params)
+    if triggers.has("afterFind", class_name) and result["results"]:
+        result["results"] = await triggers.after_find(ctx, class_name, result["results"])
+    return result
+
+
+async def _find(ctx: RequestContext, class_name: str, params: QueryParams) -> dict[str, Any]:
     if params.redirect_key:
         return await _find_redirected(ctx, class_name, params)
     schema = class_for_read(ctx, class_name)
@@ -143,6 +154,19 @@ async def render_many(ctx: RequestContext, schema: ClassSchema, docs: list[dict[
 
 
 async def get(ctx: RequestContext, class_name: str, object_id: str, params: QueryParams) -> dict[str, Any]:
+    triggers = triggers_of(ctx)
+    if triggers.has("beforeFind", class_name):
+        params = await triggers.before_find(ctx, class_name, params, True, False)
+    found = await _get(ctx, class_name, object_id, params)
+    if triggers.has("afterFind", class_name):
+        replaced = await triggers.after_find(ctx, class_name, [found])
+        if not replaced:
+            raise ParseError(OBJECT_NOT_FOUND, "Object not found.")
+        found = replaced[0]
+    return found
+
+
+async def _get(ctx: RequestContext, class_name: str, object_id: str, params: QueryParams) -> dict[str, Any]:
     schema = class_for_read(ctx, class_name)
     if schema is None:
         raise ParseError(OBJECT_NOT_FOUND, "Object not found.")

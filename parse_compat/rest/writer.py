@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from ..storage.base import ClassSchema, Document
+from ..auth.identity import MASTER
+from ..storage.base import Document, FindOptions
 from . import write
 from .context import RequestContext
+from .output import render_object
+from .triggers import triggers_of
 from .write import WriteResult
 
 # listener(ctx, class_name, event, doc_after, doc_before) — called after a successful write.
@@ -28,6 +31,26 @@ class ClassRules(Protocol):
     async def delete(self, ctx: RequestContext, object_id: str) -> WriteResult: ...
 
 
+def as_rest(ctx: RequestContext, class_name: str, doc: Document | None) -> dict[str, Any] | None:
+    """The full REST JSON of a stored object, as the master key sees it (for triggers)."""
+    schema = ctx.state.schemas.get(class_name)
+    if doc is None or schema is None:
+        return None
+    return render_object(ctx.with_auth(MASTER), schema, doc)
+
+
+async def load_stored(ctx: RequestContext, class_name: str, object_id: str) -> Document | None:
+    schema = ctx.state.schemas.get(class_name)
+    if schema is None:
+        return None
+    docs = await ctx.state.storage.find(schema, {"objectId": object_id}, FindOptions(limit=1))
+    return docs[0] if docs else None
+
+
+def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [key for key, value in after.items() if key not in before or before[key] != value]
+
+
 class Writer:
     def __init__(self) -> None:
         self.class_rules: dict[str, ClassRules] = {}
@@ -35,28 +58,62 @@ class Writer:
 
     async def _notify(self, ctx: RequestContext, class_name: str, event: str, result: WriteResult) -> None:
         for listener in self.listeners:
-            await listener(ctx, class_name, event, None if event == "delete" else result.doc,
-                           result.original if event != "delete" else result.doc)
+            after = None if event == "delete" else result.doc
+            before = result.doc if event == "delete" else result.original
+            await listener(ctx, class_name, event, after, before)
+
+    async def _after_save(self, ctx: RequestContext, class_name: str, result: WriteResult,
+                          touched: list[str]) -> None:
+        triggers = triggers_of(ctx)
+        if touched:
+            rendered = as_rest(ctx, class_name, result.doc) or {}
+            for key in touched:
+                if key in rendered and key not in ("ACL", "password"):
+                    result.response[key] = rendered[key]
+        if triggers.has("afterSave", class_name):
+            replaced = await triggers.after_save(ctx, class_name, as_rest(ctx, class_name, result.doc) or {},
+                                                 as_rest(ctx, class_name, result.original))
+            if isinstance(replaced, dict):
+                result.response = replaced
 
     async def create(self, ctx: RequestContext, class_name: str, body: dict[str, Any]) -> WriteResult:
+        triggers = triggers_of(ctx)
+        touched: list[str] = []
+        if triggers.has("beforeSave", class_name):
+            changed = await triggers.before_save(ctx, class_name, dict(body), None)
+            touched = _changed_keys(body, changed)
+            body = changed
         rules = self.class_rules.get(class_name)
         result = await (rules.create(ctx, body) if rules else write.create(ctx, class_name, body))
         await self._notify(ctx, class_name, "create", result)
+        await self._after_save(ctx, class_name, result, touched)
         return result
 
     async def update(self, ctx: RequestContext, class_name: str, object_id: str,
                      body: dict[str, Any]) -> WriteResult:
+        triggers = triggers_of(ctx)
+        touched: list[str] = []
+        if triggers.has("beforeSave", class_name):
+            original = as_rest(ctx, class_name, await load_stored(ctx, class_name, object_id))
+            changed = await triggers.before_save(ctx, class_name, dict(body), original)
+            touched = _changed_keys(body, changed)
+            body = changed
         rules = self.class_rules.get(class_name)
         result = await (rules.update(ctx, object_id, body) if rules
                         else write.update(ctx, class_name, object_id, body))
         await self._notify(ctx, class_name, "update", result)
+        await self._after_save(ctx, class_name, result, touched)
         return result
 
     async def delete(self, ctx: RequestContext, class_name: str, object_id: str) -> WriteResult:
+        triggers = triggers_of(ctx)
+        if triggers.has("beforeDelete", class_name):
+            stored = await load_stored(ctx, class_name, object_id)
+            if stored is not None:
+                await triggers.before_delete(ctx, class_name, as_rest(ctx, class_name, stored) or {})
         rules = self.class_rules.get(class_name)
         result = await (rules.delete(ctx, object_id) if rules else write.delete(ctx, class_name, object_id))
         await self._notify(ctx, class_name, "delete", result)
+        if triggers.has("afterDelete", class_name):
+            await triggers.after_delete(ctx, class_name, as_rest(ctx, class_name, result.doc) or {})
         return result
-
-
-__all__ = ["Writer", "ClassRules", "ChangeListener", "ClassSchema"]

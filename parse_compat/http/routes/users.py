@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import EMAIL_MISSING, INVALID_EMAIL_ADDRESS, INVALID_SESSION_TOKEN, OPERATION_FORBIDDEN, ParseError
+from ...rest.triggers import triggers_of
 from ...rest.users import check_credentials, render_self
 from ..api import ApiRequest, ApiResponse, Router
 from .classes import create_object, delete_object, find_objects, get_object, query_values, update_object
@@ -32,14 +33,15 @@ async def login(request: ApiRequest) -> ApiResponse:
         "username" in request.body or "email" in request.body) else query_values(request)
     ctx = request.ctx
     user = await check_credentials(ctx, values)
-    hooks = ctx.state.extras.get("login_hooks")
-    if hooks is not None:
-        await hooks.before_login(ctx, user)
+    triggers = triggers_of(ctx)
+    if triggers.has("beforeLogin", "_User"):
+        await triggers.before_login(ctx, render_self(ctx, user, None))
     session = await ctx.state.extras["sessions"].create(
         user["objectId"], ctx.auth.installation_id, {"action": "login", "authProvider": "password"})
-    if hooks is not None:
-        await hooks.after_login(ctx, user)
-    return ApiResponse(render_self(ctx, user, session["sessionToken"]))
+    rendered = render_self(ctx, user, session["sessionToken"])
+    if triggers.has("afterLogin", "_User"):
+        await triggers.after_login(ctx, rendered)
+    return ApiResponse(rendered)
 
 
 async def verify_password(request: ApiRequest) -> ApiResponse:
@@ -50,10 +52,12 @@ async def verify_password(request: ApiRequest) -> ApiResponse:
 async def logout(request: ApiRequest) -> ApiResponse:
     ctx = request.ctx
     if ctx.auth.session_token:
-        await ctx.state.extras["sessions"].revoke_token(ctx.auth.session_token)
-        hooks = ctx.state.extras.get("login_hooks")
-        if hooks is not None:
-            await hooks.after_logout(ctx)
+        sessions = ctx.state.extras["sessions"]
+        session = await sessions.find_session(ctx.auth.session_token)
+        await sessions.revoke_token(ctx.auth.session_token)
+        triggers = triggers_of(ctx)
+        if session is not None and triggers.has("afterLogout", "_Session"):
+            await triggers.after_logout(ctx, {k: v for k, v in session.items() if not k.startswith("_")})
     return ApiResponse({})
 
 
