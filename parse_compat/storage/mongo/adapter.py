@@ -12,9 +12,11 @@ adapter serves ``mongodb://`` and the test-only ``mongomock://<db>``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -30,6 +32,15 @@ from parse_compat.storage.mongo.update import compile_update, touched_keys
 
 _DUPLICATE_KEY = 11000
 _INDEX_EXISTS_CODES = (85, 86)  # IndexOptionsConflict, IndexKeySpecsConflict
+
+
+@dataclass
+class _OpenTransaction:
+    """The session of the transaction open in this task, and the lock that serialises its use
+    (a PyMongo session runs one operation at a time; batch items may run concurrently)."""
+
+    session: Any
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 def _reraise_duplicate(error: OperationFailure) -> None:
@@ -51,7 +62,8 @@ class MongoAdapter:
         self.capabilities = (connection.EMULATOR_CAPABILITIES if self._emulated
                              else Capabilities(transactions=False, text_search=True, geo=True))
         self._dialect = Dialect(native_regex=not self._emulated)
-        self._session: ContextVar[Any] = ContextVar(f"parse_compat_mongo_session_{id(self)}", default=None)
+        self._open: ContextVar[_OpenTransaction | None] = ContextVar(
+            f"parse_compat_mongo_tx_{id(self)}", default=None)
         self._ready_indexes: set[tuple[str, str, str]] = set()
 
     # --- connection ------------------------------------------------------------------------
@@ -78,23 +90,31 @@ class MongoAdapter:
         """Drop the whole database (test clean-up)."""
         await self.database.client.drop_database(self.database.name)
 
-    def _kw(self) -> dict[str, Any]:
-        session = self._session.get()
-        return {"session": session} if session is not None else {}
+    @asynccontextmanager
+    async def _using(self) -> AsyncIterator[dict[str, Any]]:
+        """Keyword arguments for one operation: the open transaction's session, if any."""
+        open_tx = self._open.get()
+        if open_tx is None:
+            yield {}
+            return
+        async with open_tx.lock:
+            yield {"session": open_tx.session}
 
     def _collection(self, name: str) -> Any:
         return self.database[name]
 
     # --- schema --------------------------------------------------------------------------
     async def load_schemas(self) -> list[ClassSchema]:
-        docs = await self._collection(schema_store.SCHEMA_COLLECTION).find({}, **self._kw()).to_list(None)
+        async with self._using() as kw:
+            docs = await self._collection(schema_store.SCHEMA_COLLECTION).find({}, **kw).to_list(None)
         return [schema_store.document_to_schema(doc) for doc in docs if isinstance(doc.get("_id"), str)]
 
     async def save_schema(self, schema: ClassSchema) -> None:
         schemas = self._collection(schema_store.SCHEMA_COLLECTION)
-        old = await schemas.find_one({"_id": schema.class_name}, **self._kw())
-        await schemas.replace_one({"_id": schema.class_name}, schema_store.schema_to_document(schema),
-                                  upsert=True, **self._kw())
+        async with self._using() as kw:
+            old = await schemas.find_one({"_id": schema.class_name}, **kw)
+            await schemas.replace_one({"_id": schema.class_name}, schema_store.schema_to_document(schema),
+                                      upsert=True, **kw)
         if schema.class_name not in await self.database.list_collection_names():
             try:
                 await self.database.create_collection(schema.class_name)
@@ -113,48 +133,52 @@ class MongoAdapter:
                 except OperationFailure:
                     pass
         for name, spec in wanted.items():
-            await self._create_index(collection, spec, name=name)
+            try:
+                await collection.create_index(spec, name=name)
+            except OperationFailure as error:
+                if error.code not in _INDEX_EXISTS_CODES:
+                    raise
         for name, field_spec in schema.fields.items():
             if field_spec.get("type") == "Polygon":
-                # parse-compat: a 2dsphere index is created when a Polygon field is added.
-                await self._create_index(collection, [(name, "2dsphere")])
-
-    async def _create_index(self, collection: Any, spec: list[tuple[str, Any]], **options: Any) -> None:
-        try:
-            await collection.create_index(spec, **options)
-        except OperationFailure as error:
-            if error.code not in _INDEX_EXISTS_CODES:
-                raise
+                # parse-compat: a 2dsphere index is created when a Polygon field is added;
+                # best effort, as stored shapes the index rejects must not block the schema.
+                try:
+                    await collection.create_index([(name, "2dsphere")])
+                except OperationFailure:
+                    pass
 
     async def delete_class(self, class_name: str) -> None:
         for name in await self.database.list_collection_names():
             if name == class_name or relations.is_join_of(name, class_name):
                 await self.database.drop_collection(name)
-        await self._collection(schema_store.SCHEMA_COLLECTION).delete_one({"_id": class_name})
+        async with self._using() as kw:
+            await self._collection(schema_store.SCHEMA_COLLECTION).delete_one({"_id": class_name}, **kw)
         self._ready_indexes = {entry for entry in self._ready_indexes if entry[0] != class_name}
 
     async def delete_field(self, schema: ClassSchema, field_name: str) -> None:
         if schema.field_type(field_name) == "Relation":
             await self.database.drop_collection(relations.join_collection_name(schema.class_name, field_name))
-        else:
-            unset = {field_name: "", k.POINTER_PREFIX + field_name: ""}
-            await self._collection(schema.class_name).update_many({}, {"$unset": unset}, **self._kw())
-        await self._collection(schema_store.SCHEMA_COLLECTION).update_one(
-            {"_id": schema.class_name},
-            {"$unset": {field_name: "", f"_metadata.fields_options.{field_name}": ""}},
-            **self._kw(),
-        )
+        async with self._using() as kw:
+            if schema.field_type(field_name) != "Relation":
+                unset = {field_name: "", k.POINTER_PREFIX + field_name: ""}
+                await self._collection(schema.class_name).update_many({}, {"$unset": unset}, **kw)
+            await self._collection(schema_store.SCHEMA_COLLECTION).update_one(
+                {"_id": schema.class_name},
+                {"$unset": {field_name: "", f"_metadata.fields_options.{field_name}": ""}},
+                **kw,
+            )
 
     # --- objects -------------------------------------------------------------------------
     async def insert(self, schema: ClassSchema, doc: Document) -> None:
         collection = self._collection(schema.class_name)
-        if uniqueness.needs_case_insensitive_check(schema.class_name):
-            await uniqueness.check_case_insensitive(collection, doc, None, not self._emulated, self._kw())
-        try:
-            await collection.insert_one(to_mongo_document(schema, doc), **self._kw())
-        except OperationFailure as error:
-            _reraise_duplicate(error)
-            raise
+        async with self._using() as kw:
+            if uniqueness.needs_case_insensitive_check(schema.class_name):
+                await uniqueness.check_case_insensitive(collection, doc, None, not self._emulated, kw)
+            try:
+                await collection.insert_one(to_mongo_document(schema, doc), **kw)
+            except OperationFailure as error:
+                _reraise_duplicate(error)
+                raise
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
         collection = self._collection(schema.class_name)
@@ -162,33 +186,36 @@ class MongoAdapter:
         spec = compile_update(schema, update)
         filter_ = query.filter
         written = touched_keys(update) & set(uniqueness.CASE_INSENSITIVE_FIELDS)
-        if written and uniqueness.needs_case_insensitive_check(schema.class_name):
-            target = await collection.find_one(filter_, {"_id": 1}, **self._kw())
-            if target is None:
-                return None
-            values = {name: update[name] for name in written if name in update}
-            await uniqueness.check_case_insensitive(collection, values, target["_id"],
-                                                    not self._emulated, self._kw())
-            filter_ = {"$and": [filter_, {"_id": target["_id"]}]} if filter_ else {"_id": target["_id"]}
-        if not spec:
-            found = await collection.find_one(filter_, **self._kw())
-        else:
-            try:
-                found = await collection.find_one_and_update(
-                    filter_, spec, return_document=ReturnDocument.AFTER, **self._kw())
-            except OperationFailure as error:
-                _reraise_duplicate(error)
-                raise
+        async with self._using() as kw:
+            if written and uniqueness.needs_case_insensitive_check(schema.class_name):
+                target = await collection.find_one(filter_, {"_id": 1}, **kw)
+                if target is None:
+                    return None
+                values = {name: update[name] for name in written if name in update}
+                await uniqueness.check_case_insensitive(collection, values, target["_id"],
+                                                        not self._emulated, kw)
+                filter_ = {"$and": [filter_, {"_id": target["_id"]}]} if filter_ else {"_id": target["_id"]}
+            if not spec:
+                found = await collection.find_one(filter_, **kw)
+            else:
+                try:
+                    found = await collection.find_one_and_update(
+                        filter_, spec, return_document=ReturnDocument.AFTER, **kw)
+                except OperationFailure as error:
+                    _reraise_duplicate(error)
+                    raise
         return from_mongo_document(schema, found) if found is not None else None
 
     async def delete(self, schema: ClassSchema, where: Where) -> Document | None:
         query = await self._compile(schema, where)
-        found = await self._collection(schema.class_name).find_one_and_delete(query.filter, **self._kw())
+        async with self._using() as kw:
+            found = await self._collection(schema.class_name).find_one_and_delete(query.filter, **kw)
         return from_mongo_document(schema, found) if found is not None else None
 
     async def delete_many(self, schema: ClassSchema, where: Where) -> int:
         query = await self._compile(schema, where)
-        result = await self._collection(schema.class_name).delete_many(query.filter, **self._kw())
+        async with self._using() as kw:
+            result = await self._collection(schema.class_name).delete_many(query.filter, **kw)
         return int(result.deleted_count)
 
     async def find(self, schema: ClassSchema, where: Where, options: FindOptions) -> list[Document]:
@@ -200,19 +227,21 @@ class MongoAdapter:
         if any(name == "score" and isinstance(direction, dict) for name, direction in sort) \
                 or (options.keys and "$score" in options.keys):
             fields = {**(fields or {}), "score": {"$meta": "textScore"}}
-        cursor = self._collection(schema.class_name).find(query.filter, fields, **self._kw())
-        if sort:
-            cursor = cursor.sort(sort)
-        if options.skip:
-            cursor = cursor.skip(options.skip)
-        if options.limit is not None:
-            cursor = cursor.limit(options.limit)
-        rows = await cursor.to_list(None)
+        async with self._using() as kw:
+            cursor = self._collection(schema.class_name).find(query.filter, fields, **kw)
+            if sort:
+                cursor = cursor.sort(sort)
+            if options.skip:
+                cursor = cursor.skip(options.skip)
+            if options.limit is not None:
+                cursor = cursor.limit(options.limit)
+            rows = await cursor.to_list(None)
         return [from_mongo_document(schema, row) for row in rows]
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
         query = await self._compile(schema, where, for_count=True)
-        return int(await self._collection(schema.class_name).count_documents(query.filter, **self._kw()))
+        async with self._using() as kw:
+            return int(await self._collection(schema.class_name).count_documents(query.filter, **kw))
 
     async def _compile(self, schema: ClassSchema, where: Where, for_count: bool = False) -> CompiledQuery:
         query = compile_where(schema, where, self._dialect, for_count=for_count)
@@ -247,19 +276,23 @@ class MongoAdapter:
 
     async def add_relations(self, owning_class: str, field_name: str, owning_id: str,
                             related_ids: list[str]) -> None:
-        await relations.add(self._join(owning_class, field_name), owning_id, related_ids, self._kw())
+        async with self._using() as kw:
+            await relations.add(self._join(owning_class, field_name), owning_id, related_ids, kw)
 
     async def remove_relations(self, owning_class: str, field_name: str, owning_id: str,
                                related_ids: list[str]) -> None:
-        await relations.remove(self._join(owning_class, field_name), owning_id, related_ids, self._kw())
+        async with self._using() as kw:
+            await relations.remove(self._join(owning_class, field_name), owning_id, related_ids, kw)
 
     async def related_ids(self, owning_class: str, field_name: str, owning_ids: list[str]) -> list[str]:
-        return await relations.column(self._join(owning_class, field_name), "owningId", owning_ids,
-                                      "relatedId", self._kw())
+        async with self._using() as kw:
+            return await relations.column(self._join(owning_class, field_name), "owningId", owning_ids,
+                                          "relatedId", kw)
 
     async def owning_ids(self, owning_class: str, field_name: str, related_ids: list[str]) -> list[str]:
-        return await relations.column(self._join(owning_class, field_name), "relatedId", related_ids,
-                                      "owningId", self._kw())
+        async with self._using() as kw:
+            return await relations.column(self._join(owning_class, field_name), "relatedId", related_ids,
+                                          "owningId", kw)
 
     # --- transactions --------------------------------------------------------------------
     def transaction(self) -> AbstractAsyncContextManager[None]:
@@ -267,13 +300,13 @@ class MongoAdapter:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:
-        if not self.capabilities.transactions or self._session.get() is not None:
+        if not self.capabilities.transactions or self._open.get() is not None:
             yield  # no transactions here, or joining the one already open
             return
         async with self._client.start_session() as session:
             async with await session.start_transaction():
-                token = self._session.set(session)
+                token = self._open.set(_OpenTransaction(session))
                 try:
                     yield
                 finally:
-                    self._session.reset(token)
+                    self._open.reset(token)

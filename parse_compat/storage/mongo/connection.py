@@ -12,6 +12,8 @@ import inspect
 from typing import Any
 from urllib.parse import urlsplit
 
+from pymongo.errors import OperationFailure
+
 from parse_compat.storage.base import Capabilities
 
 MOCK_SCHEME = "mongomock://"
@@ -51,7 +53,10 @@ def is_emulator(client: Any) -> bool:
 async def probe_capabilities(client: Any) -> Capabilities:
     if is_emulator(client):
         return EMULATOR_CAPABILITIES
-    hello = await client.admin.command("hello")
+    try:
+        hello = await client.admin.command("hello")
+    except OperationFailure:  # servers older than 4.4.2 only know the legacy name
+        hello = await client.admin.command("isMaster")
     replicated = bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
     sessions = hello.get("logicalSessionTimeoutMinutes") is not None
     return Capabilities(transactions=replicated and sessions, text_search=True, geo=True)

@@ -27,6 +27,19 @@ _SESSION_TOKEN_RENAMES: dict[str, str] = {"sessionToken": "_session_token"}
 _AUDIENCE_RENAMES: dict[str, str] = {"lastUsed": "_last_used", "timesUsed": "times_used"}
 
 
+# parse-compat: these singletons are stored with the integer `_id: 1`.
+_INTEGER_ID_CLASSES = ("_GlobalConfig", "_GraphQLConfig")
+
+
+def object_id_to_mongo(class_name: str, value: Any) -> Any:
+    """The ``_id`` for an objectId (an int for Parse's integer-id singletons)."""
+    if class_name in _INTEGER_ID_CLASSES and isinstance(value, str) and value.isdigit():
+        return int(value)
+    if isinstance(value, list):
+        return [object_id_to_mongo(class_name, item) for item in value]
+    return value
+
+
 def class_renames(class_name: str) -> dict[str, str]:
     """REST name → Mongo name for the fields a system class stores under another key."""
     if class_name in ("_User", "_Session"):

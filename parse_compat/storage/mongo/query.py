@@ -13,14 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parse_compat.errors import INVALID_JSON, INVALID_QUERY, ParseError
+from parse_compat.query.regex import compile_parse_regex
 from parse_compat.storage.base import ClassSchema, Where
 from parse_compat.storage.mongo import keys as k
 from parse_compat.storage.mongo import values as v
-
-try:
-    from parse_compat.query.regex import compile_parse_regex
-except ImportError:  # the shared helper is not there yet: use the private stand-in
-    from parse_compat.storage.mongo._pcre import compile_pcre as compile_parse_regex
 
 _COMPARISONS = ("$eq", "$ne", "$lt", "$lte", "$gt", "$gte")
 _DATE_KEYS = ("_created_at", "_updated_at")
@@ -150,6 +146,8 @@ class _Compiler:
                 return v.pointer_string(value) if k.is_pointer_value(value) else value
             if mkey in _DATE_KEYS:
                 return v.to_datetime(value)
+            if mkey == "_id":
+                return k.object_id_to_mongo(self.schema.class_name, value)
             if "." in key or field_type in ("Array", "Object"):
                 return v.encode_interior(value)
             return v.encode_atom(value, field_type)
@@ -180,8 +178,10 @@ class _Compiler:
                     extra.append({mkey: {"$in": []}})  # `$all: []` matches nothing
                 elif all(_is_constraint(item) and "$regex" in item for item in items):
                     # $all of regexes = each regex matched by some element ($and is portable).
-                    extra.extend({mkey: {"$regex": self.regex(item["$regex"], item.get("$options"))}}
-                                 for item in items)
+                    for item in items:
+                        regex_ops: dict[str, Any] = {}
+                        self.regex_into(regex_ops, item["$regex"], item.get("$options"))
+                        extra.append({mkey: regex_ops})
                 else:
                     ops["$all"] = [enc(item) for item in items]
             elif op == "$containedBy":
@@ -226,13 +226,6 @@ class _Compiler:
             ops["$type"] = "bool"
         else:
             ops["$not"] = {"$type": "bool"}
-
-    def regex(self, pattern: str, options: str | None) -> Any:
-        if self.dialect.native_regex:
-            from bson.regex import Regex
-
-            return Regex(pattern, options or "")
-        return compile_parse_regex(pattern, options or "")
 
     def regex_into(self, ops: dict[str, Any], pattern: Any, options: Any) -> None:
         if not isinstance(pattern, str):

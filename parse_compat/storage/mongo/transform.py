@@ -34,7 +34,7 @@ def to_mongo_document(schema: ClassSchema, doc: Document) -> dict[str, Any]:
     renames = k.class_renames(schema.class_name)
     for key, value in doc.items():
         if key == "objectId":
-            out["_id"] = value
+            out["_id"] = k.object_id_to_mongo(schema.class_name, value)
         elif key in ("createdAt", "updatedAt"):
             out[k.FIXED_TO_MONGO[key]] = v.to_datetime(value)
         elif key in ACL_KEYS:
