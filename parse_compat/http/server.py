@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from ..codec.keywords import check_keywords
 from ..errors import INVALID_JSON, ParseError, Unauthorized
 from ..rest.context import RequestContext
 from ..rest.params import from_query_string
@@ -85,6 +86,8 @@ def parse_body(raw: bytes, content_type: str) -> Any:
         return None
     try:
         return json.loads(raw)
+    except RecursionError as exc:
+        raise ParseError(INVALID_JSON, "Invalid JSON: nested too deeply") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise ParseError(INVALID_JSON, f"Invalid JSON: {exc}") from exc
 
@@ -120,6 +123,8 @@ class HttpEdge:
                 return await raw_handler(request, path)
         raw = await read_body(request, settings_limit(self.state))
         body = parse_body(raw, request.content_type)
+        check_keywords(body)
+        check_keywords(dict(request.query))
         method = request.method
         if method == "POST" and isinstance(body, dict) and isinstance(body.get("_method"), str):
             method = body.pop("_method").upper()

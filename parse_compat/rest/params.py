@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..codec.keywords import check_keywords
 from ..errors import INVALID_JSON, INVALID_QUERY, ParseError
 
 FIND_KEYS = frozenset({"where", "order", "limit", "skip", "keys", "excludeKeys", "include", "count",
@@ -61,8 +62,9 @@ def parse_params(raw: dict[str, Any], allowed: frozenset[str] = FIND_KEYS) -> Qu
             if isinstance(value, str):
                 try:
                     value = json.loads(value) if value else {}
-                except ValueError as exc:
+                except (ValueError, RecursionError) as exc:
                     raise ParseError(INVALID_JSON, "where parameter is not valid JSON") from exc
+            check_keywords(value)
             if not isinstance(value, dict):
                 raise ParseError(INVALID_JSON, "where parameter is not valid JSON")
             params.where = value
@@ -112,6 +114,6 @@ def from_query_string(items: dict[str, str]) -> dict[str, Any]:
             continue
         try:
             out[key] = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             out[key] = value
     return out

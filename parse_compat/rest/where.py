@@ -15,6 +15,7 @@ from typing import Any
 
 from ..codec.dates import date_value
 from ..errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, OPERATION_FORBIDDEN, ParseError
+from ..query.regex import compile_parse_regex
 from ..query.relative_time import resolve_relative_time
 from ..storage.base import ClassSchema
 from .context import RequestContext
@@ -29,6 +30,7 @@ FIELD_OPERATORS = frozenset({
 })
 COMPARISONS = ("$lt", "$lte", "$gt", "$gte")
 SYSTEM_KEYS = ("objectId", "createdAt", "updatedAt")
+SECRET_KEYS = frozenset({"password", "sessionToken", "authData"})
 
 # find(ctx, class_name, where, keys) -> list of storage documents, run with the caller's auth.
 SubFind = Callable[[RequestContext, str, dict[str, Any]], Awaitable[list[dict[str, Any]]]]
@@ -86,6 +88,9 @@ class WherePreparer:
         parts = key.split(".")
         if not all(KEY_PART.match(part) or part.isdigit() for part in parts) or not KEY_PART.match(parts[0]):
             raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
+        if parts[0] in SECRET_KEYS and not self.ctx.auth.has_master_power:
+            # parse-compat: secrets and login identities are never query keys for clients
+            raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
         if parts[0] in ("__proto__", "constructor"):
             raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
 
@@ -118,7 +123,8 @@ class WherePreparer:
                     raise ParseError(INVALID_QUERY, "$regex should be a string")
                 options = ops.get("$options", "")
                 if not isinstance(options, str) or not re.fullmatch(r"[imxsu]*", options):
-                    raise ParseError(INVALID_QUERY, "Invalid regex options")
+                    raise ParseError(INVALID_QUERY, f"Bad $options value for query: {options}")
+                compile_parse_regex(value, options)  # a bad pattern → 102 before storage sees it
                 out[op] = value
             elif op in ("$in", "$nin", "$all", "$containedBy"):
                 if not isinstance(value, list):

@@ -1,7 +1,7 @@
 """ACL JSON ↔ the `_rperm` / `_wperm` lists storage keeps, and ACL checks on documents.
 
-Pure. Parse does not validate the ACL's shape: entries whose permissions are not `true` are
-simply not granted (`{"*": "yes"}` grants nothing).
+Pure. Unlike Parse, which stores `{"*": "yes"}` as "no permissions", a malformed ACL is refused
+with 123 so a client never believes it shared (or hid) something it did not.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ def acl_to_perms(acl: Any) -> tuple[list[str], list[str]]:
             raise ParseError(INVALID_ACL, "Invalid ACL.")
         if entity in ("__proto__", "constructor"):
             raise ParseError(INVALID_ACL, "Invalid ACL.")
-        if not isinstance(perms, dict):
-            continue  # parse-compat: Parse stores a malformed entry as granting nothing
+        # parse-compat: stricter than Parse, which stores a malformed entry as granting nothing
+        if not isinstance(perms, dict) or set(perms) - {"read", "write"} or not all(
+            isinstance(v, bool) for v in perms.values()
+        ):
+            raise ParseError(INVALID_ACL, "Invalid ACL.")
         if perms.get("read") is True:
             read.append(entity)
         if perms.get("write") is True:

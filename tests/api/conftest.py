@@ -106,8 +106,13 @@ def settings_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def api(tmp_path: Path, adapter_name: str, settings_overrides: dict[str, Any]) -> AsyncIterator[Client]:
-    settings = make_settings(tmp_path, adapter_name, **settings_overrides)
+async def api(tmp_path: Path, adapter_name: str, settings_overrides: dict[str, Any],
+              request: pytest.FixtureRequest) -> AsyncIterator[Client]:
+    overrides = dict(settings_overrides)
+    marker = request.node.get_closest_marker("settings")
+    if marker is not None:
+        overrides.update(marker.kwargs)
+    settings = make_settings(tmp_path, adapter_name, **overrides)
     server = TestServer(create_app(settings), host="127.0.0.1")
     await server.start_server()
     settings.serverURL = f"http://127.0.0.1:{server.port}/parse"
