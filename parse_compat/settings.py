@@ -73,6 +73,10 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "Session length in seconds.", 31536000),
     OptionSpec("expireInactiveSessions", "PARSE_SERVER_EXPIRE_INACTIVE_SESSIONS", "bool",
                "Sessions get an expiresAt.", True),
+    OptionSpec("accountLockout", "PARSE_SERVER_ACCOUNT_LOCKOUT", "json",
+               'Lock accounts after failed logins, e.g. {"threshold": 5, "duration": 10}.'),
+    OptionSpec("passwordPolicy", "PARSE_SERVER_PASSWORD_POLICY", "json",
+               'Password rules, e.g. {"validatorPattern": "^.{8,}$", "doNotAllowUsername": true}.'),
     OptionSpec("liveQuery", "PARSE_SERVER_LIVE_QUERY", "json", 'Live Query, e.g. {"classNames": []}.'),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
@@ -149,6 +153,8 @@ class Settings:
     expireInactiveSessions: bool = True
     liveQuery: dict[str, Any] | None = None
     dataDir: str = "data"
+    accountLockout: dict[str, Any] | None = None
+    passwordPolicy: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""

@@ -7,11 +7,14 @@ from __future__ import annotations
 import re
 import secrets
 import string
+from datetime import UTC, datetime
 from typing import Any
 
 from ..auth.identity import Auth
 from ..auth.passwords import hash_password, verify_password
+from ..auth.policy import Lockout, check_password, password_expired
 from ..auth.sessions import SessionStore
+from ..codec.dates import date_value
 from ..errors import (
     EMAIL_TAKEN,
     INVALID_EMAIL_ADDRESS,
@@ -132,7 +135,9 @@ class UserRules:
         internal: dict[str, Any] = {}
         password = body.pop("password", None)
         if password:
+            check_password(ctx.state.settings.passwordPolicy, password, body.get("username"))
             internal["_hashed_password"] = await hash_password(password)
+            internal["_password_changed_at"] = date_value(datetime.now(UTC))
         result = await write.create(ctx, "_User", body, internal=internal)
         result.response.pop("password", None)
         installation = ctx.auth.installation_id
@@ -183,7 +188,13 @@ class UserRules:
         internal: dict[str, Any] = {}
         password = body.pop("password", None)
         if password:
+            username = body.get("username")
+            if username is None:
+                current = await find_user(ctx, {"objectId": object_id})
+                username = current.get("username") if current else None
+            check_password(ctx.state.settings.passwordPolicy, password, username)
             internal["_hashed_password"] = await hash_password(password)
+            internal["_password_changed_at"] = date_value(datetime.now(UTC))
         result = await write.update(ctx, "_User", object_id, body, internal=internal)
         store = sessions_of(ctx)
         store.forget_user(object_id)
@@ -220,9 +231,17 @@ async def check_credentials(ctx: RequestContext, values: dict[str, Any]) -> Docu
     else:
         where = {"email": email}
     user = await find_user(ctx, where)
+    lockout = Lockout(ctx.state.settings.accountLockout, ctx.state.storage, ctx.state.schemas)
+    if user is not None:
+        lockout.check_locked(user)
     ok = await verify_password(password, user.get("_hashed_password") if user else None)
+    if user is not None and not ok:
+        await lockout.failed(user)
     if not ok or user is None:
         raise invalid
+    await lockout.succeeded(user)
+    if password_expired(ctx.state.settings.passwordPolicy, user):
+        raise ParseError(OBJECT_NOT_FOUND, "Your password has expired. Please reset your password.")
     if user.get("_rperm") == [] and user.get("_wperm") == [] and not ctx.auth.is_master:
         raise invalid
     return user
