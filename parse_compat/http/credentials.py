@@ -7,6 +7,7 @@ Wrong or missing app id, a bad client key, or a master key from a disallowed IP 
 from __future__ import annotations
 
 import base64
+import functools
 import ipaddress
 import json
 from collections.abc import Mapping
@@ -105,20 +106,30 @@ def _envelope(body: dict[str, Any], creds: Credentials, settings: Settings) -> N
     body.pop("_ContentType", None)
 
 
-def ip_allowed(ip: str, allowed: list[str]) -> bool:
+@functools.lru_cache(maxsize=64)
+def _networks(allowed: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for entry in allowed:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            continue
+    return tuple(networks)
+
+
+@functools.lru_cache(maxsize=1024)
+def _ip_allowed(ip: str, allowed: tuple[str, ...]) -> bool:
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
-    for entry in allowed:
-        try:
-            if address in ipaddress.ip_network(entry, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
+    return any(address in network for network in _networks(allowed))
+
+
+def ip_allowed(ip: str, allowed: list[str]) -> bool:
+    return _ip_allowed(ip, tuple(allowed))
 
 
 async def authenticate(state: Any, creds: Credentials, ip: str, path: str) -> Auth:

@@ -3,7 +3,12 @@
 One table per class (`objectId`, `createdAt`, `updatedAt`, `_rperm`, `_wperm`, JSON `data`),
 expression indexes on pointer fields and declared indexes, `_SCHEMA` for class schemas and
 `_Join` for relation rows. WAL journal; every write is committed before it is acknowledged, so
-it survives `kill -9`. All database work runs on one dedicated thread, off the event loop.
+it survives `kill -9`.
+
+Statements run on the event-loop thread. They are short (indexed lookups and single-row writes,
+tens of microseconds); handing each one to a worker thread cost more than the statement itself
+(get-by-id 2,600/s through a thread vs 6,500/s inline, bench/RESULTS.md). Filters always run in
+SQL, so no statement scans a table in Python.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ import json
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,7 +49,6 @@ class SQLiteAdapter:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         self._db: sqlite3.Connection | None = None
         self._tx_lock = asyncio.Lock()
         self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -54,11 +57,10 @@ class SQLiteAdapter:
 
     # --- plumbing ----------------------------------------------------------------------
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
         if self._in_tx.get() or not self._tx_lock.locked():
-            return await loop.run_in_executor(self._executor, fn, *args)
+            return fn(*args)
         async with self._tx_lock:
-            return await loop.run_in_executor(self._executor, fn, *args)
+            return fn(*args)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -88,7 +90,6 @@ class SQLiteAdapter:
         if self._db is not None:
             await self._call(self.db.close)
             self._db = None
-        self._executor.shutdown(wait=True)
 
     def _write(self, fn: Callable[[], T]) -> T:
         """Run `fn` in its own transaction unless a transaction() is already open."""
