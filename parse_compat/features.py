@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .auth.sessions import SessionStore
+from .http.pages import install_pages
 from .rest.idempotency import IdempotencyGuard
 from .rest.sessions_roles import RoleRules, SessionRules
 from .rest.users import UserRules
@@ -15,5 +16,6 @@ async def install_features(state: AppState) -> None:
     state.writer.class_rules["_User"] = UserRules()
     state.writer.class_rules["_Session"] = SessionRules()
     state.writer.class_rules["_Role"] = RoleRules()
+    install_pages(state)
     if state.settings.idempotencyOptions:
         state.extras["idempotency"] = IdempotencyGuard(state, state.settings.idempotencyOptions)

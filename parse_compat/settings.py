@@ -77,6 +77,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'Lock accounts after failed logins, e.g. {"threshold": 5, "duration": 10}.'),
     OptionSpec("passwordPolicy", "PARSE_SERVER_PASSWORD_POLICY", "json",
                'Password rules, e.g. {"validatorPattern": "^.{8,}$", "doNotAllowUsername": true}.'),
+    OptionSpec("emailAdapter", "PARSE_SERVER_EMAIL_ADAPTER", "json",
+               'SMTP for account and reminder mail, e.g. {"host": "smtp.example.com", "port": 587, '
+               '"from": "clinic@example.com"}; unset: mail is dropped and only counted in the log.'),
     OptionSpec("liveQuery", "PARSE_SERVER_LIVE_QUERY", "json", 'Live Query, e.g. {"classNames": []}.'),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
@@ -154,6 +157,7 @@ class Settings:
     liveQuery: dict[str, Any] | None = None
     dataDir: str = "data"
     accountLockout: dict[str, Any] | None = None
+    emailAdapter: dict[str, Any] | None = None
     passwordPolicy: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:

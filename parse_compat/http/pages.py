@@ -1,0 +1,78 @@
+"""The account pages emailed links lead to (`/apps/<appId>/verify_email`,
+`/apps/<appId>/request_password_reset`). They need no app id header, so they are raw routes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from ..errors import ParseError
+from ..rest.account_mail import AccountMail
+from ..state import AppState
+from .server import json_response
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>{title}</h1>{body}</main></body></html>"""
+
+
+def page(title: str, body: str, status: int = 200) -> web.Response:
+    response = web.Response(text=PAGE.format(title=html.escape(title), body=body), status=status,
+                            content_type="text/html")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def reset_form(token: str, error: str | None = None) -> web.Response:
+    message = f'<p role="alert">{html.escape(error)}</p>' if error else ""
+    body = (f"{message}<form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"{html.escape(token)}\">"
+            "<label>New password <input type=\"password\" name=\"new_password\" id=\"password\" required "
+            "autocomplete=\"new-password\"></label> <button type=\"submit\" id=\"submit\">Change password</button>"
+            "</form>")
+    return page("Choose a new password", body, 400 if error else 200)
+
+
+def install_pages(state: AppState) -> None:
+    settings = state.settings
+    pattern = re.compile(r"^/apps/([^/]+)/(verify_email|request_password_reset)/?$")
+    mail = AccountMail(state)
+
+    def matches(method: str, path: str, request: web.Request) -> bool:
+        found = pattern.match(path)
+        return bool(found) and method in ("GET", "POST")
+
+    async def handle(request: web.Request, path: str) -> web.StreamResponse:
+        found = pattern.match(path)
+        assert found is not None
+        if found.group(1) != settings.appId:
+            return page("Invalid link", "<p>This link is not valid.</p>", 404)
+        token = request.query.get("token", "")
+        if found.group(2) == "verify_email":
+            if await mail.verify_email(token):
+                return page("Email verified", "<p>Your email address has been verified.</p>")
+            return page("Invalid link", "<p>This link is invalid or has already been used.</p>", 400)
+        if request.method == "GET":
+            return reset_form(token)
+        raw = await request.content.read(64 * 1024)
+        form = dict(parse_qsl(raw.decode("utf-8", errors="replace")))
+        token = form.get("token", token)
+        xhr = request.headers.get("X-Requested-With") == "XMLHttpRequest"
+        try:
+            await mail.reset_password(token, form.get("new_password", ""))
+        except ParseError as exc:
+            if xhr:
+                return json_response(exc.to_json(), 400)
+            return reset_form(token, exc.message)
+        if xhr:
+            return web.Response(text="Password successfully reset", content_type="text/plain")
+        return page("Password changed", "<p>Your password has been changed. You can log in now.</p>")
+
+    state.extras.setdefault("raw_routes", []).append((matches, handle))
+    state.extras["account_mail"] = mail

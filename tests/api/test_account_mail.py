@@ -1,0 +1,107 @@
+"""Password reset and email verification through a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from .conftest import Client
+
+pytestmark = pytest.mark.asyncio
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd API)
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+SMTP_PORT = _free_port()
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=SMTP_PORT)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+async def _wait_for(inbox: Inbox, count: int) -> None:
+    for _ in range(100):
+        if len(inbox.messages) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"expected {count} messages, got {len(inbox.messages)}")
+
+
+def _link(message: Any) -> str:
+    found = re.search(r"https?://\S+", message.get_payload(decode=True).decode())
+    assert found, message.get_payload()
+    return found.group(0)
+
+
+@pytest.mark.settings(schema=None, emailAdapter={"host": "127.0.0.1", "port": SMTP_PORT, "from": "clinic@example.com"})
+async def test_password_reset_by_mail(api: Client, inbox: Inbox) -> None:
+    user = await api.post("/users", {"username": "nina", "password": "old-password", "email": "nina@example.com"})
+    assert user.status == 201
+    assert (await api.post("/requestPasswordReset", {"email": "nobody@example.com"})).body == {}
+    assert (await api.post("/requestPasswordReset", {"email": "nina@example.com"})).body == {}
+    await _wait_for(inbox, 1)
+    assert len(inbox.messages) == 1 and inbox.messages[0]["To"] == "nina@example.com"
+    link = urlsplit(_link(inbox.messages[0]))
+    token = dict(p.split("=", 1) for p in link.query.split("&"))["token"]
+    path = link.path[len("/parse"):]
+    form = await api.request("GET", path, params={"token": token}, app_id=None)
+    assert form.status == 200 and "new_password" in form.body
+    done = await api.request("POST", path, raw=f"token={token}&new_password=brand-new-pw", app_id=None,
+                             headers={"Content-Type": "application/x-www-form-urlencoded",
+                                      "X-Requested-With": "XMLHttpRequest"})
+    assert done.status == 200 and done.body == "Password successfully reset"
+    again = await api.request("POST", path, raw=f"token={token}&new_password=other", app_id=None,
+                              headers={"Content-Type": "application/x-www-form-urlencoded",
+                                       "X-Requested-With": "XMLHttpRequest"})
+    assert again.status == 400 and again.body["code"] == -1
+    assert (await api.post("/login", {"username": "nina", "password": "old-password"})).status == 404
+    assert (await api.post("/login", {"username": "nina", "password": "brand-new-pw"})).status == 200
+    old_session = await api.get("/users/me", session_token=user.body["sessionToken"])
+    assert old_session.body["code"] == 209
+
+
+@pytest.mark.settings(schema=None, emailAdapter={"host": "127.0.0.1", "port": SMTP_PORT, "from": "clinic@example.com"})
+async def test_email_verification_by_mail(api: Client, inbox: Inbox) -> None:
+    user = await api.post("/users", {"username": "omar", "password": "pw-omar", "email": "omar@example.com"})
+    assert (await api.post("/verificationEmailRequest", {"email": "omar@example.com"})).body == {}
+    await _wait_for(inbox, 1)
+    link = urlsplit(_link(inbox.messages[0]))
+    token = dict(p.split("=", 1) for p in link.query.split("&"))["token"]
+    page = await api.request("GET", link.path[len("/parse"):], params={"token": token}, app_id=None)
+    assert page.status == 200 and "verified" in page.body
+    me = await api.get(f"/users/{user.body['objectId']}", master=True)
+    assert me.body["emailVerified"] is True
+    reused = await api.request("GET", link.path[len("/parse"):], params={"token": token}, app_id=None)
+    assert reused.status == 400
+
+
+async def test_email_request_errors(api: Client) -> None:
+    assert (await api.post("/requestPasswordReset", {})).body["code"] == 204
+    assert (await api.post("/requestPasswordReset", {"email": 5})).body["code"] == 125
+    assert (await api.post("/verificationEmailRequest", {})).body["code"] == 204
