@@ -1,0 +1,80 @@
+"""Who may upload what: Parse's `fileUpload` options (9.x defaults) and the extension check.
+
+Defaults: `enableForPublic` false, `enableForAnonymousUser` false, `enableForAuthenticatedUser`
+true, and `fileExtensions` a single regex that refuses every type a browser would render or
+run (Parse 9's html/svg/xml family, plus scripts). As in Parse, the master key skips all of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..auth.identity import Auth
+from ..errors import FILE_SAVE_ERROR, ParseError
+from .names import active_extension, base_type, extension_of
+
+# parse-compat: Parse 9 refuses html/htm/shtml/xhtml, svg(z), xml, xsl(t), xsd, rng, rdf, owl and
+# mathml by default; scripts (js, mjs, ...), appcache and flash are added to that list here.
+BLOCKED_EXTENSIONS = (
+    "[xs]?html?", "xht", "svgz?", "xml", "xslt?", "xsd", "rng", "rdf", "owl", "mathml", "mml",
+    "js", "mjs", "cjs", "jsx", "javascript", "x-javascript", "ecmascript", "appcache", "swf",
+    "hta", "htc", "vtt",
+)
+DEFAULT_FILE_EXTENSIONS = ["^(?!(?i:" + "|".join(BLOCKED_EXTENSIONS) + ")$)"]
+DEFAULTS: dict[str, Any] = {"enableForPublic": False, "enableForAnonymousUser": False,
+                            "enableForAuthenticatedUser": True}
+
+
+@dataclass
+class UploadPolicy:
+    enable_for_public: bool = False
+    enable_for_anonymous_user: bool = False
+    enable_for_authenticated_user: bool = True
+    file_extensions: list[str] | None = field(default_factory=lambda: list(DEFAULT_FILE_EXTENSIONS))
+
+    @classmethod
+    def from_option(cls, option: dict[str, Any] | None) -> UploadPolicy:
+        values = {**DEFAULTS, **(option or {})}
+        extensions = values.get("fileExtensions", DEFAULT_FILE_EXTENSIONS)
+        if extensions is not None and not isinstance(extensions, list):
+            raise ValueError("fileUpload.fileExtensions must be a list of regular expressions")
+        return cls(bool(values["enableForPublic"]), bool(values["enableForAnonymousUser"]),
+                   bool(values["enableForAuthenticatedUser"]), extensions)
+
+    def check_caller(self, auth: Auth) -> None:
+        """130 when this kind of caller may not upload (Parse's order and messages)."""
+        if auth.is_master:
+            return
+        user = auth.user
+        anonymous = bool(user and isinstance(user.get("authData"), dict) and "anonymous" in user["authData"])
+        if anonymous and not self.enable_for_anonymous_user:
+            raise ParseError(FILE_SAVE_ERROR, "File upload by anonymous user is disabled.")
+        if user and not anonymous and not self.enable_for_authenticated_user:
+            raise ParseError(FILE_SAVE_ERROR, "File upload by authenticated user is disabled.")
+        if not user and not self.enable_for_public:
+            raise ParseError(FILE_SAVE_ERROR, "File upload by public is disabled.")
+
+    def extension_allowed(self, extension: str) -> bool:
+        if self.file_extensions is None:
+            return True
+        return any(pattern == "*" or re.search(pattern, extension) for pattern in self.file_extensions)
+
+    def check_type(self, auth: Auth, name: str, declared_type: str | None, stored_type: str) -> None:
+        """Parse's check (the name's extension, else the declared type's subtype) and, here, the
+        type the file will be served with when a browser would run it."""
+        if auth.is_master:
+            return
+        extension = extension_of(name)
+        if extension is None:
+            kind = base_type(declared_type)
+            extension = kind.split("/", 1)[1] if "/" in kind else (kind or None)
+        candidates = [extension] if extension else []
+        active = active_extension(stored_type)
+        if active:
+            candidates.append(active)
+        for candidate in candidates:
+            candidate = re.sub(r"\s+", "", candidate)
+            if candidate and not self.extension_allowed(candidate):
+                raise ParseError(FILE_SAVE_ERROR, f"File upload of extension {candidate} is disabled.")

@@ -1,0 +1,67 @@
+"""Wiring the files feature onto an app: options → adapter, store, policy, signer, routes.
+
+Options (settings.py): `filesAdapter` — `local` (default with SQLite: `<dataDir>/files`),
+`local:/some/dir`, `gridfs` (default with MongoDB: the app's own database, as Parse Server
+does), `gridfs:mongodb://…/db` (another database); `fileKey` — encrypt at rest; `fileUpload` —
+Parse's upload policy; `protectedFiles` — signed/checked downloads, on by default when a schema
+template (the dental one) is loaded, off otherwise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..settings import Settings
+from .adapter import FilesAdapter
+from .gridfs import GridFSAdapter
+from .local import LocalFilesAdapter
+from .policy import UploadPolicy
+from .routes import FilesRoutes
+from .service import FilesService
+from .signing import UrlSigner
+from .store import FileStore
+
+
+def protected_files(settings: Settings) -> bool:
+    value = getattr(settings, "protectedFiles", None)
+    return bool(settings.schema) if value is None else bool(value)
+
+
+def build_adapter(settings: Settings, storage: Any = None) -> FilesAdapter:
+    spec = (getattr(settings, "filesAdapter", None) or "").strip()
+    uri = settings.databaseURI or ""
+    kind, _, arg = spec.partition(":")
+    if not spec:
+        kind = "gridfs" if uri.startswith(("mongodb://", "mongodb+srv://", "mongomock://")) else "local"
+    if kind == "local":
+        return LocalFilesAdapter(arg or Path(settings.dataDir) / "files")
+    if kind == "gridfs":
+        if not arg:
+            database = getattr(storage, "database", None)
+            if database is None:
+                raise ValueError("filesAdapter gridfs needs a MongoDB databaseURI (or gridfs:mongodb://…)")
+            return GridFSAdapter(database)
+        from ..storage.mongo.connection import create_client, database_name
+
+        client = create_client(arg)
+        return GridFSAdapter(client[database_name(arg)], client=client)
+    raise ValueError(f"unknown filesAdapter {spec!r}: use local, local:/dir, gridfs or gridfs:mongodb://…")
+
+
+def build_service(state: Any, adapter: FilesAdapter | None = None) -> FilesService:
+    settings: Settings = state.settings
+    store = FileStore(adapter or build_adapter(settings, state.storage), getattr(settings, "fileKey", None))
+    policy = UploadPolicy.from_option(getattr(settings, "fileUpload", None))
+    signer = UrlSigner(settings.masterKey, settings.appId)
+    return FilesService(state, store, policy, signer, protected_files(settings))
+
+
+async def install_files(state: Any) -> FilesService:
+    service = build_service(state)
+    routes = FilesRoutes(state, service)
+    state.extras["files"] = service
+    state.extras["file_url"] = service.file_url
+    state.extras.setdefault("raw_routes", []).append((routes.matches, routes.handle))
+    state.extras.setdefault("on_close", []).append(service.store.adapter.close)
+    return service
