@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .auth.sessions import SessionStore
+from .files import install_files
 from .http.pages import install_pages
 from .rest.idempotency import IdempotencyGuard
 from .rest.sessions_roles import RoleRules, SessionRules
@@ -16,6 +17,7 @@ async def install_features(state: AppState) -> None:
     state.writer.class_rules["_User"] = UserRules()
     state.writer.class_rules["_Session"] = SessionRules()
     state.writer.class_rules["_Role"] = RoleRules()
+    await install_files(state)
     install_pages(state)
     if state.settings.idempotencyOptions:
         state.extras["idempotency"] = IdempotencyGuard(state, state.settings.idempotencyOptions)

@@ -64,6 +64,18 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "info"),
     OptionSpec("maxUploadSize", "PARSE_SERVER_MAX_UPLOAD_SIZE", "size",
                "Largest request body (also JSON), e.g. 20mb.", "20mb"),
+    OptionSpec("fileKey", "PARSE_SERVER_FILE_KEY", "str",
+               "Encrypts stored files at rest (AES-256-GCM); change it with `parse-compat files rotate-key`."),
+    OptionSpec("fileUpload", "PARSE_SERVER_FILE_UPLOAD_OPTIONS", "json",
+               'Who may upload, Parse 9 defaults: {"enableForPublic": false, "enableForAnonymousUser": false, '
+               '"enableForAuthenticatedUser": true, "fileExtensions": [regexes; default refuses html, svg, '
+               'xml, js and other types a browser runs]}.'),
+    OptionSpec("protectedFiles", "PARSE_COMPAT_PROTECTED_FILES", "bool",
+               "Downloads need a signed URL (object reads return one), the master key, or a user who can "
+               "read an object referencing the file. Default: on when a schema template is loaded."),
+    OptionSpec("filesAdapter", "PARSE_SERVER_FILES_ADAPTER", "str",
+               "local (default with SQLite: <dataDir>/files), local:/dir, gridfs (default with MongoDB), "
+               "gridfs:mongodb://host/db."),
     OptionSpec("idempotencyOptions", "PARSE_SERVER_EXPERIMENTAL_IDEMPOTENCY_OPTIONS", "json",
                'Idempotent retries, e.g. {"paths": [".*"], "ttl": 300}.'),
     OptionSpec("objectIdSize", "PARSE_SERVER_OBJECT_ID_SIZE", "int", "Length of object ids.", 10),
@@ -149,6 +161,10 @@ class Settings:
     allowHeaders: list[str] = field(default_factory=list)
     logLevel: str = "info"
     maxUploadSize: int = 20 * 1024 * 1024
+    fileKey: str | None = None
+    fileUpload: dict[str, Any] | None = None
+    protectedFiles: bool | None = None
+    filesAdapter: str | None = None
     idempotencyOptions: dict[str, Any] | None = None
     objectIdSize: int = 10
     enforcePrivateUsers: bool = True

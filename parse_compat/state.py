@@ -29,5 +29,8 @@ class AppState:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def file_url(self, name: str) -> str:
+        signed = self.extras.get("file_url")  # the files feature (protected files: signed URLs)
+        if signed is not None:
+            return str(signed(name))
         base = (self.settings.publicServerURL or "").rstrip("/")
         return f"{base}/files/{self.settings.appId}/{quote(name)}"

@@ -122,6 +122,8 @@ class WhereCompiler:
             return _Field(field_expr(parts, ".iso"), raw, type_expr, kind, parts)
         if kind == "Pointer":
             return _Field(field_expr(parts, ".objectId"), raw, type_expr, kind, parts)
+        if kind == "File":  # stored as {"__type": "File", "name": ...}; compared by name
+            return _Field(field_expr(parts, ".name"), raw, type_expr, kind, parts)
         return _Field(raw, raw, type_expr, kind, parts)
 
     # --- values ------------------------------------------------------------------------
@@ -133,6 +135,8 @@ class WhereCompiler:
                 return canonical_iso(str(value.get("iso", "")))
             if kind in ("Pointer", "Object"):
                 return value.get("objectId")
+            if kind == "File":
+                return value.get("name")
             raise ParseError(INVALID_JSON, f"bad value in query: {json.dumps(value)[:80]}")
         if isinstance(value, list):
             raise ParseError(INVALID_JSON, f"You cannot use {value} as a query parameter.")
