@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from parse_compat.app import create_app
+from parse_compat.app import STATE_KEY, create_app
 from parse_compat.settings import Settings
 
 APP_ID = "test-app"
@@ -42,9 +42,10 @@ class Reply:
 class Client:
     """Speaks to the test server the way curl does (real verbs, X-Parse headers)."""
 
-    def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
+    def __init__(self, session: aiohttp.ClientSession, base: str, capabilities: Any = None) -> None:
         self.session = session
         self.base = base
+        self.adapter_capabilities = capabilities
 
     async def request(self, method: str, path: str, body: Any = None, *, master: bool = False,
                       session_token: str | None = None, headers: dict[str, str] | None = None,
@@ -117,6 +118,7 @@ async def api(tmp_path: Path, adapter_name: str, settings_overrides: dict[str, A
     await server.start_server()
     settings.serverURL = f"http://127.0.0.1:{server.port}/parse"
     settings.publicServerURL = settings.serverURL
+    state = server.app[STATE_KEY]
     async with aiohttp.ClientSession() as session:
-        yield Client(session, f"http://127.0.0.1:{server.port}/parse")
+        yield Client(session, f"http://127.0.0.1:{server.port}/parse", state.storage.capabilities)
     await server.close()

@@ -10,7 +10,7 @@ import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...errors import INVALID_JSON, ParseError
+from ...errors import COMMAND_UNAVAILABLE, INVALID_JSON, ParseError
 from ...rest.params import from_query_string
 from ..api import ApiRequest, ApiResponse, NotFound, Router
 
@@ -63,6 +63,9 @@ async def batch(request: ApiRequest) -> ApiResponse:
         planned.append(ApiRequest(request.ctx, method, sub_path, dict(sub_body) if sub_body else None,
                                   query, in_batch=True))
     transactional = body.get("transaction") is True
+    if transactional and not request.ctx.state.storage.capabilities.transactions:
+        # parse-compat: refused up front (Parse Server fails mid-way with a 500 on such stores)
+        raise ParseError(COMMAND_UNAVAILABLE, "Transactions are not supported by this database.")
 
     async def run(sub: ApiRequest) -> dict[str, Any]:
         try:

@@ -1,0 +1,159 @@
+"""REST features over HTTP on every adapter: batch, schemas, config, serverInfo, purge, include,
+keys/excludeKeys, sub-queries, relations, idempotency, CORS, kill -9 durability is in its own test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import Client
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.settings(schema=None)]
+
+
+def ptr(class_name: str, object_id: str) -> dict[str, str]:
+    return {"__type": "Pointer", "className": class_name, "objectId": object_id}
+
+
+async def make(api: Client, class_name: str, body: dict[str, Any]) -> str:
+    reply = await api.post(f"/classes/{class_name}", body, master=True)
+    assert reply.status == 201, reply.body
+    return str(reply.body["objectId"])
+
+
+async def test_batch_mixed_results_in_order(api: Client) -> None:
+    oid = await make(api, "Item", {"n": 1})
+    reply = await api.post("/batch", {"requests": [
+        {"method": "POST", "path": "/parse/classes/Item", "body": {"n": 2}},
+        {"method": "PUT", "path": f"/parse/classes/Item/{oid}", "body": {"n": {"__op": "Increment", "amount": 5}}},
+        {"method": "DELETE", "path": "/parse/classes/Item/doesnotexist"},
+        {"method": "GET", "path": "/parse/classes/Item", "body": {"where": {"n": 6}}},
+    ]}, master=True)
+    assert reply.status == 200
+    assert set(reply.body[0]["success"]) == {"objectId", "createdAt"}
+    assert reply.body[1]["success"]["n"] == 6
+    assert reply.body[2]["error"]["code"] == 101
+
+
+async def test_transactional_batch_rolls_back(api: Client) -> None:
+    await make(api, "Item", {"n": 1})
+    reply = await api.post("/batch", {"transaction": True, "requests": [
+        {"method": "POST", "path": "/parse/classes/Item", "body": {"n": 100}},
+        {"method": "POST", "path": "/parse/classes/Item", "body": {"n": "not a number"}},
+    ]}, master=True)
+    count = await api.get("/classes/Item", params={"where": {"n": 100}, "count": 1, "limit": 0}, master=True)
+    assert count.body["count"] == 0
+    assert reply.status == 400
+    # a store with transactions reports the failing item; one without refuses the batch up front
+    expected = 111 if api.adapter_capabilities.transactions else 108
+    assert reply.body["code"] == expected
+
+
+async def test_schema_api_roundtrip(api: Client) -> None:
+    created = await api.post("/schemas", {"className": "City", "fields": {
+        "name": {"type": "String", "required": True}, "pop": {"type": "Number", "defaultValue": 0},
+        "mayor": {"type": "Pointer", "targetClass": "_User"}}}, master=True)
+    assert created.status == 200 and created.body["fields"]["pop"] == {"type": "Number", "defaultValue": 0}
+    assert (await api.post("/schemas/City", {}, master=True)).body["code"] == 103
+    obj = await api.post("/classes/City", {"name": "Oslo"}, master=True)
+    assert obj.body["pop"] == 0
+    assert (await api.post("/classes/City", {"pop": 1}, master=True)).body == {"code": 142,
+                                                                              "error": "name is required"}
+    updated = await api.put("/schemas/City", {"fields": {"pop": {"__op": "Delete"}, "area": {"type": "Number"}}},
+                            master=True)
+    assert "pop" not in updated.body["fields"] and updated.body["fields"]["area"]["type"] == "Number"
+    refused = await api.delete("/schemas/City", master=True)
+    assert refused.body["code"] == 255
+    assert (await api.delete("/purge/City", master=True)).body == {}
+    assert (await api.delete("/schemas/City", master=True)).body == {}
+    assert (await api.get("/schemas/City", master=True)).body["code"] == 103
+
+
+async def test_config_and_server_info(api: Client) -> None:
+    assert (await api.get("/config")).body == {"params": {}}
+    put = await api.put("/config", {"params": {"color": "blue", "secret": 1}, "masterKeyOnly": {"secret": True}},
+                        master=True)
+    assert put.body == {"result": True}
+    assert (await api.get("/config")).body == {"params": {"color": "blue"}}
+    assert (await api.get("/config", master=True)).body["params"] == {"color": "blue", "secret": 1}
+    assert (await api.put("/config", {"params": {"x": 1}})).status == 403
+    info = await api.get("/serverInfo", master=True)
+    assert info.body["parseServerVersion"].startswith("9.")
+
+
+async def test_include_keys_and_exclude_keys(api: Client) -> None:
+    author = await make(api, "Author", {"name": "Ann", "age": 40})
+    await make(api, "Book", {"title": "T", "pages": 100, "author": ptr("Author", author)})
+    reply = await api.get("/classes/Book", params={"include": "author", "keys": "title,author"}, master=True)
+    book = reply.body["results"][0]
+    assert set(book) >= {"objectId", "createdAt", "updatedAt", "title", "author"} and "pages" not in book
+    assert book["author"]["__type"] == "Object" and book["author"]["name"] == "Ann"
+    reply = await api.get("/classes/Book", params={"excludeKeys": "pages"}, master=True)
+    assert "pages" not in reply.body["results"][0] and reply.body["results"][0]["title"] == "T"
+
+
+async def test_unreadable_included_pointer_is_removed(api: Client) -> None:
+    user = await api.post("/users", {"username": "u1", "password": "p1"})
+    secret = await make(api, "Author", {"name": "Hidden", "ACL": {}})
+    await make(api, "Book", {"title": "T", "author": ptr("Author", secret)})
+    reply = await api.get("/classes/Book", params={"include": "author"}, session_token=user.body["sessionToken"])
+    assert "author" not in reply.body["results"][0]
+
+
+async def test_subqueries(api: Client) -> None:
+    a1 = await make(api, "Author", {"name": "Ann", "country": "NO"})
+    a2 = await make(api, "Author", {"name": "Bo", "country": "SE"})
+    await make(api, "Book", {"title": "B1", "author": ptr("Author", a1), "country": "NO"})
+    await make(api, "Book", {"title": "B2", "author": ptr("Author", a2), "country": "DK"})
+    in_query = {"author": {"$inQuery": {"className": "Author", "where": {"country": "NO"}}}}
+    reply = await api.get("/classes/Book", params={"where": in_query}, master=True)
+    assert [b["title"] for b in reply.body["results"]] == ["B1"]
+    not_in = {"author": {"$notInQuery": {"className": "Author", "where": {"country": "NO"}}}}
+    reply = await api.get("/classes/Book", params={"where": not_in}, master=True)
+    assert [b["title"] for b in reply.body["results"]] == ["B2"]
+    select = {"country": {"$select": {"query": {"className": "Author", "where": {}}, "key": "country"}}}
+    reply = await api.get("/classes/Book", params={"where": select}, master=True)
+    assert [b["title"] for b in reply.body["results"]] == ["B1"]
+    dont = {"country": {"$dontSelect": {"query": {"className": "Author", "where": {}}, "key": "country"}}}
+    reply = await api.get("/classes/Book", params={"where": dont}, master=True)
+    assert [b["title"] for b in reply.body["results"]] == ["B2"]
+
+
+async def test_relations_and_related_to(api: Client) -> None:
+    fans = [await make(api, "Fan", {"name": n}) for n in ("f1", "f2", "f3")]
+    band = await make(api, "Band", {"name": "b"})
+    add = {"fans": {"__op": "AddRelation", "objects": [ptr("Fan", f) for f in fans]}}
+    assert (await api.put(f"/classes/Band/{band}", add, master=True)).status == 200
+    remove = {"fans": {"__op": "RemoveRelation", "objects": [ptr("Fan", fans[0])]}}
+    assert (await api.put(f"/classes/Band/{band}", remove, master=True)).status == 200
+    got = await api.get(f"/classes/Band/{band}", master=True)
+    assert got.body["fans"] == {"__type": "Relation", "className": "Fan"}
+    related = {"$relatedTo": {"object": ptr("Band", band), "key": "fans"}}
+    reply = await api.get("/classes/Fan", params={"where": related, "order": "name"}, master=True)
+    assert [f["name"] for f in reply.body["results"]] == ["f2", "f3"]
+    by_member = await api.get("/classes/Band", params={"where": {"fans": ptr("Fan", fans[1])}}, master=True)
+    assert [b["objectId"] for b in by_member.body["results"]] == [band]
+
+
+@pytest.mark.settings(schema=None, idempotencyOptions={"paths": [".*"], "ttl": 300})
+async def test_idempotent_retry_is_not_written_twice(api: Client) -> None:
+    await make(api, "Item", {"n": 0})
+    headers = {"X-Parse-Request-Id": "req-123"}
+    first = await api.post("/classes/Item", {"n": 1}, master=True, headers=headers)
+    again = await api.post("/classes/Item", {"n": 1}, master=True, headers=headers)
+    assert first.status == 201 and again.body == {"code": 159, "error": "Duplicate request"}
+    count = await api.get("/classes/Item", params={"where": {"n": 1}, "count": 1, "limit": 0}, master=True)
+    assert count.body["count"] == 1
+
+
+async def test_cors_preflight_and_headers(api: Client) -> None:
+    reply = await api.request("OPTIONS", "/classes/Item", app_id=None)
+    assert reply.status == 200 and reply.body == "OK"
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    assert "X-Parse-Session-Token" in reply.headers["Access-Control-Allow-Headers"]
+
+
+async def test_health_needs_no_app_id(api: Client) -> None:
+    reply = await api.request("GET", "/health", app_id=None)
+    assert reply.status == 200 and reply.body == {"status": "ok"}
