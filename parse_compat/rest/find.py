@@ -146,11 +146,37 @@ async def render_many(ctx: RequestContext, schema: ClassSchema, docs: list[dict[
     include = list(params.include)
     if params.keys:
         include += [k.rsplit(".", 1)[0] for k in params.keys if "." in k]
-    rendered = [render_object(ctx, schema, doc, keys=keys, exclude=set(params.exclude_keys), hidden=hidden)
-                for doc in docs]
+    owner_fields = _user_field_entries(schema) if not ctx.auth.has_master_power else []
+    rendered = []
+    for doc in docs:
+        doc_hidden = hidden
+        if owner_fields:
+            doc_hidden = await _hidden_for_doc(ctx, schema, doc, owner_fields)
+        rendered.append(render_object(ctx, schema, doc, keys=keys, exclude=set(params.exclude_keys),
+                                      hidden=doc_hidden))
     if include or params.include_all:
         await apply_includes(ctx, schema, rendered, include, params.include_all, params.keys)
     return rendered
+
+
+def _user_field_entries(schema: ClassSchema) -> list[str]:
+    """Pointer fields named by `userField:<field>` protectedFields entries."""
+    protected = (schema.class_level_permissions or {}).get("protectedFields") or {}
+    return [entity[len("userField:"):] for entity in protected if entity.startswith("userField:")]
+
+
+async def _hidden_for_doc(ctx: RequestContext, schema: ClassSchema, doc: dict[str, Any],
+                          owner_fields: list[str]) -> set[str]:
+    """Protected fields for one object: `userField:` entries apply when the pointer is the caller."""
+    me = ctx.auth.user_id
+    owners = {}
+    for name in owner_fields:
+        value = doc.get(name)
+        items = value if isinstance(value, list) else [value]
+        owners[name] = me is not None and any(
+            isinstance(item, dict) and item.get("objectId") == me for item in items)
+    clp = clp_rules.effective(schema.class_level_permissions)
+    return clp_rules.protected_fields(clp, await acl_group(ctx), ctx.auth.user is not None, owners)
 
 
 async def get(ctx: RequestContext, class_name: str, object_id: str, params: QueryParams) -> dict[str, Any]:

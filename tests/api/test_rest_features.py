@@ -157,3 +157,24 @@ async def test_cors_preflight_and_headers(api: Client) -> None:
 async def test_health_needs_no_app_id(api: Client) -> None:
     reply = await api.request("GET", "/health", app_id=None)
     assert reply.status == 200 and reply.body == {"status": "ok"}
+
+
+async def test_protected_fields_with_user_field_owner_and_role(api: Client) -> None:
+    owner = await api.post("/users", {"username": "own", "password": "pw-own"})
+    other = await api.post("/users", {"username": "oth", "password": "pw-oth"})
+    clp = {"find": {"*": True}, "get": {"*": True}, "count": {"*": True}, "create": {"*": True},
+           "update": {"*": True}, "delete": {"*": True}, "addField": {},
+           "protectedFields": {"*": ["phone", "notes"], "userField:owner": ["notes"]}}
+    fields = {"phone": {"type": "String"}, "notes": {"type": "String"}, "name": {"type": "String"},
+              "owner": {"type": "Pointer", "targetClass": "_User"}}
+    assert (await api.post("/schemas/Card", {"fields": fields, "classLevelPermissions": clp}, master=True)).status == 200
+    await make(api, "Card", {"name": "c", "phone": "555", "notes": "n",
+                             "owner": ptr("_User", owner.body["objectId"])})
+    mine = await api.get("/classes/Card", session_token=owner.body["sessionToken"])
+    assert mine.body["results"][0]["phone"] == "555" and "notes" not in mine.body["results"][0]
+    theirs = await api.get("/classes/Card", session_token=other.body["sessionToken"])
+    assert "phone" not in theirs.body["results"][0] and "notes" not in theirs.body["results"][0]
+    leak = await api.get("/classes/Card", params={"where": {"phone": "555"}},
+                         session_token=other.body["sessionToken"])
+    assert leak.status == 400 and leak.body["code"] == 119
+    assert (await api.get("/classes/Card", master=True)).body["results"][0]["notes"] == "n"
