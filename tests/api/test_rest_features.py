@@ -167,7 +167,8 @@ async def test_protected_fields_with_user_field_owner_and_role(api: Client) -> N
            "protectedFields": {"*": ["phone", "notes"], "userField:owner": ["notes"]}}
     fields = {"phone": {"type": "String"}, "notes": {"type": "String"}, "name": {"type": "String"},
               "owner": {"type": "Pointer", "targetClass": "_User"}}
-    assert (await api.post("/schemas/Card", {"fields": fields, "classLevelPermissions": clp}, master=True)).status == 200
+    schema = await api.post("/schemas/Card", {"fields": fields, "classLevelPermissions": clp}, master=True)
+    assert schema.status == 200
     await make(api, "Card", {"name": "c", "phone": "555", "notes": "n",
                              "owner": ptr("_User", owner.body["objectId"])})
     mine = await api.get("/classes/Card", session_token=owner.body["sessionToken"])
