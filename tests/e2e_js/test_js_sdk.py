@@ -282,4 +282,4 @@ def test_dental_template_with_master_key(server: ServerHandle) -> None:
     assert result["byPatient"] == ["Cleaning", "Filling 16", "Crown 21"]
     assert result["filtered"] == {"planned": ["Crown 21", "Filling 16"], "count": 3}
     assert result["matchesQuery"] == ["Extraction 38"]
-    assert result["useMasterKey"] == "done"
+    assert result["useMasterKey"] == "completed"

@@ -42,7 +42,7 @@ runScenario(__filename, async ({ Parse, assert, step, runId, rejectsWithCode }) 
 
   await step('create treatment plans', async () => {
     const plans = [
-      new TreatmentPlan({ patient: alice, treatmentDetails: 'Cleaning', status: 'done' }),
+      new TreatmentPlan({ patient: alice, treatmentDetails: 'Cleaning', status: 'completed' }),
       new TreatmentPlan({ patient: alice, treatmentDetails: 'Filling 16', status: 'planned' }),
       new TreatmentPlan({ patient: alice, treatmentDetails: 'Crown 21', status: 'planned' }),
       new TreatmentPlan({ patient: bob, treatmentDetails: 'Extraction 38', status: 'planned' }),
@@ -93,10 +93,10 @@ runScenario(__filename, async ({ Parse, assert, step, runId, rejectsWithCode }) 
     const plan = await new Parse.Query(TreatmentPlan).equalTo('patient', bob).include('patient').first();
     assert.ok(plan, 'found with the global master key');
     assert.equal(plan.get('patient').get('name'), `Bob ${runId}`);
-    plan.set('status', 'done');
+    plan.set('status', 'completed');
     await plan.save();
     const again = await new Parse.Query(TreatmentPlan).get(plan.id);
-    assert.equal(again.get('status'), 'done');
+    assert.equal(again.get('status'), 'completed');
     await Parse.Object.destroyAll(await new Parse.Query(TreatmentPlan).equalTo('patient', bob).find());
     assert.equal(await new Parse.Query(TreatmentPlan).equalTo('patient', bob).count(), 0);
     return again.get('status');
