@@ -50,6 +50,12 @@ def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web
         state.extras["router"] = router
         app[EDGE_KEY] = edge
 
+    async def shutdown(app: web.Application) -> None:
+        # Long-lived connections (Live Query websockets) close here, before aiohttp waits for handlers.
+        state = app.get(STATE_KEY)
+        for closer in state.extras.get("on_shutdown", []) if state is not None else []:
+            await closer()
+
     async def cleanup(app: web.Application) -> None:
         state = app.get(STATE_KEY)
         if state is not None:
@@ -62,10 +68,13 @@ def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web
         return await edge.handle(request)
 
     app.on_startup.append(startup)
+    app.on_shutdown.append(shutdown)
     app.on_cleanup.append(cleanup)
     mount = settings.mountPath
     app.router.add_route("*", "/health", handle)
     app.router.add_route("*", mount + "/{tail:.*}" if mount else "/{tail:.*}", handle)
+    if mount:  # the mount path itself: the JS SDK opens its Live Query websocket on ws://host:port/parse
+        app.router.add_route("GET", mount, handle)
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .auth.sessions import SessionStore
 from .files import install_files
 from .http.pages import install_pages
+from .livequery.service import install_live_query
 from .rest.idempotency import IdempotencyGuard
 from .rest.sessions_roles import RoleRules, SessionRules
 from .rest.users import UserRules
@@ -21,3 +22,4 @@ async def install_features(state: AppState) -> None:
     install_pages(state)
     if state.settings.idempotencyOptions:
         state.extras["idempotency"] = IdempotencyGuard(state, state.settings.idempotencyOptions)
+    await install_live_query(state)  # websocket route, write listener, bus (parse_compat/livequery)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,9 @@ class SessionStore:
         self._schemas = schemas
         self._settings = settings
         self._cache: dict[str, tuple[float, Document]] = {}
+        # Told (token, None) / (None, userId) whenever a token or a user's sessions are forgotten
+        # (logout, revocation, user change); Live Query re-validates the sockets resting on them.
+        self.listeners: list[Callable[[str | None, str | None], None]] = []
 
     def clear(self) -> None:
         self._cache.clear()
@@ -39,9 +43,13 @@ class SessionStore:
         for token, (_, user) in list(self._cache.items()):
             if user.get("objectId") == user_id:
                 self._cache.pop(token, None)
+        for listener in self.listeners:
+            listener(None, user_id)
 
     def forget_token(self, token: str) -> None:
         self._cache.pop(token, None)
+        for listener in self.listeners:
+            listener(token, None)
 
     async def create(self, user_id: str, installation_id: str | None, created_with: dict[str, Any] | None,
                      replace_installation: bool = True) -> Document:

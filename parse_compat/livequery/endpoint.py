@@ -1,0 +1,92 @@
+"""The websocket endpoint: any ``GET`` with ``Upgrade: websocket`` under the API's mount path.
+
+The JS SDK derives its Live Query URL from the server URL (``http://h:p/parse`` →
+``ws://h:p/parse``), so the socket shares the REST host, port and path. Like Parse Server's
+``ws`` server, any sub-path is accepted. Frames are read one at a time and handed to
+``Operations``; the socket is pinged every ``websocketTimeout`` and closed when a pong is missed.
+No permessage-deflate: it would cost hundreds of KiB per idle connection.
+
+The only Live Query module that imports aiohttp.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+from .client import CLOSE_GOING_AWAY
+
+if TYPE_CHECKING:
+    from .service import LiveQuery
+
+log = logging.getLogger("parse_compat.livequery")
+CLOSE_TIMEOUT = 2.0
+
+RawMatcher = Callable[[str, str, Any], bool]
+RawHandler = Callable[[web.Request, str], Awaitable[web.StreamResponse]]
+
+
+def is_websocket(method: str, path: str, request: Any) -> bool:
+    return method == "GET" and request.headers.get("Upgrade", "").lower() == "websocket"
+
+
+class WebSocketTransport:
+    """``client.Transport`` over an aiohttp websocket."""
+
+    __slots__ = ("ws", "request")
+
+    def __init__(self, ws: web.WebSocketResponse, request: web.Request) -> None:
+        self.ws = ws
+        self.request = request
+
+    async def send(self, text: str) -> None:
+        await self.ws.send_str(text)
+
+    async def close(self, code: int, reason: str) -> None:
+        try:
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await self.ws.close(code=code, message=reason.encode()[:120])
+        except (TimeoutError, ConnectionError, RuntimeError):
+            transport = self.request.transport
+            if transport is not None:
+                transport.abort()
+
+
+def websocket_route(live: LiveQuery) -> tuple[RawMatcher, RawHandler]:
+    async def handler(request: web.Request, path: str) -> web.StreamResponse:
+        return await serve(live, request)
+
+    return is_websocket, handler
+
+
+async def serve(live: LiveQuery, request: web.Request) -> web.StreamResponse:
+    config = live.config
+    ws = web.WebSocketResponse(heartbeat=config.heartbeat, max_msg_size=config.max_message_bytes, compress=False)
+    try:
+        await ws.prepare(request)
+    except Exception as exc:  # noqa: BLE001 - a bad handshake is the client's problem
+        log.debug("live query: websocket handshake failed: %s", exc)
+        raise web.HTTPBadRequest(text="websocket handshake failed") from exc
+    client = live.new_client(WebSocketTransport(ws, request))
+    try:
+        async for message in ws:
+            if client.closed:
+                break
+            if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                await live.operations.handle(client, message.data)
+            elif message.type == WSMsgType.ERROR:
+                break
+    except ConnectionError:
+        pass
+    except Exception:  # noqa: BLE001 - never let one client take the handler down noisily
+        log.exception("live query: client %s failed", client.id)
+    finally:
+        client.drop(CLOSE_GOING_AWAY, "")
+        with contextlib.suppress(Exception):
+            await client.flush()
+    return ws

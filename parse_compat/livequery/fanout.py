@@ -1,0 +1,194 @@
+"""One change → the frames each subscriber of this process receives.
+
+For every distinct query of the class (``hub``), the object before and after the write is
+matched once with the shared in-memory matcher. For each subscriber of a matching query the
+class rules (``access``), the event decision (``events``), the optional ``after_event`` hook and
+the rendering follow. A rendering (REST JSON + ``className``, protected fields stripped,
+``keys`` applied) is serialized once per distinct view and reused, so a thousand subscribers
+that see the same object cost one ``json.dumps``. Frames are only queued (``Client.send``):
+nothing here waits on a socket.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..auth.identity import MASTER, Auth
+from ..errors import ParseError
+from ..query.matcher import matches
+from ..rest.context import RequestContext
+from ..rest.output import render_object
+from ..state import AppState
+from ..storage.base import ClassSchema
+from . import hooks, protocol
+from .access import ClassAccess, Verdict, Viewer, class_verdict, readable
+from .client import SubscriptionInfo
+from .events import Decision, decide_delete, decide_save, project_keys
+from .hub import Hub
+
+log = logging.getLogger("parse_compat.livequery")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A successful write as it travels on the bus: documents carry their ACL, never secrets."""
+
+    class_name: str
+    event: str  # create | update | delete
+    after: dict[str, Any] | None
+    before: dict[str, Any] | None
+    clp: dict[str, Any] | None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"t": "change", "className": self.class_name, "event": self.event, "after": self.after,
+                "before": self.before, "clp": self.clp}
+
+    @classmethod
+    def from_wire(cls, message: dict[str, Any]) -> Change:
+        return cls(message["className"], message["event"], message.get("after"), message.get("before"),
+                   message.get("clp"))
+
+
+class Fanout:
+    def __init__(self, state: AppState, hub: Hub) -> None:
+        self.state = state
+        self.hub = hub
+
+    async def dispatch(self, change: Change) -> int:
+        """Queue the frames for ``change``; returns how many were queued."""
+        subscriptions = self.hub.subscriptions_for(change.class_name)
+        if not subscriptions:
+            return 0
+        run = _Run(self.state, self.hub, change)
+        sent = 0
+        for subscription in subscriptions:
+            try:
+                before_matches = change.before is not None and matches(change.before, subscription.where)
+                after_matches = change.after is not None and matches(change.after, subscription.where)
+            except ParseError as exc:
+                log.warning("live query: cannot match %s %s: %s", change.class_name, subscription.hash, exc)
+                continue
+            if not (before_matches or after_matches):
+                continue
+            for info in list(subscription.members.values()):
+                try:
+                    frame = await run.frame(info, before_matches, after_matches)
+                except ParseError as exc:
+                    frame = protocol.error(exc.code, exc.message, False, info.request_id)
+                except Exception:  # noqa: BLE001 - one subscriber's failure must not stop the others
+                    log.exception("live query: event for client %s failed", info.client.id)
+                    continue
+                if frame is not None and info.client.send(frame):
+                    sent += 1
+        return sent
+
+
+class _Run:
+    """The work shared by every subscriber of one change: class rules, verdicts, renderings."""
+
+    def __init__(self, state: AppState, hub: Hub, change: Change) -> None:
+        self.state = state
+        self.hub = hub
+        self.change = change
+        self.access = ClassAccess.from_stored(change.clp)
+        local = state.schemas.get(change.class_name)
+        self.schema = local or ClassSchema(change.class_name, {}, change.clp)
+        self.verdicts: dict[tuple[str | None, bool, str], Verdict | None] = {}
+        self.renderings: dict[tuple[bool, frozenset[str], tuple[str, ...] | None, bool, bool], str] = {}
+        self.with_hook: bool | None = None
+
+    async def verdict(self, info: SubscriptionInfo) -> Verdict | None:
+        key = (info.user_id, info.client.is_master, info.operation)
+        if key not in self.verdicts:
+            viewer = Viewer(info.user_id, info.client.is_master, self.state.roles)
+            docs = (self.change.before, self.change.after)
+            self.verdicts[key] = await class_verdict(self.access, info.operation, viewer, docs)
+        return self.verdicts[key]
+
+    def decide(self, info: SubscriptionInfo, verdict: Verdict, before_matches: bool,
+               after_matches: bool) -> Decision | None:
+        change = self.change
+        if change.event == "delete":
+            assert change.before is not None
+            return decide_delete(change.before, matches=before_matches,
+                                 readable=readable(change.before, verdict, info.user_id))
+        assert change.after is not None
+        return decide_save(change.before, change.after, before_matches=before_matches,
+                           after_matches=after_matches,
+                           before_readable=readable(change.before, verdict, info.user_id),
+                           after_readable=readable(change.after, verdict, info.user_id), watch=info.watch)
+
+    def context(self, info: SubscriptionInfo) -> RequestContext:
+        if info.client.is_master:
+            return RequestContext(self.state, MASTER)
+        user = {"objectId": info.user_id} if info.user_id else None
+        return RequestContext(self.state, Auth(user=user, session_token=info.session_token))
+
+    def _is_self(self, info: SubscriptionInfo, doc: Mapping[str, Any]) -> bool:
+        return self.change.class_name == "_User" and info.user_id is not None and doc.get("objectId") == info.user_id
+
+    def render(self, info: SubscriptionInfo, doc: Mapping[str, Any], verdict: Verdict) -> str:
+        """``doc`` is the change's ``after`` or ``before``; one serialization per distinct view."""
+        key = (doc is self.change.after, verdict.hidden, info.keys, info.client.is_master, self._is_self(info, doc))
+        cached = self.renderings.get(key)
+        if cached is None:
+            rendered = render_object(self.context(info), self.schema, dict(doc), hidden=set(verdict.hidden))
+            rendered["className"] = self.change.class_name
+            cached = self.renderings[key] = protocol.dumps(project_keys(rendered, info.keys))
+        return cached
+
+    async def frame(self, info: SubscriptionInfo, before_matches: bool, after_matches: bool) -> str | None:
+        client = info.client
+        if client.closed:
+            return None
+        verdict = await self.verdict(info)
+        if verdict is None:
+            return None
+        decision = self.decide(info, verdict, before_matches, after_matches)
+        if decision is None:
+            return None
+        if self.with_hook is None:
+            self.with_hook = hooks.has_after_event(self.context(info), self.change.class_name)
+        if self.with_hook:
+            return await self._hooked_frame(info, verdict, decision)
+        object_json = self.render(info, decision.object, verdict)
+        original_json = None
+        if decision.original is not None:
+            original_json = self.render(info, decision.original, verdict)
+        return protocol.event(decision.op, client.id, client.installation_id, info.request_id, object_json,
+                              original_json)
+
+    async def _hooked_frame(self, info: SubscriptionInfo, verdict: Verdict, decision: Decision) -> str | None:
+        """``after_event`` sees the full REST objects; protected fields and keys are applied after it."""
+        ctx = self.context(info)
+        client = info.client
+
+        def full(doc: Any) -> dict[str, Any] | None:
+            if doc is None:
+                return None
+            rendered = render_object(ctx, self.schema, dict(doc))
+            rendered["className"] = self.change.class_name
+            return rendered
+
+        request: dict[str, Any] = {
+            "event": decision.op, "object": full(decision.object), "original": full(decision.original),
+            "user": {"__type": "Pointer", "className": "_User", "objectId": info.user_id} if info.user_id else None,
+            "sessionToken": info.session_token, "useMasterKey": client.is_master,
+            "installationId": client.installation_id, "clients": self.hub.client_count,
+            "subscriptions": self.hub.subscription_count, "sendEvent": True,
+        }
+        result = await hooks.after_event(ctx, self.change.class_name, request)
+        if result is None or not isinstance(result.get("object"), dict):
+            return None
+
+        def finish(obj: dict[str, Any]) -> str:
+            exempt = self._is_self(info, obj)
+            cleaned = {k: v for k, v in obj.items() if exempt or k not in verdict.hidden}
+            return protocol.dumps(project_keys(cleaned, info.keys))
+
+        original = result.get("original") if decision.op != "delete" else None
+        return protocol.event(decision.op, client.id, client.installation_id, info.request_id,
+                              finish(result["object"]), finish(original) if isinstance(original, dict) else None)

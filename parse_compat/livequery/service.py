@@ -1,0 +1,158 @@
+"""Live Query on one app: installs the websocket route, the write listener and the bus.
+
+``install_live_query(state)`` (called from ``features.install_features``) puts a ``LiveQuery``
+in ``state.extras["livequery"]`` and:
+
+- registers the websocket raw route (``endpoint``) — any websocket upgrade under the mount path,
+  so the JS SDK's default ``ws://host:port/parse`` works unchanged;
+- appends a listener to ``state.writer.listeners``: every successful write of a Live Query
+  class (REST, batch, cloud-code SDK, jobs — they all go through the writer) is published on
+  the bus as a ``Change``: documents stripped of internal and secret fields but keeping
+  ``_rperm`` / ``_wperm``, plus the class's CLP at write time. ``_Role`` writes publish a role
+  cache invalidation, ``_Session`` writes a session re-validation;
+- listens to the session store (``SessionStore.listeners``) so that a logout or revocation in
+  this process re-validates the tokens in use at once, and tells the other processes;
+- starts the session watch and closes every socket on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from typing import Any
+
+from ..rest.context import RequestContext
+from ..state import AppState
+from ..storage.base import Document
+from .bus import Bus, LocalBus, open_bus
+from .client import CLOSE_GOING_AWAY, Client, Transport
+from .config import LiveQueryConfig, load_config
+from .fanout import Change, Fanout
+from .hub import Hub
+from .operations import Operations
+from .sessions import SessionWatch
+
+log = logging.getLogger("parse_compat.livequery")
+
+KEEP_INTERNAL = ("_rperm", "_wperm")
+SECRET_FIELDS = {"_Session": ("sessionToken",), "_User": ("authData", "sessionToken", "password")}
+
+
+def bus_document(class_name: str, doc: Document | None) -> dict[str, Any] | None:
+    """A storage document as it may travel: ACL lists kept, internal and secret fields dropped."""
+    if doc is None:
+        return None
+    secrets = SECRET_FIELDS.get(class_name, ())
+    return {key: value for key, value in doc.items()
+            if (not key.startswith("_") or key in KEEP_INTERNAL) and key not in secrets}
+
+
+class LiveQuery:
+    def __init__(self, state: AppState, config: LiveQueryConfig, bus: Bus | None = None) -> None:
+        self.state = state
+        self.config = config
+        self.hub = Hub()
+        self.watch = SessionWatch(state, self.hub, config.session_check_interval)
+        self.fanout = Fanout(state, self.hub)
+        self.operations = Operations(state, config, self.hub, self.watch)
+        self.bus = bus or open_bus(config.redis_url, state.settings.appId)
+        self.origin = uuid.uuid4().hex
+        self._applying_remote = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.bus.start(self._on_message)
+        self._tasks.append(asyncio.get_running_loop().create_task(self.watch.run()))
+
+    async def shutdown(self) -> None:
+        """Close every socket (before the HTTP server waits for its handlers to finish)."""
+        for client in list(self.hub.clients.values()):
+            client.drop(CLOSE_GOING_AWAY, "")
+
+    async def close(self) -> None:
+        await self.shutdown()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        await self.bus.close()
+
+    def new_client(self, transport: Transport) -> Client:
+        config = self.config
+        return Client(str(uuid.uuid4()), transport, max_queue=config.max_queue, max_bytes=config.max_queue_bytes,
+                      send_timeout=config.send_timeout, on_drop=self.hub.remove_client)
+
+    # --- what happens elsewhere in the app -------------------------------------------------
+    async def on_write(self, ctx: RequestContext, class_name: str, event: str, after: Document | None,
+                       before: Document | None) -> None:
+        """Writer listener: runs after every successful write; never waits for delivery."""
+        if class_name == "_Role":
+            self._announce({"t": "roles"})
+        elif class_name == "_Session":
+            self.watch.wake()
+            self._announce({"t": "sessions", "userId": _user_of(before or after)})
+        if not self.config.is_live(class_name):
+            return
+        schema = self.state.schemas.get(class_name)
+        change = Change(class_name, event, bus_document(class_name, after), bus_document(class_name, before),
+                        schema.class_level_permissions if schema else None)
+        self.bus.publish(change.to_wire())
+
+    def on_sessions_forgotten(self, token: str | None, user_id: str | None) -> None:
+        """SessionStore listener: a token or a user's sessions were revoked or changed."""
+        if self.watch.forgetting or self._applying_remote:
+            return
+        self.watch.wake()
+        self._announce({"t": "sessions", "userId": user_id})
+
+    def _announce(self, message: dict[str, Any]) -> None:
+        """News for the other processes (nothing to do with only one)."""
+        if isinstance(self.bus, LocalBus):
+            return
+        self.bus.publish({**message, "o": self.origin})
+
+    async def _on_message(self, message: dict[str, Any]) -> None:
+        kind = message.get("t")
+        if kind == "change":
+            await self.fanout.dispatch(Change.from_wire(message))
+            return
+        if message.get("o") == self.origin:
+            return
+        if kind == "roles":
+            self.state.roles.clear()
+        elif kind == "sessions":
+            store = self.state.extras.get("sessions")
+            user_id = message.get("userId")
+            if store is not None and isinstance(user_id, str):
+                self._applying_remote = True
+                try:
+                    store.forget_user(user_id)
+                finally:
+                    self._applying_remote = False
+            self.watch.wake()
+
+
+def _user_of(doc: Document | None) -> str | None:
+    user = doc.get("user") if doc else None
+    return user.get("objectId") if isinstance(user, dict) else None
+
+
+async def install_live_query(state: AppState) -> LiveQuery:
+    from .endpoint import websocket_route
+
+    live = LiveQuery(state, load_config(state.settings))
+    state.extras["livequery"] = live
+    state.writer.listeners.append(live.on_write)
+    state.extras.setdefault("raw_routes", []).append(websocket_route(live))
+    listeners = getattr(state.extras.get("sessions"), "listeners", None)
+    if isinstance(listeners, list):
+        listeners.append(live.on_sessions_forgotten)
+    state.extras.setdefault("on_shutdown", []).append(live.shutdown)
+    state.extras.setdefault("on_close", []).append(live.close)
+    await live.start()
+    return live
