@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
+from pymongo.errors import OperationFailure
 
 from .adapter import StoredFile
 
@@ -73,8 +74,12 @@ class GridFSAdapter:
 
     async def ensure_indexes(self) -> None:
         if not self._indexed:
-            await self.files.create_index([("filename", 1), ("uploadDate", 1)])
-            await self.chunks.create_index([("files_id", 1), ("n", 1)], unique=True)
+            for collection, keys, unique in ((self.files, [("filename", 1), ("uploadDate", 1)], False),
+                                             (self.chunks, [("files_id", 1), ("n", 1)], True)):
+                try:
+                    await collection.create_index(keys, unique=unique)
+                except OperationFailure:
+                    pass  # a GridFS driver (Parse Server's) made it already, with its own options
             self._indexed = True
 
     async def open_writer(self, name: str) -> GridFSWriter:
