@@ -25,6 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["files"]:  # `parse-compat files rotate-key ...` (parse_compat/files/cli.py)
+        from .files.cli import main as files_main
+
+        sys.exit(files_main(argv[1:]))
     args = build_parser().parse_args(argv)
     cli_values: dict[str, Any] = {spec.name: getattr(args, spec.name) for spec in OPTIONS}
     try:
