@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .auth.sessions import SessionStore
+from .cloud.runtime import install_cloud
 from .files import install_files
 from .http.pages import install_pages
 from .livequery.service import install_live_query
@@ -23,3 +24,4 @@ async def install_features(state: AppState) -> None:
     if state.settings.idempotencyOptions:
         state.extras["idempotency"] = IdempotencyGuard(state, state.settings.idempotencyOptions)
     await install_live_query(state)  # websocket route, write listener, bus (parse_compat/livequery)
+    await install_cloud(state)  # last: cloud code may rely on everything above

@@ -197,7 +197,12 @@ async def _get(ctx: RequestContext, class_name: str, object_id: str, params: Que
     if schema is None:
         raise ParseError(OBJECT_NOT_FOUND, "Object not found.")
     extra, hidden = await access_constraints(ctx, schema, "get", "_rperm")
-    where = combine({"objectId": object_id}, extra)
+    where: dict[str, Any] = {"objectId": object_id}
+    if params.where:  # only a beforeFind hook sets `where` on a get; it constrains the get as a find
+        prepared = await WherePreparer(ctx, sub_find).prepare(schema, params.where)
+        check_protected_keys(prepared, hidden)
+        where = {"$and": [prepared, where]}
+    where = combine(where, extra)
     docs = await ctx.state.storage.find(schema, where, FindOptions(limit=1))
     if not docs:
         raise ParseError(OBJECT_NOT_FOUND, "Object not found.")

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from ..auth.identity import MASTER
+from ..errors import OBJECT_NOT_FOUND, ParseError
 from ..storage.base import Document, FindOptions
 from . import write
 from .context import RequestContext
@@ -47,6 +48,13 @@ async def load_stored(ctx: RequestContext, class_name: str, object_id: str) -> D
     return docs[0] if docs else None
 
 
+async def _precheck(ctx: RequestContext, class_name: str, operation: str) -> None:
+    """The permission pre-check Parse runs before beforeSave/beforeDelete (class access, CLP),
+    so a hook never runs for a caller the write would refuse anyway."""
+    schema = await write.class_for_write(ctx, class_name, operation)
+    await write._check_clp(ctx, schema, operation)
+
+
 def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return [key for key, value in after.items() if key not in before or before[key] != value]
 
@@ -80,6 +88,7 @@ class Writer:
         triggers = triggers_of(ctx)
         touched: list[str] = []
         if triggers.has("beforeSave", class_name):
+            await _precheck(ctx, class_name, "create")
             changed = await triggers.before_save(ctx, class_name, dict(body), None)
             touched = _changed_keys(body, changed)
             body = changed
@@ -94,7 +103,10 @@ class Writer:
         triggers = triggers_of(ctx)
         touched: list[str] = []
         if triggers.has("beforeSave", class_name):
+            await _precheck(ctx, class_name, "update")
             original = as_rest(ctx, class_name, await load_stored(ctx, class_name, object_id))
+            if original is None:  # an update of a missing object must not look like a create
+                raise ParseError(OBJECT_NOT_FOUND, "Object not found.")
             changed = await triggers.before_save(ctx, class_name, dict(body), original)
             touched = _changed_keys(body, changed)
             body = changed
@@ -108,6 +120,7 @@ class Writer:
     async def delete(self, ctx: RequestContext, class_name: str, object_id: str) -> WriteResult:
         triggers = triggers_of(ctx)
         if triggers.has("beforeDelete", class_name):
+            await _precheck(ctx, class_name, "delete")
             stored = await load_stored(ctx, class_name, object_id)
             if stored is not None:
                 await triggers.before_delete(ctx, class_name, as_rest(ctx, class_name, stored) or {})

@@ -1,0 +1,82 @@
+"""User roles: `User.role` is staff or administrator, set only by an administrator, and
+mirrored into the `_Role`s of the same names so ACLs and CLPs can name `role:administrator`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parse_compat.cloud import Cloud, CloudSDK, FunctionRequest, ParseError, ParseObject, TriggerRequest
+from parse_compat.errors import DUPLICATE_VALUE, OPERATION_FORBIDDEN, VALIDATION_ERROR
+
+from .access import ADMINISTRATOR, ROLES, STAFF, is_admin, with_admin
+
+
+async def before_save_user(request: TriggerRequest) -> None:
+    obj = request.object
+    if not obj.dirty("role"):
+        return
+    role = obj.get("role")
+    if role not in ROLES:
+        raise ParseError(VALIDATION_ERROR, "role must be staff or administrator.")
+    if request.original is None and role == STAFF:
+        return  # the schema's default: nothing is granted
+    if request.original is not None and request.original.get("role") == role:
+        return
+    if not await is_admin(request):
+        raise ParseError(OPERATION_FORBIDDEN, "Only an administrator may set a user's role.")
+
+
+async def role_object(master: CloudSDK, name: str) -> ParseObject:
+    """The `_Role` called `name`, created (administrators only may change it) when missing."""
+    query = master.query("_Role").equal_to("name", name).ascending("createdAt")
+    found = await query.first()
+    if found is not None:
+        return found
+    try:
+        return await master.create("_Role", {"name": name, "ACL": with_admin({})})
+    except ParseError as exc:
+        if exc.code != DUPLICATE_VALUE:
+            raise
+    found = await query.first()  # another request created it meanwhile
+    if found is None:
+        raise ParseError(DUPLICATE_VALUE, f"cannot create the {name} role")
+    return found
+
+
+async def sync_roles(master: CloudSDK, user_id: str, role: Any) -> None:
+    """Make the user a member of the role named `role` and of no other practice role."""
+    pointer = {"__type": "Pointer", "className": "_User", "objectId": user_id}
+    for name in ROLES:
+        target = await role_object(master, name)
+        op = "AddRelation" if name == role else "RemoveRelation"
+        await master.update("_Role", target.id or "", {"users": {"__op": op, "objects": [pointer]}})
+
+
+async def after_save_user(request: TriggerRequest) -> None:
+    role = request.object.get("role")
+    if request.original is not None and request.original.get("role") == role:
+        return
+    if request.object.id:
+        await sync_roles(request.sdk.as_master(), request.object.id, role)
+
+
+async def after_delete_user(request: TriggerRequest) -> None:
+    if request.object.id:
+        await sync_roles(request.sdk.as_master(), request.object.id, None)
+
+
+async def set_user_role(request: FunctionRequest) -> dict[str, str]:
+    """`Parse.Cloud.run("setUserRole", {userId, role})`: administrators change anyone's role."""
+    user_id, role = request.params.get("userId"), request.params.get("role")
+    if not isinstance(user_id, str) or role not in ROLES:
+        raise ParseError(VALIDATION_ERROR, "setUserRole needs a userId and a role (staff or administrator).")
+    await request.sdk.as_master().update("_User", user_id, {"role": role})
+    return {"userId": user_id, "role": str(role)}
+
+
+def register(cloud: Cloud) -> None:
+    cloud.before_save("_User", before_save_user)
+    cloud.after_save("_User", after_save_user)
+    cloud.after_delete("_User", after_delete_user)
+    cloud.define("setUserRole", set_user_role, require_any_user_roles=[ADMINISTRATOR],
+                 fields={"userId": {"required": True, "type": str}, "role": {"required": True, "options": list(ROLES)}})

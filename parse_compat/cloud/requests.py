@@ -1,0 +1,138 @@
+"""The request objects handed to cloud code, one kind per hook family (Parse's `request`).
+
+Every request carries the caller (`user`, `master`, `is_read_only`, `installation_id`), the
+HTTP facts (`ip`, `headers`), the shared `context` dict, a logger, the app's mail adapter
+and `sdk`: the in-process SDK acting as the caller (`request.sdk.as_master()` for master).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..rest.context import RequestContext
+from ..rest.find import acl_group
+from ..rest.writer import as_rest
+from .objects import ParseObject
+
+if TYPE_CHECKING:
+    from ..mail import MailAdapter
+    from .query import Query
+    from .sdk import CloudSDK
+
+USER_LOG = logging.getLogger("parse_compat.cloud.user")
+
+
+def user_object(ctx: RequestContext) -> ParseObject | None:
+    """The caller's `_User` as cloud code sees it (all fields, no secrets)."""
+    if ctx.auth.user is None:
+        return None
+    return ParseObject("_User", as_rest(ctx, "_User", ctx.auth.user) or {})
+
+
+@dataclass
+class CloudRequest:
+    """What every hook receives."""
+
+    ctx: RequestContext = field(repr=False)
+    user: ParseObject | None = None
+    log: logging.Logger = field(default=USER_LOG, repr=False)
+
+    @property
+    def master(self) -> bool:
+        return self.ctx.auth.is_master or self.ctx.auth.is_read_only
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.ctx.auth.is_read_only
+
+    @property
+    def installation_id(self) -> str | None:
+        return self.ctx.auth.installation_id
+
+    @property
+    def ip(self) -> str:
+        return self.ctx.ip
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self.ctx.headers
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return self.ctx.context
+
+    @property
+    def sdk(self) -> CloudSDK:
+        from .sdk import CloudSDK
+
+        return CloudSDK(self.ctx)
+
+    @property
+    def mail(self) -> MailAdapter:
+        from ..mail import mail_of
+
+        return mail_of(self.ctx.state)
+
+    async def user_roles(self) -> list[str]:
+        """Names of the roles the caller holds, directly or through parent roles."""
+        if self.ctx.auth.user is None:
+            return []
+        return [entry[5:] for entry in await acl_group(self.ctx) if entry.startswith("role:")]
+
+
+@dataclass
+class TriggerRequest(CloudRequest):
+    """beforeSave / afterSave / beforeDelete / afterDelete / beforeLogin / afterLogin / afterLogout."""
+
+    trigger_name: str = ""
+    object: ParseObject = field(default_factory=lambda: ParseObject(""))
+    original: ParseObject | None = None
+
+
+@dataclass
+class FindRequest(CloudRequest):
+    """beforeFind (`query` may be changed) and afterFind (`objects` may be replaced)."""
+
+    trigger_name: str = ""
+    query: Query | None = None
+    is_get: bool = False
+    count: bool = False
+    objects: list[ParseObject] = field(default_factory=list)
+
+
+@dataclass
+class FunctionRequest(CloudRequest):
+    function_name: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class JobRequest(CloudRequest):
+    job_name: str = ""
+    job_id: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    on_message: Callable[[str], Awaitable[None]] | None = field(default=None, repr=False)
+    last_message: str | None = None
+
+    async def message(self, text: str) -> None:
+        """Record progress on the job's `_JobStatus.message` at once."""
+        self.last_message = str(text)
+        if self.on_message is not None:
+            await self.on_message(self.last_message)
+
+
+@dataclass
+class HookRequest(CloudRequest):
+    """File and Live Query hooks (fired by those features through `CloudRuntime.run_hook`)."""
+
+    trigger_name: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        data = self.__dict__.get("data") or {}
+        if name in data:
+            return data[name]
+        raise AttributeError(name)

@@ -1,0 +1,96 @@
+"""`CloudRuntime`: one app's loaded cloud code — hook table, triggers seam, jobs, scheduler.
+
+`install_cloud(state)` (called from `features.py`) loads the module named by the `cloud`
+setting, installs `state.extras["cloud"]` (this runtime) and `state.extras["triggers"]` (the
+seam the REST pipeline calls), stores declared schedules, starts the scheduler and registers
+its shutdown on `state.extras["on_close"]`. With `cloud=None` nothing is installed.
+
+Other features fire their hooks through `run_hook(kind, target, data, ctx)`: files use target
+`"@File"` and kinds `beforeSave`…`afterFind`; Live Query uses `beforeConnect` on
+`"@Connect"`, `beforeSubscribe` / `afterLiveQueryEvent` on a class, `onLiveQueryEvent` on
+`"@Global"`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..auth.identity import Auth
+from ..errors import SCRIPT_FAILED, VALIDATION_ERROR, ParseError
+from ..rest.context import RequestContext
+from ..state import AppState
+from .hooks import Cloud
+from .jobs import JobRunner
+from .loader import load_cloud
+from .objects import encode_result
+from .pipeline import CloudTriggers
+from .requests import FunctionRequest, HookRequest, user_object
+from .runner import SKIPPED, invoke
+from .scheduler import Scheduler
+
+
+class CloudRuntime:
+    def __init__(self, state: AppState, cloud: Cloud) -> None:
+        self.state = state
+        self.cloud = cloud
+        self.triggers = CloudTriggers(self)
+        self.jobs = JobRunner(self)
+        self.scheduler = Scheduler(self)
+
+    def system_auth(self) -> Auth:
+        return Auth(is_master=True, installation_id="cloud")
+
+    def system_context(self) -> RequestContext:
+        return RequestContext(self.state, self.system_auth())
+
+    async def run_function(self, ctx: RequestContext, name: str, params: dict[str, Any]) -> Any:
+        """Run a cloud function; returns its result encoded as Parse sends it."""
+        hook = self.cloud.functions.get(name)
+        if hook is None:
+            raise ParseError(SCRIPT_FAILED, f'Invalid function: "{name}"')
+        request = FunctionRequest(ctx=ctx, user=user_object(ctx), function_name=name, params=params)
+        result = await invoke(hook, request, fallback_code=SCRIPT_FAILED, timeout=self.cloud.timeout)
+        return None if result is SKIPPED else encode_result(result)
+
+    def has_hook(self, kind: str, target: str) -> bool:
+        return self.cloud.has(kind, target)
+
+    async def run_hook(self, kind: str, target: str, data: dict[str, Any], ctx: RequestContext | None = None) -> Any:
+        """Fire a file / Live Query hook; `data` becomes request attributes. Returns the
+        handler's value (None when no hook, or skipped)."""
+        hook = self.cloud.hook(kind, target)
+        if hook is None:
+            return None
+        ctx = ctx or self.system_context()
+        request = HookRequest(ctx=ctx, user=user_object(ctx), trigger_name=kind, data=data)
+        # parse-compat: Live Query reports a failed beforeConnect / beforeSubscribe as 141
+        fallback = SCRIPT_FAILED if kind in ("beforeConnect", "beforeSubscribe") else VALIDATION_ERROR
+        result = await invoke(hook, request, fallback_code=fallback, timeout=self.cloud.timeout)
+        return None if result is SKIPPED else result
+
+    async def start(self) -> None:
+        if self.cloud.schedules:
+            await self.scheduler.declare()
+        self.scheduler.start()
+
+    async def close(self) -> None:
+        await self.scheduler.close()
+        await self.jobs.close()
+
+
+def runtime_of(state: AppState) -> CloudRuntime | None:
+    return state.extras.get("cloud")
+
+
+async def install_cloud(state: AppState, cloud: Cloud | None = None) -> CloudRuntime | None:
+    """Load the app's cloud code (or use `cloud`, already filled) and wire it into the app."""
+    if cloud is None:
+        cloud = Cloud()
+        if not await load_cloud(state.settings.cloud, cloud):
+            return None
+    runtime = CloudRuntime(state, cloud)
+    state.extras["cloud"] = runtime
+    state.extras["triggers"] = runtime.triggers
+    state.extras.setdefault("on_close", []).append(runtime.close)
+    await runtime.start()
+    return runtime

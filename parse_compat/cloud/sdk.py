@@ -1,0 +1,121 @@
+"""The in-process SDK cloud code uses: query, get, save and delete as the caller or as master.
+
+Every call goes through the REST pipeline (`rest.find` for reads, `state.writer` for writes),
+so CLPs, ACLs, class rules, the other hooks and change listeners (Live Query) apply exactly
+as for an HTTP request; nothing here touches storage, except `update_if`, the atomic
+"claim" primitive jobs need, which is master-only and still notifies change listeners.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..auth.identity import Auth
+from ..codec.dates import now_iso
+from ..errors import OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, ParseError
+from ..rest import find as reads
+from ..rest.context import RequestContext
+from ..rest.params import QueryParams
+from ..storage.base import FindOptions
+from .objects import ParseObject, encode
+from .query import Query
+
+
+def master_context(ctx: RequestContext) -> RequestContext:
+    return ctx.with_auth(Auth(is_master=True, installation_id="cloud"))
+
+
+class CloudSDK:
+    """Bound to one identity: the request's caller (default) or master (`as_master()`)."""
+
+    def __init__(self, ctx: RequestContext) -> None:
+        self.ctx = ctx
+
+    @property
+    def is_master(self) -> bool:
+        return self.ctx.auth.has_master_power
+
+    def as_master(self) -> CloudSDK:
+        return CloudSDK(master_context(self.ctx))
+
+    # --- reads -------------------------------------------------------------------------
+    def query(self, class_name: str) -> Query:
+        return Query(class_name, self)
+
+    async def find(self, query: Query) -> list[ParseObject]:
+        result = await reads.find(self.ctx, query.class_name, query.params)
+        class_name = result.get("className", query.class_name)
+        return [ParseObject(class_name, row) for row in result["results"]]
+
+    async def count(self, query: Query) -> int:
+        params = QueryParams(**{**query.params.__dict__, "count": True, "limit": 0})
+        result = await reads.find(self.ctx, query.class_name, params)
+        return int(result.get("count", 0))
+
+    async def get(self, class_name: str, object_id: str, *, include: list[str] | tuple[str, ...] = ()) -> ParseObject:
+        """The object, or ParseError 101 when it does not exist or the caller cannot read it."""
+        found = await reads.get(self.ctx, class_name, object_id, QueryParams(include=list(include)))
+        return ParseObject(class_name, found)
+
+    # --- writes ------------------------------------------------------------------------
+    async def create(self, class_name: str, data: dict[str, Any]) -> ParseObject:
+        obj = ParseObject(class_name, changes=encode(data))
+        return await self.save(obj)
+
+    async def update(self, class_name: str, object_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Apply `data` (values or `__op`s); returns the REST response (`updatedAt`, op results)."""
+        result = await self.ctx.state.writer.update(self.ctx, class_name, object_id, encode(data))
+        return result.response
+
+    async def save(self, obj: ParseObject) -> ParseObject:
+        writer = self.ctx.state.writer
+        if obj.existed():
+            result = await writer.update(self.ctx, obj.class_name, obj.id or "", obj.changes())
+        else:
+            result = await writer.create(self.ctx, obj.class_name, obj.changes())
+        obj._saved(result.response)
+        return obj
+
+    async def delete(self, target: ParseObject | str, object_id: str | None = None) -> None:
+        if isinstance(target, ParseObject):
+            class_name, object_id = target.class_name, target.id
+        else:
+            class_name = target
+        if not object_id:
+            raise ValueError("delete needs an object id")
+        await self.ctx.state.writer.delete(self.ctx, class_name, object_id)
+
+    async def update_if(self, class_name: str, object_id: str, where: dict[str, Any],
+                        changes: dict[str, Any]) -> bool:
+        """Atomically apply `changes` only if the object still matches `where` (master only).
+
+        Made for claims that must win once across processes (`{"reminderSent": {"$ne": True}}`
+        → `{"reminderSent": True}`). Hooks do not run; change listeners do. False when another
+        writer got there first (or the object is gone).
+        """
+        if not self.ctx.auth.is_master:
+            raise ParseError(OPERATION_FORBIDDEN, "update_if needs the master key")
+        state = self.ctx.state
+        schema = state.schemas.get(class_name)
+        if schema is None:
+            raise ParseError(OBJECT_NOT_FOUND, "Object not found.")
+        condition = {"$and": [{"objectId": object_id}, encode(where)]}
+        before = await state.storage.find(schema, condition, FindOptions(limit=1))
+        if not before:
+            return False
+        after = await state.storage.update(schema, condition, {**encode(changes), "updatedAt": now_iso()})
+        if after is None:
+            return False
+        for listener in state.writer.listeners:
+            await listener(self.ctx, class_name, "update", after, before[0])
+        return True
+
+    # --- cloud code ----------------------------------------------------------------------
+    async def run(self, function_name: str, params: dict[str, Any] | None = None) -> Any:
+        """Call another cloud function as this identity (validators apply)."""
+        from .runtime import runtime_of
+
+        runtime = runtime_of(self.ctx.state)
+        if runtime is None:
+            raise ParseError(141, f'Invalid function: "{function_name}"')
+        return await runtime.run_function(self.ctx, function_name, dict(params or {}))

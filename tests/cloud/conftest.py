@@ -1,0 +1,73 @@
+"""A real loopback server per test with cloud code loaded, and handles on its app state.
+
+Reuses the REST client of `tests/api/conftest.py`. `settings_overrides` picks the cloud code
+(default: `tests.cloud.fixtures_module`; the dental tests use `cloud_code`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from parse_compat.app import STATE_KEY, create_app
+from parse_compat.cloud.runtime import CloudRuntime
+from parse_compat.state import AppState
+from tests.api.conftest import APP_ID, MASTER_KEY, Client, Reply, _adapters, make_settings
+
+__all__ = ["APP_ID", "MASTER_KEY", "Client", "Reply", "Running"]
+
+
+@dataclass
+class Running:
+    client: Client
+    server: TestServer
+
+    @property
+    def state(self) -> AppState:
+        return self.server.app[STATE_KEY]
+
+    @property
+    def runtime(self) -> CloudRuntime:
+        return self.state.extras["cloud"]
+
+
+@pytest.fixture(params=_adapters())
+def adapter_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"cloud": "tests.cloud.fixtures_module"}
+
+
+async def start(tmp_path: Path, adapter: str, overrides: dict[str, Any]) -> tuple[TestServer, Client,
+                                                                                  aiohttp.ClientSession]:
+    settings = make_settings(tmp_path, adapter, **overrides)
+    server = TestServer(create_app(settings), host="127.0.0.1")
+    await server.start_server()
+    settings.serverURL = f"http://127.0.0.1:{server.port}/parse"
+    settings.publicServerURL = settings.serverURL
+    session = aiohttp.ClientSession()
+    return server, Client(session, settings.serverURL), session
+
+
+@pytest.fixture
+async def running(tmp_path: Path, adapter_name: str, settings_overrides: dict[str, Any]) -> AsyncIterator[Running]:
+    server, client, session = await start(tmp_path, adapter_name, settings_overrides)
+    try:
+        yield Running(client, server)
+    finally:
+        await session.close()
+        await server.close()
+
+
+@pytest.fixture
+def api(running: Running) -> Client:
+    return running.client
