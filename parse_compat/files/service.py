@@ -10,6 +10,10 @@ when `state.extras["triggers"]` has them, by these names (each `async`, `file` a
 - `after_save_file(ctx, file)` with {name, url, contentType, size, sha256, metadata, tags}.
 - `before_delete_file(ctx, file)` / `after_delete_file(ctx, file)` with {name, url}.
 - `before_find_file(ctx, file)` with {name} on a download; raise ParseError to refuse.
+
+Without such methods, hooks registered with the cloud-code runtime (`cloud.before_save_file`…,
+`state.extras["cloud"].run_hook(kind, "@File", {"file", "fileSize"}, ctx)`) are fired instead,
+with the same dicts as `request.file` and the same use of the return value.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from .signing import UrlSigner
 from .store import FileStore
 
 FILE_DELETE_ERROR = 153
+HOOK_KINDS = {"before_save_file": "beforeSave", "after_save_file": "afterSave", "before_delete_file": "beforeDelete",
+              "after_delete_file": "afterDelete", "before_find_file": "beforeFind"}
 
 
 class FilesService:
@@ -56,7 +62,15 @@ class FilesService:
     async def _hook(self, hook_name: str, ctx: RequestContext, file: dict[str, Any], default_code: int) -> Any:
         hook = getattr(self.state.extras.get("triggers"), hook_name, None)
         if hook is None:
-            return None
+            # the cloud-code runtime's seam for feature hooks: kind + "@File" (parse_compat/cloud/runtime.py)
+            run_hook = getattr(self.state.extras.get("cloud"), "run_hook", None)
+            if run_hook is None:
+                return None
+            kind = HOOK_KINDS[hook_name]
+
+            async def hook(ctx: RequestContext, file: dict[str, Any]) -> Any:
+                return await run_hook(kind, "@File", {"file": file, "fileSize": file.get("size")}, ctx)
+
         try:
             return await hook(ctx, file)
         except (ParseError, Unauthorized):

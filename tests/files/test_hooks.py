@@ -48,3 +48,28 @@ async def test_file_hooks(env: FilesEnv) -> None:
     assert (await env.client.delete(f"/files/{reply.body['name']}", master=True)).status == 200
     assert [name for name, _ in hooks.calls] == ["before_save_file", "before_save_file", "after_save_file",
                                                  "before_delete_file", "after_delete_file"]
+
+
+async def test_file_hooks_registered_in_cloud_code(env: FilesEnv) -> None:
+    from parse_compat.cloud import Cloud
+    from parse_compat.cloud.runtime import install_cloud
+
+    cloud = Cloud()
+    seen: list[tuple[str, Any]] = []
+
+    @cloud.before_save_file
+    def refuse_exe(request: Any) -> Any:
+        seen.append(("beforeSave", request.file["name"]))
+        if request.file["name"].endswith(".exe"):
+            raise ParseError(130, "no programs")
+        return None
+
+    @cloud.after_delete_file
+    def deleted(request: Any) -> None:
+        seen.append(("afterDelete", request.file["name"]))
+
+    await install_cloud(env.state, cloud)
+    assert (await env.upload("tool.exe", b"MZ")).body == {"code": 130, "error": "no programs"}
+    name = (await env.upload("ok.txt", b"fine", "text/plain")).body["name"]
+    assert (await env.client.delete(f"/files/{name}", master=True)).status == 200
+    assert seen == [("beforeSave", "tool.exe"), ("beforeSave", "ok.txt"), ("afterDelete", name)]
