@@ -18,10 +18,19 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from ..errors import INVALID_FILE_NAME, INVALID_JSON, OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, ParseError
+from ..errors import (
+    FILE_SAVE_ERROR,
+    INVALID_FILE_NAME,
+    INVALID_JSON,
+    OBJECT_NOT_FOUND,
+    OPERATION_FORBIDDEN,
+    ParseError,
+    Unauthorized,
+)
 from ..http.credentials import authenticate, read_credentials
 from ..http.server import cors_headers, json_response
 from ..rest.context import RequestContext
+from ..settings import parse_size
 from .access import can_read_file
 from .encryption import DecryptionError
 from .envelope import read_envelope
@@ -72,7 +81,9 @@ class FilesRoutes:
         settings = self.state.settings
         creds = read_credentials(request.headers, body, settings)
         if app_id is not None and creds.app_id is None:
+            # parse-compat: downloads skip the app-id and client-key checks (an <img> sends neither)
             creds.app_id = app_id
+            creds.client_keys = dict(settings.client_keys)
         auth = await authenticate(self.state, creds, request.remote or "", "/files")
         return RequestContext(self.state, auth, request.remote or "", request.headers, creds.context)
 
@@ -89,6 +100,7 @@ class FilesRoutes:
                 "Authorization", "").lower().startswith("basic "):
             ctx = await self._context(request)
             self.service.check_upload(ctx, name)
+            limit = _limit_override(request, ctx, limit)
             if request.content_length is not None and request.content_length > limit:
                 raise too_large_error(limit, streaming)
             metadata, tags = _file_data_headers(request) if streaming else ({}, {})
@@ -208,6 +220,19 @@ class FilesRoutes:
         ctx = await self._context(request)
         await self.service.delete(ctx, parts[0])
         return web.Response(status=200)
+
+
+def _limit_override(request: web.Request, ctx: RequestContext, limit: int) -> int:
+    """`X-Parse-File-Max-Upload-Size` (the SDK's `maxUploadSize` save option): master key only."""
+    value = request.headers.get("X-Parse-File-Max-Upload-Size")
+    if not value:
+        return limit
+    if not ctx.auth.is_master:
+        raise Unauthorized("Permission denied")
+    try:
+        return parse_size(value)
+    except ValueError:
+        raise ParseError(FILE_SAVE_ERROR, f"Invalid maxUploadSize override value: {value}") from None
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -209,3 +209,19 @@ async def test_unprotected_mode_behaves_like_parse(env: FilesEnv) -> None:
     assert status == 200 and body == b"public bytes"
     status, _, _ = await env.fetch(f"{env.base}/files/other-app/{reply.body['name']}")
     assert status == 403
+
+
+@pytest.mark.parametrize("files_overrides", [{"maxUploadSize": 1000}])
+async def test_max_upload_size_override_header_needs_master(env: FilesEnv) -> None:
+    big = {"X-Parse-Upload-Mode": "stream", "X-Parse-File-Max-Upload-Size": "2kb"}
+    assert (await env.upload("big.bin", b"x" * 1500, headers=big)).status == 201
+    _, token = await env.user("someone")
+    refused = await env.upload("big.bin", b"x" * 10, master=False, session_token=token, headers=big)
+    assert refused.status == 403
+
+
+@pytest.mark.parametrize("files_overrides", [{"protectedFiles": False, "javascriptKey": "js-key"}])
+async def test_downloads_need_no_app_id_nor_client_key(env: FilesEnv) -> None:
+    reply = await env.upload("open.txt", b"open", "text/plain")
+    status, body, _ = await env.fetch(reply.body["url"])  # what an <img> tag sends: no Parse header
+    assert (status, body) == (200, b"open")
