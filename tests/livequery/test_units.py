@@ -1,0 +1,166 @@
+"""Pure pieces: the event decision, watch, keys, the hub's grouping, and the bounded client queue."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from parse_compat.livequery.access import clp_operation, protected_in_query
+from parse_compat.livequery.client import Client, SubscriptionInfo
+from parse_compat.livequery.events import decide_delete, decide_save, project_keys, strict_equal, watch_changed
+from parse_compat.livequery.hub import Hub, query_hash
+
+BEFORE = {"objectId": "o1", "n": 1, "s": "a"}
+AFTER = {"objectId": "o1", "n": 2, "s": "a"}
+
+
+def save(before: dict[str, Any] | None, *, bm: bool = True, am: bool = True, br: bool = True, ar: bool = True,
+         watch: tuple[str, ...] | None = None) -> tuple[str, Any, Any] | None:
+    decision = decide_save(before, AFTER, before_matches=bm, after_matches=am, before_readable=br,
+                           after_readable=ar, watch=watch)
+    return None if decision is None else (decision.op, decision.object, decision.original)
+
+
+def test_event_decision_table() -> None:
+    assert save(None) == ("create", AFTER, None)
+    assert save(None, am=False) is None
+    assert save(None, ar=False) is None
+    assert save(BEFORE) == ("update", AFTER, BEFORE)
+    assert save(BEFORE, am=False) == ("leave", AFTER, BEFORE)
+    assert save(BEFORE, bm=False) == ("enter", AFTER, BEFORE)
+    assert save(BEFORE, bm=False, am=False) is None
+
+
+def test_access_changes_hide_the_unreadable_version() -> None:
+    # losing read access: `leave` with the last readable state as object
+    assert save(BEFORE, ar=False) == ("leave", BEFORE, BEFORE)
+    # gaining read access: `enter` without original
+    assert save(BEFORE, br=False) == ("enter", AFTER, None)
+    # the query stops matching but the object stays readable: the new state is fine to send
+    assert save(BEFORE, am=False, ar=True) == ("leave", AFTER, BEFORE)
+
+
+def test_watch_limits_update_and_create_only() -> None:
+    assert save(BEFORE, watch=("s",)) is None
+    assert save(BEFORE, watch=("s", "n")) == ("update", AFTER, BEFORE)
+    assert save(BEFORE, bm=False, watch=("s",)) == ("enter", AFTER, BEFORE)
+    assert save(BEFORE, am=False, watch=("s",)) == ("leave", AFTER, BEFORE)
+    assert save(None, watch=("s",)) == ("create", AFTER, None)
+    assert save(None, watch=("missing",)) is None
+
+
+def test_delete_needs_match_and_read() -> None:
+    assert decide_delete(BEFORE, matches=True, readable=True).op == "delete"  # type: ignore[union-attr]
+    assert decide_delete(BEFORE, matches=False, readable=True) is None
+    assert decide_delete(BEFORE, matches=True, readable=False) is None
+
+
+def test_strict_equal_is_javascript_deep_strict_equal_on_json() -> None:
+    assert strict_equal(1, 1.0) and not strict_equal(True, 1) and not strict_equal(0, False)
+    assert strict_equal({"a": [1, {"b": None}]}, {"a": [1.0, {"b": None}]})
+    assert not strict_equal({"a": 1}, {"a": 1, "b": 2}) and not strict_equal([1], [1, 2])
+    assert not strict_equal(None, 0) and strict_equal(None, None)
+    assert watch_changed(("x",), {"x": {"__type": "Date", "iso": "1"}}, {"x": {"__type": "Date", "iso": "2"}})
+
+
+def test_keys_projection_keeps_parse_default_fields() -> None:
+    rendered = {"objectId": "o", "className": "C", "createdAt": "c", "updatedAt": "u", "ACL": {}, "a": 1, "b": 2}
+    assert project_keys(rendered, ("a", "zz")) == {"className": "C", "objectId": "o", "updatedAt": "u",
+                                                   "createdAt": "c", "ACL": {}, "a": 1}
+    assert project_keys(rendered, None) is rendered
+
+
+def test_clp_operation_and_protected_fields_in_queries() -> None:
+    assert clp_operation({"objectId": "x"}) == "get"
+    assert clp_operation({"objectId": "x", "n": 1}) == "find"
+    assert clp_operation({"objectId": {"$in": ["x"]}}) == "find"
+    assert protected_in_query({"$or": [{"a": 1}, {"email.x": 2}]}, {"email"}) == "email.x"
+    assert protected_in_query({"a": 1}, {"email"}) is None
+
+
+class FakeTransport:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.sent: list[str] = []
+        self.closed: tuple[int, str] | None = None
+
+    async def send(self, text: str) -> None:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.sent.append(text)
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed = (code, reason)
+
+
+def info(client: Client, request_id: int, where: dict[str, Any], class_name: str = "C") -> SubscriptionInfo:
+    return SubscriptionInfo(client, request_id, class_name, where, query_hash(class_name, where), None, None,
+                            None, None, "find")
+
+
+async def test_hub_groups_identical_queries_and_cleans_up() -> None:
+    hub = Hub()
+    a, b = Client("a", FakeTransport()), Client("b", FakeTransport())
+    hub.add_client(a)
+    hub.add_client(b)
+    hub.subscribe(info(a, 1, {"x": 1, "y": 2}))
+    hub.subscribe(info(b, 9, {"y": 2, "x": 1}))
+    hub.subscribe(info(b, 10, {"x": 3}))
+    assert hub.subscription_count == 2
+    [shared] = [s for s in hub.subscriptions_for("C") if len(s.members) == 2]
+    assert set(shared.members) == {("a", 1), ("b", 9)}
+    hub.subscribe(info(a, 1, {"x": 3}))  # same requestId: replaced
+    assert hub.subscription_count == 2 and len(a.subscriptions) == 1
+    assert hub.unsubscribe(a, 42) is None
+    hub.remove_client(b)
+    assert hub.subscription_count == 1 and hub.client_count == 1
+    hub.remove_client(a)
+    assert hub.subscriptions_for("C") == [] and hub.subscription_count == 0
+
+
+async def test_frames_are_written_in_order_by_a_writer_that_ends_when_idle() -> None:
+    transport = FakeTransport()
+    client = Client("c", transport)
+    for i in range(5):
+        assert client.send(f"m{i}")
+    await client.flush()
+    assert transport.sent == [f"m{i}" for i in range(5)]
+    assert client._writer is None  # no task held by an idle client
+
+
+async def test_overflowing_client_is_dropped_and_others_are_not_slowed() -> None:
+    dropped: list[str] = []
+    slow = Client("slow", FakeTransport(delay=10), max_queue=3, on_drop=lambda c: dropped.append(c.id))
+    fast_transport = FakeTransport()
+    fast = Client("fast", fast_transport, max_queue=3)
+    results = []
+    for i in range(6):
+        results.append(slow.send(f"s{i}"))
+        fast.send(f"f{i}")
+        await fast.flush()
+    # the slow one holds one frame in flight and three queued, then overflows
+    assert results[:4] == [True, True, True, True] and results[4] is False
+    assert slow.closed and dropped == ["slow"] and slow.send("late") is False
+    await slow.flush()
+    assert slow.transport.closed == (1013, "outbound queue full")  # type: ignore[attr-defined]
+    assert fast_transport.sent == [f"f{i}" for i in range(6)] and not fast.closed
+
+
+async def test_a_stuck_socket_is_dropped_after_the_send_timeout() -> None:
+    transport = FakeTransport(delay=10)
+    client = Client("stuck", transport, send_timeout=0.05)
+    client.send("x")
+    await asyncio.sleep(0.2)
+    await client.flush()
+    assert client.closed and transport.closed == (1013, "send timeout")
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+async def test_byte_bound(limit: int) -> None:
+    client = Client("b", FakeTransport(delay=10), max_bytes=1024 * limit)
+    assert client.send("x" * 1024)
+    await asyncio.sleep(0)  # the writer takes the first frame off the queue
+    assert client.send("y" * 1024 * limit)
+    assert client.send("z") is False and client.closed
