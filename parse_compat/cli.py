@@ -21,6 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
         default = f" Default: {spec.default!r}." if spec.default not in (None, []) else ""
         parser.add_argument(f"--{spec.name}", dest=spec.name, default=None,
                             help=f"{spec.help}{default} Env: {spec.env}.")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="Server processes sharing the port (SO_REUSEPORT); with Live Query, also set "
+                             "liveQuery.redisURL. Default: 1.")
     return parser
 
 
@@ -45,6 +48,10 @@ def main(argv: list[str] | None = None) -> None:
 
     from .app import run_server  # imported late so --help stays fast
 
+    if args.workers != 1:  # parse_compat/workers.py
+        from .workers import run_workers
+
+        run_workers(settings, args.workers)
     run_server(settings)
 
 
