@@ -31,7 +31,7 @@ def reminder_email(reminder: ParseObject, patient: dict[str, Any]) -> Email:
 async def send_appointment_reminders(request: JobRequest) -> str:
     sdk = request.sdk.as_master()
     now = datetime.now(UTC)
-    sent = failed = skipped = 0
+    sent = failed = skipped = taken = 0
     given_up: list[str] = []
     while True:
         query = (sdk.query("AppointmentReminder").greater_than_or_equal_to("appointmentDate", now)
@@ -45,7 +45,8 @@ async def send_appointment_reminders(request: JobRequest) -> str:
         for reminder in batch:
             reminder_id = reminder.id or ""
             if not await sdk.update_if("AppointmentReminder", reminder_id, NOT_SENT, {"reminderSent": True}):
-                continue  # another run claimed it
+                taken += 1  # another run claimed it between our query and our claim
+                continue
             patient = reminder.get("patient")
             if not isinstance(patient, dict) or not patient.get("email"):
                 skipped += 1
@@ -61,7 +62,8 @@ async def send_appointment_reminders(request: JobRequest) -> str:
                 given_up.append(reminder_id)
                 continue
             sent += 1
-    return f"sent {sent} reminder(s), {failed} failed, {skipped} without an email address"
+    return (f"sent {sent} reminder(s), {failed} failed, {skipped} without an email address, "
+            f"{taken} taken by another run")
 
 
 def register(cloud: Cloud) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from parse_compat.cloud import Cloud, CloudSDK, FunctionRequest, ParseError, ParseObject, TriggerRequest
 from parse_compat.errors import DUPLICATE_VALUE, OPERATION_FORBIDDEN, VALIDATION_ERROR
 
-from .access import ADMINISTRATOR, ROLES, STAFF, is_admin, with_admin
+from .access import ADMIN_ACL_KEY, ADMINISTRATOR, ROLES, STAFF, is_admin, with_admin
 
 
 async def before_save_user(request: TriggerRequest) -> None:
@@ -53,11 +53,19 @@ async def sync_roles(master: CloudSDK, user_id: str, role: Any) -> None:
 
 
 async def after_save_user(request: TriggerRequest) -> None:
+    user_id = request.object.id
+    if not user_id:
+        return
+    master = request.sdk.as_master()
+    if request.original is None:
+        # Administrators can see the accounts they manage (and, through the template's
+        # protectedFields for role:administrator, their email and role); staff cannot.
+        acl = request.object.acl or {user_id: {"read": True, "write": True}}
+        await master.update("_User", user_id, {"ACL": {**acl, ADMIN_ACL_KEY: {"read": True}}})
     role = request.object.get("role")
     if request.original is not None and request.original.get("role") == role:
         return
-    if request.object.id:
-        await sync_roles(request.sdk.as_master(), request.object.id, role)
+    await sync_roles(master, user_id, role)
 
 
 async def after_delete_user(request: TriggerRequest) -> None:

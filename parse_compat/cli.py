@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> None:
         from .files.cli import main as files_main
 
         sys.exit(files_main(argv[1:]))
+    if argv[:1] == ["schema"]:  # `parse-compat schema docs --out DIR` (parse_compat/schema/docs.py)
+        from .schema.docs import main as schema_main
+
+        sys.exit(schema_main(argv[1:]))
     args = build_parser().parse_args(argv)
     cli_values: dict[str, Any] = {spec.name: getattr(args, spec.name) for spec in OPTIONS}
     try:
