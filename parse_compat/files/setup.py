@@ -17,6 +17,7 @@ from .adapter import FilesAdapter
 from .gridfs import GridFSAdapter
 from .local import LocalFilesAdapter
 from .policy import UploadPolicy
+from .references import FileReferenceCheck
 from .routes import FilesRoutes
 from .service import FilesService
 from .signing import UrlSigner
@@ -62,6 +63,7 @@ async def install_files(state: Any) -> FilesService:
     routes = FilesRoutes(state, service)
     state.extras["files"] = service
     state.extras["file_url"] = service.file_url
+    state.extras["file_reference_check"] = FileReferenceCheck(service)
     state.extras.setdefault("raw_routes", []).append((routes.matches, routes.handle))
     state.extras.setdefault("on_close", []).append(service.store.adapter.close)
     return service

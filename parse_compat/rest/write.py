@@ -154,11 +154,19 @@ def _acl_from_body(raw: dict[str, Any]) -> tuple[list[str], list[str]] | None:
     return acl_to_perms(raw["ACL"])
 
 
+async def check_file_references(ctx: RequestContext, raw: Any) -> None:
+    """Protected files: the files feature refuses File values the caller may not download."""
+    check = ctx.state.extras.get("file_reference_check")
+    if check is not None and isinstance(raw, dict):
+        await check(ctx, raw)
+
+
 async def create(ctx: RequestContext, class_name: str, raw: Any, *, internal: dict[str, Any] | None = None,
                  ) -> WriteResult:
     schema = await class_for_write(ctx, class_name, "create")
     await _check_clp(ctx, schema, "create")
     body = decode_body(raw, creating=True, allow_internal=False)
+    await check_file_references(ctx, raw)
     schema = await apply_schema(ctx, schema, body)
     object_id = new_object_id(ctx.state.settings.objectIdSize)
     now = now_iso()
@@ -200,6 +208,7 @@ async def update(ctx: RequestContext, class_name: str, object_id: str, raw: Any,
                  internal: dict[str, Any] | None = None) -> WriteResult:
     schema = await class_for_write(ctx, class_name, "update")
     body = decode_body(raw, creating=False)
+    await check_file_references(ctx, raw)
     original, where = await load_for_write(ctx, schema, object_id, "update")
     schema = await apply_schema(ctx, schema, body)
     updates = dict(body.updates)

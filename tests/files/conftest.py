@@ -48,15 +48,16 @@ class FilesEnv:
         assert reply.status == 201, reply.body
         return reply.body["objectId"], reply.body["sessionToken"]
 
-    async def xray(self, token: str, owner_id: str, file_name: str) -> str:
-        """An XRayLog with `image` = the file, readable and writable by its owner only."""
+    async def xray(self, token: str, owner_id: str, file_name: str, file_url: str | None = None) -> str:
+        """An XRayLog with `image` = the file, readable and writable by its owner only. Like the SDK,
+        the File value carries the url the upload returned (proof the caller may use the file)."""
         patient = await self.client.post("/classes/Patient", {"name": "P", "email": "p@example.com",
                                                               "phone": "1"}, session_token=token)
         assert patient.status == 201, patient.body
         reply = await self.client.post("/classes/XRayLog", {
             "patient": {"__type": "Pointer", "className": "Patient", "objectId": patient.body["objectId"]},
             "xrayDate": {"__type": "Date", "iso": "2024-05-01T10:00:00.000Z"}, "fileUrl": "-",
-            "image": {"__type": "File", "name": file_name},
+            "image": {"__type": "File", "name": file_name, **({"url": file_url} if file_url else {})},
             "ACL": {owner_id: {"read": True, "write": True}}}, session_token=token)
         assert reply.status == 201, reply.body
         return str(reply.body["objectId"])

@@ -20,7 +20,7 @@ async def _protected_xray(env: FilesEnv) -> tuple[str, str, str, str]:
     owner_id, token = await env.user("owner")
     reply = await env.upload("xray.png", XRAY, "image/png", master=False, session_token=token)
     assert reply.status == 201, reply.body
-    log_id = await env.xray(token, owner_id, reply.body["name"])
+    log_id = await env.xray(token, owner_id, reply.body["name"], reply.body["url"])
     return reply.body["name"], reply.body["url"], token, log_id
 
 
@@ -130,3 +130,22 @@ async def test_html_upload_is_refused_by_default(env: FilesEnv) -> None:
     _, token = await env.user("author")
     reply = await env.upload("x.html", b"<script>steal()</script>", "text/html", master=False, session_token=token)
     assert reply.body == {"code": 130, "error": "File upload of extension html is disabled."}
+
+
+async def test_a_file_cannot_be_attached_without_access_to_it(env: FilesEnv) -> None:
+    name, url, _, _ = await _protected_xray(env)
+    thief_id, thief = await env.user("thief")
+    patient = await env.client.post("/classes/Patient", {"name": "T", "email": "t@example.com", "phone": "9"},
+                                    session_token=thief)
+    body = {"patient": {"__type": "Pointer", "className": "Patient", "objectId": patient.body["objectId"]},
+            "xrayDate": {"__type": "Date", "iso": "2024-05-01T10:00:00.000Z"}, "fileUrl": "-",
+            "image": {"__type": "File", "name": name}}
+    refused = await env.client.post("/classes/XRayLog", body, session_token=thief)
+    assert refused.status == 400 and refused.body["code"] == 107
+    forged = dict(body, image={"__type": "File", "name": name, "url": url.replace("sig=", "sig=x")})
+    assert (await env.client.post("/classes/XRayLog", forged, session_token=thief)).status == 400
+    count = await env.client.get("/classes/XRayLog", params={"count": 1, "limit": 0}, master=True)
+    assert count.body["count"] == 1
+    status, body_bytes, _ = await env.fetch(env.bare(name), {"X-Parse-Session-Token": thief})
+    assert status == 403 and XRAY not in body_bytes
+    assert thief_id

@@ -192,8 +192,9 @@ async def test_delete_needs_master_key(env: FilesEnv) -> None:
 
 async def test_object_reads_fill_signed_url(env: FilesEnv) -> None:
     user_id, token = await env.user("staff")
-    name = (await env.upload("x.png", b"\x89PNG", "image/png", master=False, session_token=token)).body["name"]
-    log_id = await env.xray(token, user_id, name)
+    uploaded = (await env.upload("x.png", b"\x89PNG", "image/png", master=False, session_token=token)).body
+    name = uploaded["name"]
+    log_id = await env.xray(token, user_id, name, uploaded["url"])
     found = await env.client.get(f"/classes/XRayLog/{log_id}", session_token=token)
     image = found.body["image"]
     assert image["name"] == name
