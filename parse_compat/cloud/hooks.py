@@ -24,6 +24,7 @@ CONNECT = "@Connect"
 GLOBAL = "@Global"
 OBJECT_TRIGGERS = ("beforeSave", "afterSave", "beforeDelete", "afterDelete", "beforeFind", "afterFind")
 NO_TRIGGER_CLASSES = ("_PushStatus", "_JobStatus", "_JobSchedule", "_Idempotency")
+KIND_ALIASES = {"afterEvent": "afterLiveQueryEvent"}  # the Live Query feature's short name
 
 
 @dataclass
@@ -86,6 +87,7 @@ class Cloud:
                 timeout: float | None = None, **options: Any) -> Any:
         """Register any trigger by Parse's name (`beforeSave`, `afterLiveQueryEvent`, …)."""
         target = class_key(class_name)
+        kind = KIND_ALIASES.get(kind, kind)
         if target in NO_TRIGGER_CLASSES:
             raise ValueError(f"Triggers are not supported for the {target} class.")
         if target == "_Session" and kind != "afterLogout":
@@ -96,10 +98,10 @@ class Cloud:
                               timeout, options)
 
     def has(self, kind: str, class_name: str) -> bool:
-        return (kind, class_name) in self.triggers
+        return (KIND_ALIASES.get(kind, kind), class_name) in self.triggers
 
     def hook(self, kind: str, class_name: str) -> Hook | None:
-        return self.triggers.get((kind, class_name))
+        return self.triggers.get((KIND_ALIASES.get(kind, kind), class_name))
 
     # --- functions and jobs ------------------------------------------------------------
     def define(self, name: str, handler: Handler | None = None, *, validator: Any = None,

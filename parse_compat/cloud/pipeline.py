@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import VALIDATION_ERROR
 from ..rest.context import RequestContext
 from ..rest.params import QueryParams
+from .hooks import CONNECT
 from .objects import ParseObject, encode_result
 from .query import Query
 from .requests import FindRequest, TriggerRequest, user_object
@@ -121,3 +122,18 @@ class CloudTriggers:
     async def after_logout(self, ctx: RequestContext, session: dict[str, Any]) -> None:
         await self._after("afterLogout", "_Session",
                           self._request(ctx, "afterLogout", ParseObject("_Session", session), None))
+
+    # --- Live Query (the optional methods parse_compat/livequery/hooks.py looks for) ------------
+    # The hook gets `request.data`, the feature's dict (Parse's field names: query, object,
+    # sendEvent...): it may change it in place or return a replacement dict.
+    async def before_connect(self, ctx: RequestContext, request: dict[str, Any]) -> None:
+        await self.runtime.run_hook("beforeConnect", CONNECT, request, ctx)
+
+    async def before_subscribe(self, ctx: RequestContext, class_name: str,
+                               request: dict[str, Any]) -> dict[str, Any]:
+        result = await self.runtime.run_hook("beforeSubscribe", class_name, request, ctx)
+        return result if isinstance(result, dict) else request
+
+    async def after_event(self, ctx: RequestContext, class_name: str, request: dict[str, Any]) -> dict[str, Any]:
+        result = await self.runtime.run_hook("afterLiveQueryEvent", class_name, request, ctx)
+        return result if isinstance(result, dict) else request

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..auth.identity import Auth
-from ..errors import SCRIPT_FAILED, VALIDATION_ERROR, ParseError
+from ..errors import SCRIPT_FAILED, ParseError
 from ..rest.context import RequestContext
 from ..state import AppState
 from .hooks import Cloud
@@ -63,9 +63,8 @@ class CloudRuntime:
             return None
         ctx = ctx or self.system_context()
         request = HookRequest(ctx=ctx, user=user_object(ctx), trigger_name=kind, data=data)
-        # parse-compat: Live Query reports a failed beforeConnect / beforeSubscribe as 141
-        fallback = SCRIPT_FAILED if kind in ("beforeConnect", "beforeSubscribe") else VALIDATION_ERROR
-        result = await invoke(hook, request, fallback_code=fallback, timeout=self.cloud.timeout)
+        # Parse reports a failing file or Live Query hook as 141 (SCRIPT_FAILED)
+        result = await invoke(hook, request, fallback_code=SCRIPT_FAILED, timeout=self.cloud.timeout)
         return None if result is SKIPPED else result
 
     async def start(self) -> None:
