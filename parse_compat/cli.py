@@ -56,7 +56,12 @@ def main(argv: list[str] | None = None) -> None:
         from .workers import run_workers
 
         run_workers(settings, args.workers)
-    run_server(settings)
+    from .cloud.loader import CloudCodeError
+
+    try:
+        run_server(settings)
+    except CloudCodeError as exc:  # the user's traceback, without ours around it
+        sys.exit(f"parse-compat: {exc}")
 
 
 if __name__ == "__main__":  # pragma: no cover

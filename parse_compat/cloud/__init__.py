@@ -40,7 +40,9 @@ Registration: ``define``, ``job``, ``schedule``, ``before_save``, ``after_save``
 ``custom``) and ``timeout=`` seconds (default ``cloud.timeout`` = 30 s).
 
 Handlers take one request (``TriggerRequest``, ``FindRequest``, ``FunctionRequest``,
-``JobRequest``) and may be ``async`` or plain functions (run in a worker thread; use async
+``JobRequest``; file and Live Query hooks get a ``HookRequest`` whose ``data`` dict, with
+Parse's field names, reads as attributes and may be changed in place or returned replaced)
+and may be ``async`` or plain functions (run in a worker thread; use async
 handlers to call the SDK). A raised ``ParseError`` keeps its code; anything else becomes
 141 (functions, jobs) or 142 (triggers) with its message, and nothing is written. A handler
 running past its timeout is abandoned with 124.
