@@ -55,3 +55,8 @@ def test_rendering_covers_pointers_relations_and_clps() -> None:
     assert "| `level` | `Number` | yes | `1` |" in dictionary and "A player." in dictionary
     assert "None declared" in dictionary
     assert json.dumps(classes)  # inputs are left untouched
+
+
+def test_readme_links_the_generated_files() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"(docs/schema/{ER_FILE})" in readme and f"(docs/schema/{DICTIONARY_FILE})" in readme
