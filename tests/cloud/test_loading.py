@@ -85,15 +85,17 @@ async def test_default_package_absent_means_no_cloud_code() -> None:
     cloud = Cloud()
     import sys
 
-    saved = sys.modules.pop("cloud_code", None)
-    saved_path = list(sys.path)
+    saved = sys.modules.get("cloud_code")
+    # None in sys.modules makes the import fail with ModuleNotFoundError, as for a package that is
+    # not installed, whether the project is installed editable or only on sys.path.
+    sys.modules["cloud_code"] = None  # type: ignore[assignment]
     try:
-        sys.path[:] = [p for p in sys.path if not (Path(p or ".").resolve() / "cloud_code").is_dir()]
         assert await load_cloud("cloud_code", cloud) is False
     finally:
-        sys.path[:] = saved_path
         if saved is not None:
             sys.modules["cloud_code"] = saved
+        else:
+            sys.modules.pop("cloud_code", None)
 
 
 def test_triggers_of_without_cloud_is_no_triggers() -> None:
