@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JS_DIR := tests/e2e_js
 
-.PHONY: run test lint venv js bench clean
+.PHONY: run test lint venv js chromium bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,13 +20,19 @@ $(JS_DIR)/node_modules/.installed: $(JS_DIR)/package.json
 
 js: $(JS_DIR)/node_modules/.installed
 
+# Debian's chromium for the web page tests (installed through apt when missing and we are root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "install Debian's chromium package (sudo apt-get install chromium) for the web page tests" >&2; exit 1; fi; }
+
 run: venv
 	$(PY) -m parse_compat
 
 lint: venv
 	$(VENV)/bin/ruff check parse_compat tests bench cloud_code
 
-test: venv js lint
+test: venv js chromium lint
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 bench: venv

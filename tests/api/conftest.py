@@ -42,10 +42,12 @@ class Reply:
 class Client:
     """Speaks to the test server the way curl does (real verbs, X-Parse headers)."""
 
-    def __init__(self, session: aiohttp.ClientSession, base: str, capabilities: Any = None) -> None:
+    def __init__(self, session: aiohttp.ClientSession, base: str, capabilities: Any = None,
+                 state: Any = None) -> None:
         self.session = session
         self.base = base
         self.adapter_capabilities = capabilities
+        self.state = state
 
     async def request(self, method: str, path: str, body: Any = None, *, master: bool = False,
                       session_token: str | None = None, headers: dict[str, str] | None = None,
@@ -120,5 +122,5 @@ async def api(tmp_path: Path, adapter_name: str, settings_overrides: dict[str, A
     settings.publicServerURL = settings.serverURL
     state = server.app[STATE_KEY]
     async with aiohttp.ClientSession() as session:
-        yield Client(session, f"http://127.0.0.1:{server.port}/parse", state.storage.capabilities)
+        yield Client(session, f"http://127.0.0.1:{server.port}/parse", state.storage.capabilities, state)
     await server.close()

@@ -1,0 +1,3 @@
+"""Web page tests reuse the API fixtures (a real loopback server per adapter)."""
+
+from tests.api.conftest import adapter_name, api, settings_overrides  # noqa: F401
