@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from parse_compat.storage.mongo import MongoAdapter
+from parse_compat.storage.sqlite.adapter import SQLiteAdapter
 
 MONGO_URI_ENV = "PARSE_COMPAT_TEST_MONGO_URI"
 ADAPTERS = ["sqlite", "mongomock"] + (["mongo"] if os.environ.get(MONGO_URI_ENV) else [])
@@ -31,10 +32,6 @@ def unique_database_uri(base: str, name: str) -> str:
 
 def make_adapter(kind: str, tmp_path: Path) -> Any:
     if kind == "sqlite":
-        try:
-            from parse_compat.storage.sqlite.adapter import SQLiteAdapter
-        except ImportError:
-            pytest.skip("sqlite adapter not available")
         return SQLiteAdapter(str(tmp_path / "t.db"))
     name = f"test_{uuid.uuid4().hex}"
     if kind == "mongomock":
