@@ -126,6 +126,10 @@ class WherePreparer:
                     raise ParseError(INVALID_QUERY, f"Bad $options value for query: {options}")
                 compile_parse_regex(value, options)  # a bad pattern → 102 before storage sees it
                 out[op] = value
+            elif op == "$text":
+                if not self.ctx.state.storage.capabilities.text_search:
+                    raise ParseError(INVALID_QUERY, "Text search is not supported by this database.")
+                out[op] = value
             elif op in ("$in", "$nin", "$all", "$containedBy"):
                 if not isinstance(value, list):
                     raise ParseError(INVALID_JSON, f"bad {op} value")

@@ -179,3 +179,16 @@ async def test_protected_fields_with_user_field_owner_and_role(api: Client) -> N
                          session_token=other.body["sessionToken"])
     assert leak.status == 400 and leak.body["code"] == 119
     assert (await api.get("/classes/Card", master=True)).body["results"][0]["notes"] == "n"
+
+
+async def test_text_search_or_a_clear_error(api: Client) -> None:
+    await make(api, "Note", {"body": "Crème brûlée after the Crown fitting"})
+    await make(api, "Note", {"body": "routine cleaning"})
+    where = {"body": {"$text": {"$search": {"$term": "creme crown"}}}}
+    reply = await api.get("/classes/Note", params={"where": where}, master=True)
+    if api.adapter_capabilities.text_search:
+        assert [n["body"] for n in reply.body["results"]] == ["Crème brûlée after the Crown fitting"]
+        negated = {"body": {"$text": {"$search": {"$term": "crown -brulee"}}}}
+        assert (await api.get("/classes/Note", params={"where": negated}, master=True)).body["results"] == []
+    else:
+        assert reply.status == 400 and reply.body["code"] in (102, 107)

@@ -45,7 +45,7 @@ def _index_name(class_name: str, suffix: str) -> str:
 class SQLiteAdapter:
     """StorageAdapter on one SQLite file."""
 
-    capabilities = Capabilities(transactions=True, text_search=False, geo=True)
+    capabilities = Capabilities(transactions=True, text_search=True, geo=True)
 
     def __init__(self, path: str) -> None:
         self.path = path

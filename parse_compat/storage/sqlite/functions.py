@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sqlite3
+import unicodedata
 from typing import Any
 
 from ...query.regex import regex_search
@@ -119,6 +121,40 @@ def polygon_contains(coords_text: str | None, lat: float, lng: float) -> int:
     return int(isinstance(ring, list) and len(ring) >= 3 and _point_in_ring(lat, lng, ring))
 
 
+_WORD = re.compile(r"\w+", re.UNICODE)
+_TERM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+
+
+def _fold(text: str, case_sensitive: bool, diacritic_sensitive: bool) -> str:
+    if not diacritic_sensitive:
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text if case_sensitive else text.casefold()
+
+
+def text_match(value: Any, term: str, case_sensitive: int, diacritic_sensitive: int) -> int:
+    """MongoDB-style $text on one string: any word, every "phrase", no -negated word (no stemming)."""
+    if not isinstance(value, str) or not isinstance(term, str):
+        return 0
+    text = _fold(value, bool(case_sensitive), bool(diacritic_sensitive))
+    words = set(_WORD.findall(text))
+    wanted: list[str] = []
+    for negated_phrase, phrase, negated, word in _TERM.findall(_fold(term, bool(case_sensitive),
+                                                                       bool(diacritic_sensitive))):
+        if phrase:
+            if (phrase in text) == bool(negated_phrase):
+                return 0
+            if not negated_phrase:
+                wanted.append(phrase)
+            continue
+        tokens = _WORD.findall(word)
+        if negated:
+            if any(token in words for token in tokens):
+                return 0
+            continue
+        wanted.extend(tokens)
+    return int(bool(wanted) and any(w in words or (" " in w and w in text) for w in wanted))
+
+
 def register(connection: sqlite3.Connection) -> None:
     deterministic = {"deterministic": True}
     connection.create_function("pc_regex", 3, regex_match, **deterministic)
@@ -129,3 +165,4 @@ def register(connection: sqlite3.Connection) -> None:
     connection.create_function("pc_distance", 4, geo_distance, **deterministic)
     connection.create_function("pc_in_polygon", 3, point_in_polygon, **deterministic)
     connection.create_function("pc_polygon_contains", 3, polygon_contains, **deterministic)
+    connection.create_function("pc_text", 4, text_match, **deterministic)

@@ -246,7 +246,16 @@ class WhereCompiler:
             params.extend([lat, lng])
             return f"pc_polygon_contains(json_extract({ref.raw}, '$.coordinates'), ?, ?)"
         if op == "$text":
-            raise ParseError(INVALID_QUERY, "text search is not supported by the SQLite store")
+            search = value.get("$search") if isinstance(value, dict) else None
+            term = search.get("$term") if isinstance(search, dict) else None
+            if not isinstance(term, str):
+                raise ParseError(INVALID_JSON, "bad $text: $search.$term should be a string")
+            case = search.get("$caseSensitive", False)
+            diacritic = search.get("$diacriticSensitive", False)
+            if not isinstance(case, bool) or not isinstance(diacritic, bool):
+                raise ParseError(INVALID_JSON, "bad $text: $caseSensitive/$diacriticSensitive should be booleans")
+            params.extend([term, int(case), int(diacritic)])
+            return f"pc_text({ref.expr}, ?, ?, ?)"
         raise ParseError(INVALID_JSON, f"bad constraint: {op}")
 
     def _in(self, ref: _Field, values: list[Any], params: list[Any]) -> str:
