@@ -29,6 +29,7 @@ FIELD_OPERATORS = frozenset({
     "$within", "$geoWithin", "$geoIntersects", "$text",
 })
 COMPARISONS = ("$lt", "$lte", "$gt", "$gte")
+GEO_OPERATORS = frozenset({"$nearSphere", "$within", "$geoWithin", "$geoIntersects"})
 SYSTEM_KEYS = ("objectId", "createdAt", "updatedAt")
 SECRET_KEYS = frozenset({"password", "sessionToken", "authData"})
 
@@ -110,6 +111,8 @@ class WherePreparer:
         for op, value in ops.items():
             if op not in FIELD_OPERATORS:
                 raise ParseError(INVALID_JSON, f"bad constraint: {op}")
+            if op in GEO_OPERATORS and not self.ctx.state.storage.capabilities.geo:
+                raise ParseError(INVALID_QUERY, "Geo queries are not supported by this database.")
             if op in COMPARISONS and isinstance(value, dict) and "$relativeTime" in value:
                 out[op] = self._relative_time(schema, key, value["$relativeTime"])
             elif op in ("$inQuery", "$notInQuery"):

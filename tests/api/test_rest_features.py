@@ -192,3 +192,15 @@ async def test_text_search_or_a_clear_error(api: Client) -> None:
         assert (await api.get("/classes/Note", params={"where": negated}, master=True)).body["results"] == []
     else:
         assert reply.status == 400 and reply.body["code"] in (102, 107)
+
+
+async def test_geo_queries_or_a_clear_error(api: Client) -> None:
+    await make(api, "Place", {"name": "near", "loc": {"__type": "GeoPoint", "latitude": 59.91, "longitude": 10.75}})
+    await make(api, "Place", {"name": "far", "loc": {"__type": "GeoPoint", "latitude": 40.7, "longitude": -74.0}})
+    oslo = {"__type": "GeoPoint", "latitude": 59.9, "longitude": 10.7}
+    where = {"loc": {"$nearSphere": oslo, "$maxDistanceInKilometers": 100}}
+    reply = await api.get("/classes/Place", params={"where": where}, master=True)
+    if api.adapter_capabilities.geo:
+        assert [p["name"] for p in reply.body["results"]] == ["near"]
+    else:
+        assert reply.status == 400 and reply.body["code"] == 102
