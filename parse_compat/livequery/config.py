@@ -18,7 +18,9 @@ Keys (Parse Server's names first, then parse-compat's own):
 - ``maxQueue`` / ``maxQueueBytes``: the per-client outbound bound; a client whose queue
   overflows is disconnected (the SDK reconnects and re-subscribes);
 - ``sendTimeout``: seconds one frame may take to leave before the client is dropped;
-- ``sessionCheckInterval``: seconds between re-validations of the session tokens in use.
+- ``sessionCheckInterval``: seconds between re-validations of the session tokens in use;
+- ``gcFreeze`` (default true): freeze long-lived objects once many sockets are open, so that
+  CPython's full collections stay short (see ``gc_policy``).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class LiveQueryConfig:
     send_timeout: float = 10.0
     session_check_interval: float = 5.0
     max_message_bytes: int = 1024 * 1024
+    gc_freeze: bool = True
 
     def is_live(self, class_name: str) -> bool:
         return any(pattern.fullmatch(class_name) for pattern in self.class_patterns)
@@ -87,4 +90,5 @@ def load_config(settings: Settings) -> LiveQueryConfig:
         max_queue_bytes=int(_number(raw, "maxQueueBytes", 8 * 1024 * 1024, 1024)),
         send_timeout=_number(raw, "sendTimeout", 10.0, 0.01),
         session_check_interval=_number(raw, "sessionCheckInterval", 5.0, 0.05),
+        gc_freeze=raw.get("gcFreeze", True) is not False,
     )

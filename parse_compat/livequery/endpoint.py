@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,15 @@ class WebSocketTransport:
     async def send(self, text: str) -> None:
         await self.ws.send_str(text)
 
+    def fits(self, text: str) -> bool:
+        # Below the transport's high-water mark after this frame (UTF-8 ≤ 4 bytes a character,
+        # ≤ 14 bytes of header), the protocol is not paused and aiohttp writes without awaiting.
+        transport = self.request.transport
+        if transport is None or transport.is_closing() or self.ws.closed:
+            return False
+        high = transport.get_write_buffer_limits()[1]
+        return transport.get_write_buffer_size() + 4 * len(text) + 14 <= high
+
     async def close(self, code: int, reason: str) -> None:
         try:
             async with asyncio.timeout(CLOSE_TIMEOUT):
@@ -58,13 +68,11 @@ class WebSocketTransport:
 
 
 def websocket_route(live: LiveQuery) -> tuple[RawMatcher, RawHandler]:
-    async def handler(request: web.Request, path: str) -> web.StreamResponse:
-        return await serve(live, request)
-
-    return is_websocket, handler
+    # a partial, not a closure coroutine: one coroutine frame less held by every open socket
+    return is_websocket, functools.partial(serve, live)
 
 
-async def serve(live: LiveQuery, request: web.Request) -> web.StreamResponse:
+async def serve(live: LiveQuery, request: web.Request, path: str = "") -> web.StreamResponse:
     config = live.config
     ws = web.WebSocketResponse(heartbeat=config.heartbeat, max_msg_size=config.max_message_bytes, compress=False)
     try:

@@ -30,6 +30,8 @@ from .events import Decision, decide_delete, decide_save, project_keys
 from .hub import Hub
 
 log = logging.getLogger("parse_compat.livequery")
+_UNKNOWN: Any = object()
+_HOOKED: Any = "<after_event hook>"
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class Fanout:
 
     async def dispatch(self, change: Change) -> int:
         """Queue the frames for ``change``; returns how many were queued."""
-        subscriptions = self.hub.subscriptions_for(change.class_name)
+        subscriptions = self.hub.candidates(change.class_name, (change.before, change.after))
         if not subscriptions:
             return 0
         run = _Run(self.state, self.hub, change)
@@ -74,8 +76,16 @@ class Fanout:
             if not (before_matches or after_matches):
                 continue
             for info in list(subscription.members.values()):
+                if info.client.closed:
+                    continue
                 try:
-                    frame = await run.frame(info, before_matches, after_matches)
+                    # the common case (verdict known, no hook) runs without creating a coroutine
+                    verdict = run.verdicts.get(run.verdict_key(info), _UNKNOWN)
+                    if verdict is _UNKNOWN:
+                        verdict = await run.verdict(info)
+                    frame = run.frame(info, verdict, before_matches, after_matches)
+                    if frame is _HOOKED:
+                        frame = await run.hooked_frame(info, verdict, before_matches, after_matches)
                 except ParseError as exc:
                     frame = protocol.error(exc.code, exc.message, False, info.request_id)
                 except Exception:  # noqa: BLE001 - one subscriber's failure must not stop the others
@@ -100,8 +110,12 @@ class _Run:
         self.renderings: dict[tuple[bool, frozenset[str], tuple[str, ...] | None, bool, bool], str] = {}
         self.with_hook: bool | None = None
 
+    @staticmethod
+    def verdict_key(info: SubscriptionInfo) -> tuple[str | None, bool, str]:
+        return info.user_id, info.client.is_master, info.operation
+
     async def verdict(self, info: SubscriptionInfo) -> Verdict | None:
-        key = (info.user_id, info.client.is_master, info.operation)
+        key = self.verdict_key(info)
         if key not in self.verdicts:
             viewer = Viewer(info.user_id, info.client.is_master, self.state.roles)
             docs = (self.change.before, self.change.after)
@@ -140,11 +154,9 @@ class _Run:
             cached = self.renderings[key] = protocol.dumps(project_keys(rendered, info.keys))
         return cached
 
-    async def frame(self, info: SubscriptionInfo, before_matches: bool, after_matches: bool) -> str | None:
-        client = info.client
-        if client.closed:
-            return None
-        verdict = await self.verdict(info)
+    def frame(self, info: SubscriptionInfo, verdict: Verdict | None, before_matches: bool,
+              after_matches: bool) -> str | None:
+        """The frame for one subscriber, ``_HOOKED`` when ``after_event`` must run first, or None."""
         if verdict is None:
             return None
         decision = self.decide(info, verdict, before_matches, after_matches)
@@ -153,16 +165,22 @@ class _Run:
         if self.with_hook is None:
             self.with_hook = hooks.has_after_event(self.context(info), self.change.class_name)
         if self.with_hook:
-            return await self._hooked_frame(info, verdict, decision)
+            return _HOOKED
+        client = info.client
         object_json = self.render(info, decision.object, verdict)
         original_json = None
         if decision.original is not None:
             original_json = self.render(info, decision.original, verdict)
-        return protocol.event(decision.op, client.id, client.installation_id, info.request_id, object_json,
-                              original_json)
+        if not info.frame_ids:
+            info.frame_ids = protocol.event_ids(client.id, client.installation_id, info.request_id)
+        return protocol.event_frame(decision.op, info.frame_ids, object_json, original_json)
 
-    async def _hooked_frame(self, info: SubscriptionInfo, verdict: Verdict, decision: Decision) -> str | None:
+    async def hooked_frame(self, info: SubscriptionInfo, verdict: Verdict | None, before_matches: bool,
+                           after_matches: bool) -> str | None:
         """``after_event`` sees the full REST objects; protected fields and keys are applied after it."""
+        decision = self.decide(info, verdict, before_matches, after_matches) if verdict is not None else None
+        if decision is None:
+            return None
         ctx = self.context(info)
         client = info.client
 

@@ -1,17 +1,47 @@
 """The subscription registry of one process: clients, and subscriptions grouped by query hash.
 
 Subscriptions with the same ``(className, where)`` share one ``Subscription``, so a change is
-matched once per distinct query, not once per subscriber (as Parse Server's ``queryHash``). The
-hub only indexes; deciding and sending events is ``fanout``'s job.
+matched once per distinct query, not once per subscriber (as Parse Server's ``queryHash``).
+
+Queries with a top-level equality on a plain value (``{"room": "hot", ...}``) are also indexed
+by that (field, value), so a change is matched only against the queries whose value it holds
+(either version, or any element of an array field) plus the queries without such an equality.
+The index only narrows candidates; the shared matcher still decides. The hub only indexes;
+deciding and sending events is ``fanout``'s job.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .client import Client, SubscriptionInfo
+
+# Keys whose equality the matcher does not decide by plain value (dates compare by instant).
+UNINDEXED_KEYS = frozenset({"createdAt", "updatedAt"})
+Scalar = str | int | float | bool | None
+
+
+def equality_key(where: dict[str, Any]) -> tuple[str, Scalar] | None:
+    """The first top-level ``field: plain value`` constraint, if any (the index key)."""
+    for key in sorted(where):
+        value = where[key]
+        if key.startswith("$") or key.startswith("_") or "." in key or key in UNINDEXED_KEYS:
+            continue
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return key, value
+    return None
+
+
+def _values(doc: dict[str, Any] | None, field: str) -> Iterator[Scalar]:
+    if doc is None:
+        return
+    value = doc.get(field)
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if item is None or isinstance(item, (str, int, float, bool)):
+            yield item
 
 
 def query_hash(class_name: str, where: dict[str, Any]) -> str:
@@ -35,6 +65,9 @@ class Hub:
     def __init__(self) -> None:
         self.clients: dict[str, Client] = {}
         self._classes: dict[str, dict[str, Subscription]] = {}
+        # class -> field -> value -> hashes; and class -> hashes that must always be matched
+        self._by_value: dict[str, dict[str, dict[Scalar, set[str]]]] = {}
+        self._scan: dict[str, set[str]] = {}
 
     # --- clients ---------------------------------------------------------------------------
     def add_client(self, client: Client) -> None:
@@ -55,6 +88,7 @@ class Hub:
         subscription = by_hash.get(info.query_hash)
         if subscription is None:
             subscription = by_hash[info.query_hash] = Subscription(info.class_name, info.where, info.query_hash)
+            self._index(subscription, add=True)
         subscription.members[(client.id, info.request_id)] = info
         client.subscriptions[info.request_id] = info
 
@@ -68,13 +102,47 @@ class Hub:
             subscription.members.pop((client.id, request_id), None)
             if not subscription.members:
                 del by_hash[info.query_hash]
+                self._index(subscription, add=False)
                 if not by_hash:
                     del self._classes[info.class_name]
         return info
 
+    def _index(self, subscription: Subscription, add: bool) -> None:
+        name = subscription.class_name
+        key = equality_key(subscription.where)
+        if key is None:
+            hashes = self._scan.setdefault(name, set())
+        else:
+            hashes = self._by_value.setdefault(name, {}).setdefault(key[0], {}).setdefault(key[1], set())
+        if add:
+            hashes.add(subscription.hash)
+            return
+        hashes.discard(subscription.hash)
+        if hashes or key is None:
+            return
+        fields = self._by_value[name]
+        del fields[key[0]][key[1]]
+        if not fields[key[0]]:
+            del fields[key[0]]
+            if not fields:
+                del self._by_value[name]
+
     def subscriptions_for(self, class_name: str) -> list[Subscription]:
         by_hash = self._classes.get(class_name)
         return list(by_hash.values()) if by_hash else []
+
+    def candidates(self, class_name: str, docs: Iterable[dict[str, Any] | None]) -> list[Subscription]:
+        """The subscriptions a change to these document versions may concern."""
+        by_hash = self._classes.get(class_name)
+        if not by_hash:
+            return []
+        hashes = set(self._scan.get(class_name, ()))
+        docs = list(docs)
+        for field, by_value in self._by_value.get(class_name, {}).items():
+            for doc in docs:
+                for value in _values(doc, field):
+                    hashes.update(by_value.get(value, ()))
+        return [by_hash[h] for h in hashes if h in by_hash]
 
     def infos(self) -> Iterator[SubscriptionInfo]:
         for client in list(self.clients.values()):

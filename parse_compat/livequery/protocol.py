@@ -212,13 +212,24 @@ def error(code: int, message: str, reconnect: bool = True, request_id: Any = Non
     return _dump({"op": "error", "error": message, "code": code, "reconnect": reconnect, "requestId": request_id})
 
 
+def event_ids(client_id: str, installation_id: str | None, request_id: Any) -> str:
+    """The identifying middle of an event frame, computed once per subscription."""
+    ids = f',"clientId":{_dump(client_id)}'
+    if installation_id is not None:
+        ids += f',"installationId":{_dump(installation_id)}'
+    return ids + f',"requestId":{_dump(request_id)}'
+
+
+def event_frame(op: str, ids: str, object_json: str, original_json: str | None = None) -> str:
+    """An event frame around already-serialized objects (``original`` omitted when None)."""
+    if original_json is None:
+        return f'{{"op":"{op}"{ids},"object":{object_json}}}'
+    return f'{{"op":"{op}"{ids},"object":{object_json},"original":{original_json}}}'
+
+
 def event(op: str, client_id: str, installation_id: str | None, request_id: Any, object_json: str,
           original_json: str | None = None) -> str:
-    """An event frame around already-serialized objects (``original`` omitted when None)."""
-    frame = _head(op, client_id, installation_id) + f',"requestId":{_dump(request_id)},"object":{object_json}'
-    if original_json is not None:
-        frame += f',"original":{original_json}'
-    return frame + "}"
+    return event_frame(op, event_ids(client_id, installation_id, request_id), object_json, original_json)
 
 
 def dumps(value: Any) -> str:

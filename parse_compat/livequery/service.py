@@ -27,9 +27,10 @@ from ..rest.context import RequestContext
 from ..state import AppState
 from ..storage.base import Document
 from .bus import Bus, LocalBus, open_bus
-from .client import CLOSE_GOING_AWAY, Client, Transport
+from .client import CLOSE_GOING_AWAY, Client, Outbox, Transport
 from .config import LiveQueryConfig, load_config
 from .fanout import Change, Fanout
+from .gc_policy import GcPolicy
 from .hub import Hub
 from .operations import Operations
 from .sessions import SessionWatch
@@ -37,6 +38,7 @@ from .sessions import SessionWatch
 log = logging.getLogger("parse_compat.livequery")
 
 KEEP_INTERNAL = ("_rperm", "_wperm")
+MAINTENANCE_SECONDS = 1.0
 SECRET_FIELDS = {"_Session": ("sessionToken",), "_User": ("authData", "sessionToken", "password")}
 
 
@@ -61,11 +63,19 @@ class LiveQuery:
         self.origin = uuid.uuid4().hex
         self._applying_remote = False
         self._tasks: list[asyncio.Task[None]] = []
+        self.gc = GcPolicy(enabled=config.gc_freeze)
+        self.outbox = Outbox()
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
         await self.bus.start(self._on_message)
-        self._tasks.append(asyncio.get_running_loop().create_task(self.watch.run()))
+        loop = asyncio.get_running_loop()
+        self._tasks += [loop.create_task(self.watch.run()), loop.create_task(self._maintain())]
+
+    async def _maintain(self) -> None:
+        while True:
+            await asyncio.sleep(MAINTENANCE_SECONDS)
+            self.gc.tick(self.hub.client_count)
 
     async def shutdown(self) -> None:
         """Close every socket (before the HTTP server waits for its handlers to finish)."""
@@ -80,12 +90,17 @@ class LiveQuery:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        await self.outbox.close()
         await self.bus.close()
 
     def new_client(self, transport: Transport) -> Client:
         config = self.config
         return Client(str(uuid.uuid4()), transport, max_queue=config.max_queue, max_bytes=config.max_queue_bytes,
-                      send_timeout=config.send_timeout, on_drop=self.hub.remove_client)
+                      send_timeout=config.send_timeout, on_drop=self._client_gone, outbox=self.outbox)
+
+    def _client_gone(self, client: Client) -> None:
+        self.hub.remove_client(client)
+        self.gc.client_closed()
 
     # --- what happens elsewhere in the app -------------------------------------------------
     async def on_write(self, ctx: RequestContext, class_name: str, event: str, after: Document | None,

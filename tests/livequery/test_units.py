@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from parse_compat.livequery.access import clp_operation, protected_in_query
-from parse_compat.livequery.client import Client, SubscriptionInfo
+from parse_compat.livequery.client import Client, Outbox, SubscriptionInfo
 from parse_compat.livequery.events import decide_delete, decide_save, project_keys, strict_equal, watch_changed
 from parse_compat.livequery.hub import Hub, query_hash
 
@@ -91,6 +91,9 @@ class FakeTransport:
             await asyncio.sleep(self.delay)
         self.sent.append(text)
 
+    def fits(self, text: str) -> bool:
+        return not self.delay
+
     async def close(self, code: int, reason: str) -> None:
         self.closed = (code, reason)
 
@@ -164,3 +167,21 @@ async def test_byte_bound(limit: int) -> None:
     await asyncio.sleep(0)  # the writer takes the first frame off the queue
     assert client.send("y" * 1024 * limit)
     assert client.send("z") is False and client.closed
+
+
+async def test_the_outbox_writes_clients_with_room_and_gives_congested_ones_their_own_writer() -> None:
+    outbox = Outbox()
+    fast = [Client(f"f{i}", FakeTransport(), outbox=outbox) for i in range(50)]
+    stuck_transport = FakeTransport(delay=10)  # never has room, and a send never finishes in time
+    stuck = Client("stuck", stuck_transport, outbox=outbox, send_timeout=0.05, max_queue=5)
+    for n in range(3):
+        for client in [*fast, stuck]:
+            client.send(f"event {n}")
+        await asyncio.sleep(0.01)
+        # every fast client got the event without a task of its own
+        assert all(c.transport.sent[-1] == f"event {n}" and c._writer is None for c in fast)  # type: ignore[attr-defined]
+    assert stuck._writer is not None or stuck.closed  # the congested one writes on its own
+    await asyncio.sleep(0.2)
+    assert stuck.closed and stuck_transport.closed == (1013, "send timeout")
+    assert all(len(c.transport.sent) == 3 for c in fast)  # type: ignore[attr-defined]
+    await outbox.close()
