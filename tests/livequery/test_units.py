@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from parse_compat.errors import ParseError
 from parse_compat.livequery.access import clp_operation, protected_in_query
 from parse_compat.livequery.client import Client, Outbox, SubscriptionInfo
+from parse_compat.livequery.config import LiveQueryConfigError, load_config
 from parse_compat.livequery.events import decide_delete, decide_save, project_keys, strict_equal, watch_changed
-from parse_compat.livequery.hub import Hub, query_hash
+from parse_compat.livequery.gc_policy import GcPolicy
+from parse_compat.livequery.hub import Hub, equality_key, query_hash
+from parse_compat.query.matcher import matches
+from parse_compat.settings import Settings
 
 BEFORE = {"objectId": "o1", "n": 1, "s": "a"}
 AFTER = {"objectId": "o1", "n": 2, "s": "a"}
@@ -185,3 +193,60 @@ async def test_the_outbox_writes_clients_with_room_and_gives_congested_ones_thei
     assert stuck.closed and stuck_transport.closed == (1013, "send timeout")
     assert all(len(c.transport.sent) == 3 for c in fast)  # type: ignore[attr-defined]
     await outbox.close()
+
+
+def test_the_equality_index_never_hides_a_matching_query() -> None:
+    """Over the shared query case table: every query the matcher says a document matches is a candidate."""
+    table = json.loads((Path(__file__).resolve().parents[1] / "cases" / "query_cases.json").read_text())
+    hub = Hub()
+    client = Client("c", FakeTransport())
+    hub.add_client(client)
+    wheres = [case["where"] for case in table["cases"]]
+    wheres += [{"name": None}, {"tags": "red"}, {"score": 10.0}, {"flag": True}, {"score": 10, "name": "zzz"}]
+    for request_id, where in enumerate(wheres):
+        hub.subscribe(info(client, request_id, where, "Thing"))
+    indexed = sum(1 for where in wheres if equality_key(where) is not None)
+    assert indexed > 10  # the table exercises the index, not just the scan list
+    for doc in table["documents"]:
+        candidates = {s.hash for s in hub.candidates("Thing", [doc])}
+        for subscription in hub.subscriptions_for("Thing"):
+            try:
+                matched = matches(doc, subscription.where)
+            except ParseError:
+                continue
+            assert not matched or subscription.hash in candidates, (doc["objectId"], subscription.where)
+    # and it does narrow: a document is not offered the queries on values it does not hold
+    narrow = hub.candidates("Thing", [{"objectId": "x", "name": "nobody"}])
+    assert len(narrow) < len(hub.subscriptions_for("Thing"))
+
+
+def test_gc_policy_freezes_on_growth_and_unfreezes_after_departures() -> None:
+    policy = GcPolicy(min_clients=100)
+    try:
+        assert not policy.tick(99)
+        assert policy.tick(100) and gc.get_freeze_count() > 0
+        assert not policy.tick(120)  # grew by less than min_clients / 2
+        assert policy.tick(150)
+        for _ in range(99):
+            policy.client_closed()
+        assert policy.frozen_clients == 150
+        policy.client_closed()  # 100 = max(min_clients, 150 // 2) departures
+        assert policy.frozen_clients == 0 and gc.get_freeze_count() == 0
+        assert not GcPolicy(min_clients=1, enabled=False).tick(10)
+    finally:
+        gc.unfreeze()
+
+
+def test_config_class_patterns_template_classes_and_errors() -> None:
+    config = load_config(Settings(appId="a", masterKey="m", schema="schema.json",
+                                  liveQuery={"classNames": ["Chat.*", "Note"], "websocketTimeout": 5000}))
+    assert config.is_live("ChatRoom") and config.is_live("Note") and not config.is_live("Notes")
+    assert config.is_live("TreatmentPlan") and config.heartbeat == 5.0 and config.redis_url is None
+    bare = load_config(Settings(appId="a", masterKey="m", schema=None, liveQuery=None))
+    assert not bare.is_live("TreatmentPlan")
+    opted_out = load_config(Settings(appId="a", masterKey="m", liveQuery={"templateClasses": False}))
+    assert not opted_out.is_live("Patient")
+    for bad in ({"classNames": "Note"}, {"classNames": ["("]}, {"redisURL": 5}, {"keyPairs": {"k": 1}},
+                {"maxQueue": 0}, {"sessionCheckInterval": "x"}):
+        with pytest.raises(LiveQueryConfigError):
+            load_config(Settings(appId="a", masterKey="m", liveQuery=bad))
