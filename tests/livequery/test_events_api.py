@@ -33,7 +33,7 @@ async def test_create_update_leave_enter_delete_payloads(env: LiveEnv) -> None:
     await env.api.put(f"/classes/Room/{oid}", {"score": {"__op": "Increment", "amount": 10}})
     event = await socket.recv()
     assert event["op"] == "update" and event["object"]["score"] == 30 and event["original"]["score"] == 20
-    assert event["object"]["updatedAt"] > event["original"]["updatedAt"]
+    assert event["object"]["updatedAt"] >= event["original"]["updatedAt"]
 
     await env.api.put(f"/classes/Room/{oid}", {"score": 5})
     event = await socket.recv()
