@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -13,7 +15,7 @@ from .http.routes import register_all
 from .http.server import HttpEdge
 from .rest.writer import Writer
 from .schema.bootstrap import load_schema_file
-from .schema.registry import SchemaRegistry
+from .schema.registry import REFRESH_SECONDS, SchemaRegistry
 from .settings import Settings
 from .state import AppState
 from .storage.base import StorageAdapter
@@ -35,7 +37,30 @@ async def build_state(settings: Settings, storage: StorageAdapter | None = None)
     await install_features(state)
     if settings.schema:
         await load_schema_file(settings.schema, schemas)
+    start_schema_refresh(state)
     return state
+
+
+def start_schema_refresh(state: AppState) -> None:
+    """Re-read schemas every few seconds so CLP and field changes made through another server
+    process (``--workers``, or several hosts on one database) reach this one."""
+
+    async def refresh() -> None:
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            try:
+                await state.schemas.refresh()
+            except Exception:  # noqa: BLE001 - a failed refresh keeps the last good schemas
+                log.warning("schema refresh failed; keeping the cached schemas", exc_info=True)
+
+    task = asyncio.get_running_loop().create_task(refresh())
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    state.extras.setdefault("on_close", []).insert(0, stop)
 
 
 def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web.Application:

@@ -18,7 +18,8 @@ from ..schema.registry import SchemaRegistry
 from ..settings import Settings
 from ..storage.base import Document, FindOptions, StorageAdapter
 
-CACHE_SECONDS = 30.0
+# Short, like Parse Server's cacheTTL: a logout in another server process is seen within this time.
+CACHE_SECONDS = 5.0
 CACHE_MAX = 10000
 
 

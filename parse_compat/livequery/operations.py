@@ -167,7 +167,7 @@ class Operations:
         where = dict(query["where"])
         keys = tuple(query["keys"]) if "keys" in query else None
         watch = tuple(query["watch"]) if "watch" in query else None
-        schema = class_for_read(ctx, class_name) or ClassSchema(class_name, {})
+        schema = await class_for_read(ctx, class_name) or ClassSchema(class_name, {})
         if class_name == "_Session":
             if auth.user_pointer is None and not client.is_master:
                 raise invalid_token()

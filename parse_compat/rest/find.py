@@ -27,12 +27,12 @@ async def acl_group(ctx: RequestContext) -> list[str]:
     return ["*", ctx.auth.user["objectId"], *ctx.auth.roles]
 
 
-def class_for_read(ctx: RequestContext, class_name: str) -> ClassSchema | None:
+async def class_for_read(ctx: RequestContext, class_name: str) -> ClassSchema | None:
     """The class schema, or None for a missing class the caller may query (no results)."""
     if not ctx.auth.has_master_power and (class_name in MASTER_ONLY_CLASSES or class_name.startswith("_Join:")):
         raise ParseError(OPERATION_FORBIDDEN,
                          f"Clients aren't allowed to perform the find operation on the {class_name} collection.")
-    schema = ctx.state.schemas.get(class_name)
+    schema = await ctx.state.schemas.find_class(class_name)
     if schema is None and not ctx.auth.has_master_power and not ctx.state.settings.allowClientClassCreation:
         raise ParseError(OPERATION_FORBIDDEN, f"This user is not allowed to access non-existent class: {class_name}")
     return schema
@@ -70,7 +70,7 @@ def combine(where: dict[str, Any], clauses: list[dict[str, Any]]) -> dict[str, A
 
 async def sub_find(ctx: RequestContext, class_name: str, where: dict[str, Any]) -> list[dict[str, Any]]:
     """A sub-query ($inQuery, $select, ...) run with the caller's permissions."""
-    schema = class_for_read(ctx, class_name)
+    schema = await class_for_read(ctx, class_name)
     if schema is None:
         return []
     extra, hidden = await access_constraints(ctx, schema, "find", "_rperm")
@@ -107,7 +107,7 @@ async def find(ctx: RequestContext, class_name: str, params: QueryParams) -> dic
 async def _find(ctx: RequestContext, class_name: str, params: QueryParams) -> dict[str, Any]:
     if params.redirect_key:
         return await _find_redirected(ctx, class_name, params)
-    schema = class_for_read(ctx, class_name)
+    schema = await class_for_read(ctx, class_name)
     if schema is None:
         return {"results": [], **({"count": 0} if params.count else {})}
     settings = ctx.state.settings
@@ -193,7 +193,7 @@ async def get(ctx: RequestContext, class_name: str, object_id: str, params: Quer
 
 
 async def _get(ctx: RequestContext, class_name: str, object_id: str, params: QueryParams) -> dict[str, Any]:
-    schema = class_for_read(ctx, class_name)
+    schema = await class_for_read(ctx, class_name)
     if schema is None:
         raise ParseError(OBJECT_NOT_FOUND, "Object not found.")
     extra, hidden = await access_constraints(ctx, schema, "get", "_rperm")

@@ -66,7 +66,7 @@ def check_writable_class(ctx: RequestContext, class_name: str, operation: str) -
 
 async def class_for_write(ctx: RequestContext, class_name: str, operation: str) -> ClassSchema:
     check_writable_class(ctx, class_name, operation)
-    schema = ctx.state.schemas.get(class_name)
+    schema = await ctx.state.schemas.find_class(class_name)
     if schema is not None:
         return schema
     if not is_valid_class_name(class_name):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
 from typing import Any
 
 from ..errors import (
@@ -60,6 +61,12 @@ def validate_field_spec(class_name: str, name: str, spec: Any) -> dict[str, Any]
     return out
 
 
+# An unknown class triggers at most one storage re-read per this many seconds.
+MISS_RELOAD_SECONDS = 1.0
+# How often a running server re-reads schemas (CLP and field changes made by other processes).
+REFRESH_SECONDS = 5.0
+
+
 class SchemaRegistry:
     """In-memory view of every class schema, kept in step with storage."""
 
@@ -67,9 +74,28 @@ class SchemaRegistry:
         self._storage = storage
         self._classes: dict[str, ClassSchema] = {}
         self._lock = asyncio.Lock()
+        self._loaded_at = 0.0
+
+    async def reload(self) -> None:
+        """Re-read every schema from storage (other server processes may have changed them)."""
+        self._classes = {schema.class_name: schema for schema in await self._storage.load_schemas()}
+        self._loaded_at = time.monotonic()
+
+    async def refresh(self) -> None:
+        """A periodic re-read, serialised with schema changes made here."""
+        async with self._lock:
+            await self.reload()
+
+    async def find_class(self, class_name: str) -> ClassSchema | None:
+        """The class, re-reading storage once when it is unknown here (created by another process)."""
+        schema = self._classes.get(class_name)
+        if schema is None and time.monotonic() - self._loaded_at > MISS_RELOAD_SECONDS:
+            await self.reload()
+            schema = self._classes.get(class_name)
+        return schema
 
     async def load(self) -> None:
-        self._classes = {schema.class_name: schema for schema in await self._storage.load_schemas()}
+        await self.reload()
         for name in BOOT_SYSTEM_CLASSES:
             if name not in self._classes:
                 await self._persist(ClassSchema(name, default_fields_for(name)))
@@ -104,6 +130,7 @@ class SchemaRegistry:
         if existing:
             return existing
         async with self._lock:
+            await self.reload()
             existing = self._classes.get(class_name)
             if existing:
                 return existing
@@ -116,6 +143,7 @@ class SchemaRegistry:
     async def add_fields(self, class_name: str, new_fields: dict[str, dict[str, Any]]) -> ClassSchema:
         """Add fields seen on a write; a type clash with an existing field → 111."""
         async with self._lock:
+            await self.reload()  # merge onto what other processes may have added meanwhile
             schema = self._classes[class_name]
             to_add: dict[str, dict[str, Any]] = {}
             for name, spec in new_fields.items():
