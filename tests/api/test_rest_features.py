@@ -204,3 +204,20 @@ async def test_geo_queries_or_a_clear_error(api: Client) -> None:
         assert [p["name"] for p in reply.body["results"]] == ["near"]
     else:
         assert reply.status == 400 and reply.body["code"] == 102
+
+
+async def test_aggregate_distinct_and_group(api: Client) -> None:
+    for n, city in enumerate(["Oslo", "Bergen", "Oslo", "Oslo"]):
+        await make(api, "Visit", {"city": city, "cost": 10 * (n + 1)})
+    distinct = await api.get("/aggregate/Visit", params={"distinct": "city", "where": {"cost": {"$gt": 10}}},
+                             master=True)
+    assert sorted(distinct.body["results"]) == ["Bergen", "Oslo"]
+    pipeline = [{"$match": {"cost": {"$gte": 20}}},
+                {"$group": {"_id": "$city", "total": {"$sum": "$cost"}, "top": {"$max": "$cost"}}},
+                {"$sort": {"total": -1}}]
+    grouped = await api.get("/aggregate/Visit", params={"pipeline": pipeline}, master=True)
+    assert grouped.body["results"] == [{"objectId": "Oslo", "total": 70, "top": 40},
+                                       {"objectId": "Bergen", "total": 20, "top": 20}]
+    bad = await api.get("/aggregate/Visit", params={"pipeline": [{"group": {}}]}, master=True)
+    assert bad.status == 400 and bad.body["code"] == 102
+    assert (await api.get("/aggregate/Visit", params={"distinct": "city"})).status == 403

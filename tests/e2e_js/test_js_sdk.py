@@ -283,3 +283,9 @@ def test_dental_template_with_master_key(server: ServerHandle) -> None:
     assert result["filtered"] == {"planned": ["Crown 21", "Filling 16"], "count": 3}
     assert result["matchesQuery"] == ["Extraction 38"]
     assert result["useMasterKey"] == "completed"
+
+
+def test_distinct_and_aggregate(server: ServerHandle) -> None:
+    result = run_scenario(server, "aggregate", master_key=True)
+    assert result["distinct"] == ["Bergen", "Oslo"]
+    assert result["grouped"] == [{"objectId": "Oslo", "total": 40}, {"objectId": "Bergen", "total": 20}]
