@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..codec.values import json_type_name
 from ..errors import VALIDATION_ERROR, ParseError
 
 if TYPE_CHECKING:
@@ -27,18 +28,6 @@ TYPE_NAMES: dict[Any, str] = {
     list: "array", "array": "array", "Array": "array",
     dict: "object", "object": "object", "Object": "object",
 }
-
-
-def _typeof(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 @dataclass
@@ -122,7 +111,7 @@ async def _check_value(rule: FieldRule, key: str, value: Any) -> None:
         return
     if rule.type is not None:
         expected = TYPE_NAMES.get(rule.type, str(rule.type).lower())
-        if _typeof(value) != expected:
+        if json_type_name(value) != expected:
             raise _fail(rule.error or f"Validation failed. Invalid type for {key}. Expected: {expected}")
     await _check_options(rule, key, value)
 

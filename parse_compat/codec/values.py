@@ -24,6 +24,22 @@ def mismatch(class_name: str, field_name: str, expected: dict[str, Any], got: st
     )
 
 
+def json_type_name(value: Any) -> str:
+    """The JSON kind of a value as JavaScript's typeof-like checks name it (null, boolean, number,
+    string, array, object)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
 def value_type_name(value: Any) -> str:
     """The Parse type name of a REST value (for error messages)."""
     if isinstance(value, bool):

@@ -21,6 +21,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..codec.values import json_type_name
+
 SCHEMA_ERROR = 1
 NOT_CONNECTED = 2
 UNKNOWN_OPERATION = 3
@@ -104,20 +106,6 @@ class Unsubscribe:
 Request = Connect | Subscribe | Unsubscribe
 
 
-def _js_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def _dump(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
@@ -125,7 +113,7 @@ def _dump(value: Any) -> str:
 def schema_error(value: Any, schema: dict[str, Any]) -> str | None:
     """The first violation as tv4 words it, or None: type, enum, array rules, then object rules."""
     expected = schema.get("type")
-    actual = _js_type(value)
+    actual = json_type_name(value)
     if expected is not None and actual != expected:
         return f"Invalid type: {actual} (expected {expected})"
     if "enum" in schema and value not in schema["enum"]:
@@ -136,7 +124,7 @@ def schema_error(value: Any, schema: dict[str, Any]) -> str | None:
         if schema.get("uniqueItems"):
             for i, item in enumerate(value):
                 for j in range(i):
-                    if value[j] == item and _js_type(value[j]) == _js_type(item):
+                    if value[j] == item and json_type_name(value[j]) == json_type_name(item):
                         return f"Array items are not unique (indices {j} and {i})"
         if "items" in schema:
             for item in value:
