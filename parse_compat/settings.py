@@ -92,6 +92,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("emailAdapter", "PARSE_SERVER_EMAIL_ADAPTER", "json",
                'SMTP for account and reminder mail, e.g. {"host": "smtp.example.com", "port": 587, '
                '"from": "clinic@example.com"}; unset: mail is dropped and only counted in the log.'),
+    OptionSpec("jobSchedules", "PARSE_COMPAT_JOB_SCHEDULES", "json",
+               'Jobs run on a schedule, e.g. [{"jobName": "sendAppointmentReminders", "repeatMinutes": 15}].'),
     OptionSpec("liveQuery", "PARSE_SERVER_LIVE_QUERY", "json", 'Live Query, e.g. {"classNames": []}.'),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
@@ -174,6 +176,7 @@ class Settings:
     dataDir: str = "data"
     accountLockout: dict[str, Any] | None = None
     emailAdapter: dict[str, Any] | None = None
+    jobSchedules: list[dict[str, Any]] | None = None
     passwordPolicy: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:

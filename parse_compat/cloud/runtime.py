@@ -21,7 +21,7 @@ from ..rest.context import RequestContext
 from ..state import AppState
 from .hooks import Cloud
 from .jobs import JobRunner
-from .loader import load_cloud
+from .loader import CloudCodeError, load_cloud
 from .objects import encode_result
 from .pipeline import CloudTriggers
 from .requests import FunctionRequest, HookRequest, user_object
@@ -77,6 +77,26 @@ class CloudRuntime:
         await self.jobs.close()
 
 
+SCHEDULE_KEYS = {"jobName": "job_name", "repeatMinutes": "repeat_minutes", "timeOfDay": "time_of_day",
+                 "daysOfWeek": "days_of_week", "startAfter": "start_after", "params": "params",
+                 "description": "description"}
+
+
+def add_configured_schedules(cloud: Cloud, entries: Any) -> None:
+    """Schedules declared in configuration (`jobSchedules`), for jobs the cloud code defines."""
+    if not entries:
+        return
+    if not isinstance(entries, list):
+        raise CloudCodeError("jobSchedules must be a JSON array of schedules")
+    for entry in entries:
+        if not isinstance(entry, dict) or set(entry) - set(SCHEDULE_KEYS) or "jobName" not in entry:
+            raise CloudCodeError(f"jobSchedules: bad entry {entry!r}; keys: {', '.join(SCHEDULE_KEYS)}")
+        if entry["jobName"] not in cloud.jobs:
+            raise CloudCodeError(f"jobSchedules: no job named {entry['jobName']!r} in cloud code")
+        kwargs = {SCHEDULE_KEYS[key]: value for key, value in entry.items() if key != "jobName"}
+        cloud.schedule(entry["jobName"], **kwargs)
+
+
 def runtime_of(state: AppState) -> CloudRuntime | None:
     return state.extras.get("cloud")
 
@@ -87,6 +107,7 @@ async def install_cloud(state: AppState, cloud: Cloud | None = None) -> CloudRun
         cloud = Cloud()
         if not await load_cloud(state.settings.cloud, cloud):
             return None
+    add_configured_schedules(cloud, state.settings.jobSchedules)
     runtime = CloudRuntime(state, cloud)
     state.extras["cloud"] = runtime
     state.extras["triggers"] = runtime.triggers

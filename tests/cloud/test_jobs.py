@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from parse_compat.cloud.loader import CloudCodeError
 from parse_compat.codec.dates import parse_iso
 from parse_compat.storage.base import FindOptions
 
@@ -122,6 +123,23 @@ async def test_schedules_declared_in_code_are_stored_once(tmp_path: Path) -> Non
         for server, _client, session in (first, second):
             await session.close()
             await server.close()
+
+
+async def test_schedules_declared_in_configuration(tmp_path: Path) -> None:
+    source = tmp_path / "configured.py"
+    source.write_text("async def job(request):\n    return 'ran'\n\n"
+                      "def register(cloud):\n    cloud.job('nightly', job)\n")
+    overrides = {"cloud": str(source),
+                 "jobSchedules": [{"jobName": "nightly", "timeOfDay": "02:30", "params": {"a": 1}}]}
+    server, client, session = await start(tmp_path, "sqlite", overrides)
+    try:
+        rows = (await client.get("/cloud_code/jobs", master=True)).body
+        assert [(r["jobName"], r["timeOfDay"]) for r in rows] == [("nightly", "02:30")]
+    finally:
+        await session.close()
+        await server.close()
+    with pytest.raises(CloudCodeError, match="no job named 'missing'"):
+        await start(tmp_path, "sqlite", {"cloud": str(source), "jobSchedules": [{"jobName": "missing"}]})
 
 
 @pytest.mark.parametrize("adapter_name", ["sqlite"])
