@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from ..errors import ParseError
+from ..logsafe import redacted_traceback
 from .hooks import Hook
 from .requests import CloudRequest
 from .validators import validate
@@ -64,5 +65,5 @@ async def invoke(hook: Hook, request: CloudRequest, *, fallback_code: int, timeo
         log.warning("cloud code %s timed out after %g s", hook.name, limit)
         raise ParseError(TIMEOUT, f"Cloud code {hook.name} timed out after {limit:g} s.") from exc
     except Exception as exc:  # noqa: BLE001 - user code may raise anything; the client gets a Parse error
-        log.warning("cloud code %s failed", hook.name, exc_info=exc)
+        log.warning("cloud code %s failed:\n%s", hook.name, redacted_traceback(exc))
         raise ParseError(fallback_code, str(exc) or f"Script failed. {type(exc).__name__}.") from exc

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -16,6 +15,7 @@ from aiohttp import web
 
 from ..codec.keywords import check_keywords
 from ..errors import INVALID_JSON, ParseError, Unauthorized
+from ..logsafe import redacted_traceback
 from ..rest.context import RequestContext
 from ..rest.params import from_query_string
 from .api import ApiRequest, ApiResponse, NotFound, Router
@@ -59,7 +59,7 @@ def error_response(exc: BaseException) -> web.Response:
         return json_response({"error": exc.message}, 403)
     if isinstance(exc, NotFound):
         return web.Response(text=f"<pre>{exc}</pre>", status=404, content_type="text/html")
-    log.error("unexpected error: %s", "".join(traceback.format_exception(exc)))
+    log.error("unexpected error:\n%s", redacted_traceback(exc))
     return json_response({"code": 1, "message": "Internal server error."}, 500)
 
 
