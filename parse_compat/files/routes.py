@@ -153,7 +153,7 @@ class FilesRoutes:
         try:
             opener = await self.service.store.opener(record)
         except DecryptionError as exc:
-            log.error("cannot decrypt %s: %s", name, exc)
+            log.error("cannot decrypt a stored file (%s); file names are not logged", type(exc).__name__)
             raise ParseError(1, "Could not read file.") from exc
         size = record.plain_size
         wanted = parse_range(request.headers.get("Range"), size)
@@ -184,7 +184,7 @@ class FilesRoutes:
             async for piece in self.service.store.read(record, start, end, opener):
                 await response.write(piece)
         except (DecryptionError, FileNotFoundError) as exc:
-            log.error("file %s failed while streaming: %s", name, exc)
+            log.error("a file download failed while streaming (%s)", type(exc).__name__)
             if request.transport is not None:
                 request.transport.abort()  # the client sees a cut transfer, never altered bytes
             return response
