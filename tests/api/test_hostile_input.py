@@ -139,3 +139,16 @@ async def test_master_key_from_a_disallowed_ip_is_refused(api: Client) -> None:
     reply = await api.post("/classes/_User", {"username": "x", "password": "y"}, master=True)
     assert reply.status == 403
     assert (await api.get("/classes/_User", master=False)).status == 200
+
+
+async def test_huge_in_list_works_and_huge_or_is_a_parse_error_not_a_crash(api: Client) -> None:
+    await _prepare(api)
+    created = await api.post("/classes/Box", {"name": "needle"}, master=True)
+    ids = [f"id{n:08d}" for n in range(40000)] + [created.body["objectId"]]
+    found = await api.post("/classes/Box", {"_method": "GET", "where": {"objectId": {"$in": ids}}}, master=True)
+    assert found.status == 200 and [r["name"] for r in found.body["results"]] == ["needle"]
+    wide = {"$or": [{"name": f"n{n}"} for n in range(5000)]}
+    reply = await api.post("/classes/Box", {"_method": "GET", "where": wide}, master=True)
+    assert reply.status in (200, 400), reply.body
+    if reply.status == 400:
+        assert reply.body["code"] == 102

@@ -18,12 +18,12 @@ import contextvars
 import json
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ...errors import DuplicateValue
+from ...errors import INVALID_QUERY, DuplicateValue, ParseError
 from ..apply_update import apply_update
 from ..base import Capabilities, ClassSchema, Document, FindOptions, Where
 from . import functions
@@ -32,6 +32,21 @@ from .where import WhereCompiler, canonical_iso, field_expr, json_path
 T = TypeVar("T")
 COLUMN_FIELDS = ("objectId", "createdAt", "updatedAt", "_rperm", "_wperm")
 CASE_INSENSITIVE_UNIQUE = {("_User", "username"), ("_User", "email")}
+
+
+TOO_COMPLEX = ("too many SQL variables", "Expression tree is too large", "parser stack overflow",
+               "too many terms in compound SELECT", "LIKE or GLOB pattern too complex", "string or blob too big")
+
+
+@contextmanager
+def too_complex_as_parse_error() -> Iterator[None]:
+    """A query beyond SQLite's limits is the client's doing: 102, not a server error."""
+    try:
+        yield
+    except (sqlite3.OperationalError, sqlite3.DataError) as exc:
+        if any(marker in str(exc) for marker in TOO_COMPLEX):
+            raise ParseError(INVALID_QUERY, "The query is too large or too deeply nested.") from exc
+        raise
 
 
 def quote(name: str) -> str:
@@ -291,7 +306,8 @@ class SQLiteAdapter:
         def run() -> list[Document]:
             if schema.class_name not in self._known_tables:
                 return []
-            return [self._from_row(row) for row in self.db.execute(sql, params).fetchall()]
+            with too_complex_as_parse_error():
+                return [self._from_row(row) for row in self.db.execute(sql, params).fetchall()]
         return await self._call(run)
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
@@ -300,7 +316,8 @@ class SQLiteAdapter:
         def run() -> int:
             if schema.class_name not in self._known_tables:
                 return 0
-            return int(self.db.execute(sql, params).fetchone()[0])
+            with too_complex_as_parse_error():
+                return int(self.db.execute(sql, params).fetchone()[0])
         return await self._call(run)
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:

@@ -22,6 +22,7 @@ COLUMNS = ("objectId", "createdAt", "updatedAt")
 ACL_COLUMNS = ("_rperm", "_wperm")
 PATH_PART = re.compile(r"^[A-Za-z0-9_]+$")
 EARTH_RADIUS_KM = 6371.0
+INLINE_IN_LIMIT = 50
 EARTH_RADIUS_MILES = 3959.0
 
 
@@ -271,8 +272,13 @@ class WhereCompiler:
                 clauses.append(f"pc_contains_any({ref.raw}, ?)")
         elif present:
             converted = [self._scalar(ref, v) for v in present]
-            params.extend(converted)
-            clauses.append(f"{ref.expr} IN ({','.join('?' * len(converted))})")
+            if len(converted) > INLINE_IN_LIMIT:
+                # One parameter however long the list: SQLite caps the number of parameters.
+                params.append(json.dumps(converted))
+                clauses.append(f"{ref.expr} IN (SELECT value FROM json_each(?))")
+            else:
+                params.extend(converted)
+                clauses.append(f"{ref.expr} IN ({','.join('?' * len(converted))})")
         if has_null:
             clauses.append(f"{ref.raw} IS NULL")
         return " OR ".join(f"({c})" for c in clauses) if clauses else "0"
