@@ -18,43 +18,20 @@ import contextvars
 import json
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ...errors import INVALID_QUERY, DuplicateValue, ParseError
+from ...errors import DuplicateValue
 from ..apply_update import apply_update
 from ..base import Capabilities, ClassSchema, Document, FindOptions, Where
 from . import functions
-from .where import WhereCompiler, canonical_iso, field_expr, json_path
+from .rows import COLUMN_FIELDS, from_row, index_name, quote, to_row, too_complex_as_parse_error
+from .where import WhereCompiler, field_expr, json_path
 
 T = TypeVar("T")
-COLUMN_FIELDS = ("objectId", "createdAt", "updatedAt", "_rperm", "_wperm")
 CASE_INSENSITIVE_UNIQUE = {("_User", "username"), ("_User", "email")}
-
-
-TOO_COMPLEX = ("too many SQL variables", "Expression tree is too large", "parser stack overflow",
-               "too many terms in compound SELECT", "LIKE or GLOB pattern too complex", "string or blob too big")
-
-
-@contextmanager
-def too_complex_as_parse_error() -> Iterator[None]:
-    """A query beyond SQLite's limits is the client's doing: 102, not a server error."""
-    try:
-        yield
-    except (sqlite3.OperationalError, sqlite3.DataError) as exc:
-        if any(marker in str(exc) for marker in TOO_COMPLEX):
-            raise ParseError(INVALID_QUERY, "The query is too large or too deeply nested.") from exc
-        raise
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _index_name(class_name: str, suffix: str) -> str:
-    return quote(f"idx_{class_name}_{suffix}")
 
 
 class SQLiteAdapter:
@@ -144,21 +121,21 @@ class SQLiteAdapter:
         self.db.execute(
             f"CREATE TABLE IF NOT EXISTS {table} (objectId TEXT PRIMARY KEY, createdAt TEXT, "
             "updatedAt TEXT, _rperm TEXT, _wperm TEXT, data TEXT NOT NULL DEFAULT '{}')")
-        self.db.execute(f"CREATE INDEX IF NOT EXISTS {_index_name(name, 'createdAt')} ON {table} (createdAt)")
-        self.db.execute(f"CREATE INDEX IF NOT EXISTS {_index_name(name, 'updatedAt')} ON {table} (updatedAt)")
+        self.db.execute(f"CREATE INDEX IF NOT EXISTS {index_name(name, 'createdAt')} ON {table} (createdAt)")
+        self.db.execute(f"CREATE INDEX IF NOT EXISTS {index_name(name, 'updatedAt')} ON {table} (updatedAt)")
         for field_name, spec in schema.fields.items():
             if spec["type"] == "Pointer":
                 expr = field_expr([field_name], ".objectId")
-                self.db.execute(f"CREATE INDEX IF NOT EXISTS {_index_name(name, field_name)} "
+                self.db.execute(f"CREATE INDEX IF NOT EXISTS {index_name(name, field_name)} "
                                 f"ON {table} ({expr})")
-        for index_name, keys in schema.indexes.items():
-            if index_name == "_id_" or not all(isinstance(v, int) for v in keys.values()):
+        for declared, keys in schema.indexes.items():
+            if declared == "_id_" or not all(isinstance(v, int) for v in keys.values()):
                 continue
             exprs = []
             for key, direction in keys.items():
                 column = key if key in COLUMN_FIELDS else self._index_expr(schema, key)
                 exprs.append(f"{column} {'DESC' if direction == -1 else 'ASC'}")
-            self.db.execute(f"CREATE INDEX IF NOT EXISTS {_index_name(name, 'user_' + index_name)} "
+            self.db.execute(f"CREATE INDEX IF NOT EXISTS {index_name(name, 'user_' + declared)} "
                             f"ON {table} ({', '.join(exprs)})")
         self._known_tables.add(schema.class_name)
 
@@ -225,32 +202,6 @@ class SQLiteAdapter:
 
     # --- rows --------------------------------------------------------------------------
     @staticmethod
-    def _to_row(doc: Document) -> tuple[Any, ...]:
-        data = {k: v for k, v in doc.items() if k not in COLUMN_FIELDS}
-        rperm = doc.get("_rperm")
-        wperm = doc.get("_wperm")
-        return (doc["objectId"], canonical_iso(doc["createdAt"]) if doc.get("createdAt") else None,
-                canonical_iso(doc["updatedAt"]) if doc.get("updatedAt") else None,
-                json.dumps(rperm) if rperm is not None else None,
-                json.dumps(wperm) if wperm is not None else None,
-                json.dumps(data, separators=(",", ":")))
-
-    @staticmethod
-    def _from_row(row: tuple[Any, ...]) -> Document:
-        object_id, created, updated, rperm, wperm, data = row
-        doc: Document = {"objectId": object_id}
-        if created is not None:
-            doc["createdAt"] = created
-        if updated is not None:
-            doc["updatedAt"] = updated
-        doc.update(json.loads(data))
-        if rperm is not None:
-            doc["_rperm"] = json.loads(rperm)
-        if wperm is not None:
-            doc["_wperm"] = json.loads(wperm)
-        return doc
-
-    @staticmethod
     def _duplicate(exc: sqlite3.IntegrityError) -> DuplicateValue:
         match = re.search(r"index '([^']+)'", str(exc))
         if match and "__" in match.group(1):
@@ -262,7 +213,7 @@ class SQLiteAdapter:
             self._ensure_table(schema)
 
     async def insert(self, schema: ClassSchema, doc: Document) -> None:
-        row = self._to_row(doc)
+        row = to_row(doc)
 
         def run() -> None:
             self._ready(schema)
@@ -307,7 +258,7 @@ class SQLiteAdapter:
             if schema.class_name not in self._known_tables:
                 return []
             with too_complex_as_parse_error():
-                return [self._from_row(row) for row in self.db.execute(sql, params).fetchall()]
+                return [from_row(row) for row in self.db.execute(sql, params).fetchall()]
         return await self._call(run)
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
@@ -327,7 +278,7 @@ class SQLiteAdapter:
             row = self.db.execute(sql, params).fetchone()
             if row is None:
                 return None
-            current = self._from_row(row)
+            current = from_row(row)
             columns_update = {k: v for k, v in update.items() if k in COLUMN_FIELDS}
             data_update = {k: v for k, v in update.items() if k not in COLUMN_FIELDS}
             after = apply_update(current, data_update)
@@ -336,7 +287,7 @@ class SQLiteAdapter:
                     after.pop(key, None)
                 else:
                     after[key] = value
-            new_row = self._to_row(after)
+            new_row = to_row(after)
             try:
                 self.db.execute(
                     f"UPDATE {quote(schema.class_name)} SET createdAt=?, updatedAt=?, _rperm=?, _wperm=?, "
@@ -359,7 +310,7 @@ class SQLiteAdapter:
             if row is None:
                 return None
             self.db.execute(f"DELETE FROM {quote(schema.class_name)} WHERE objectId = ?", (row[0],))
-            return self._from_row(row)
+            return from_row(row)
 
         def run() -> Document | None:
             if schema.class_name not in self._known_tables:

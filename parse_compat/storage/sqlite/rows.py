@@ -1,0 +1,64 @@
+"""How a storage document sits in a SQLite row, table and index names, and SQLite's limits as
+Parse errors."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ...codec.dates import canonical_iso
+from ...errors import INVALID_QUERY, ParseError
+from ..base import Document
+
+COLUMN_FIELDS = ("objectId", "createdAt", "updatedAt", "_rperm", "_wperm")
+
+
+TOO_COMPLEX = ("too many SQL variables", "Expression tree is too large", "parser stack overflow",
+               "too many terms in compound SELECT", "LIKE or GLOB pattern too complex", "string or blob too big")
+
+
+@contextmanager
+def too_complex_as_parse_error() -> Iterator[None]:
+    """A query beyond SQLite's limits is the client's doing: 102, not a server error."""
+    try:
+        yield
+    except (sqlite3.OperationalError, sqlite3.DataError) as exc:
+        if any(marker in str(exc) for marker in TOO_COMPLEX):
+            raise ParseError(INVALID_QUERY, "The query is too large or too deeply nested.") from exc
+        raise
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def index_name(class_name: str, suffix: str) -> str:
+    return quote(f"idx_{class_name}_{suffix}")
+
+
+def to_row(doc: Document) -> tuple[Any, ...]:
+    data = {k: v for k, v in doc.items() if k not in COLUMN_FIELDS}
+    rperm = doc.get("_rperm")
+    wperm = doc.get("_wperm")
+    return (doc["objectId"], canonical_iso(doc["createdAt"]) if doc.get("createdAt") else None,
+            canonical_iso(doc["updatedAt"]) if doc.get("updatedAt") else None,
+            json.dumps(rperm) if rperm is not None else None,
+            json.dumps(wperm) if wperm is not None else None,
+            json.dumps(data, separators=(",", ":")))
+
+def from_row(row: tuple[Any, ...]) -> Document:
+    object_id, created, updated, rperm, wperm, data = row
+    doc: Document = {"objectId": object_id}
+    if created is not None:
+        doc["createdAt"] = created
+    if updated is not None:
+        doc["updatedAt"] = updated
+    doc.update(json.loads(data))
+    if rperm is not None:
+        doc["_rperm"] = json.loads(rperm)
+    if wperm is not None:
+        doc["_wperm"] = json.loads(wperm)
+    return doc
