@@ -35,7 +35,13 @@ from types import MappingProxyType
 from typing import Any
 
 from parse_compat.errors import INVALID_JSON, INVALID_QUERY, ParseError
-from parse_compat.query import geo
+from parse_compat.query.geo_operators import (
+    MAX_DISTANCE_DIVISORS,
+    geo_intersects,
+    geo_within,
+    near_sphere,
+    within_box,
+)
 from parse_compat.query.regex import compile_parse_regex
 
 __all__ = ("matches",)
@@ -53,17 +59,8 @@ _COMPARATORS: Mapping[str, Callable[[Any, Any], bool]] = MappingProxyType({
 })
 # Operators resolved above storage, or needing an index: they never match in memory.
 _NEVER_MATCH = frozenset({"$text", "$relatedTo", "$select", "$dontSelect", "$inQuery", "$notInQuery"})
-# $nearSphere limits, as divisors turning the given unit into radians.
-_MAX_DISTANCE_DIVISORS: Mapping[str, float] = MappingProxyType({
-    # parse-compat: when several are given, Parse's Mongo adapter lets the last one it
-    # processes (reverse-sorted key order) win: $maxDistance, then km, then miles, then radians.
-    "$maxDistance": 1.0,
-    "$maxDistanceInKilometers": geo.EARTH_RADIUS_KM,
-    "$maxDistanceInMiles": geo.EARTH_RADIUS_MILES,
-    "$maxDistanceInRadians": 1.0,
-})
 # Operators that only modify another one in the same constraint.
-_MODIFIERS = frozenset({"$options"} | set(_MAX_DISTANCE_DIVISORS))
+_MODIFIERS = frozenset({"$options"} | set(MAX_DISTANCE_DIVISORS))
 _FIELD_OPERATORS = frozenset({
     "$eq", "$ne", "$in", "$nin", "$all", "$containedBy", "$exists", "$regex",
     "$nearSphere", "$within", "$geoWithin", "$geoIntersects",
@@ -192,13 +189,13 @@ def _match_operator(key: str, values: list[Any], op: str, arg: Any, cond: Mappin
     if op == "$regex":
         return _regex(values, arg, cond.get("$options"))
     if op == "$nearSphere":
-        return _near_sphere(values, arg, cond)
+        return near_sphere(values, arg, cond)
     if op == "$within":
-        return _within_box(values, arg)
+        return within_box(values, arg)
     if op == "$geoWithin":
-        return _geo_within(values, arg)
+        return geo_within(values, arg)
     if op == "$geoIntersects":
-        return _geo_intersects(values, arg)
+        return geo_intersects(values, arg)
     return False  # _NEVER_MATCH
 
 
@@ -333,89 +330,5 @@ def _compare_any(values: list[Any], op: str, arg: Any) -> bool:
     for candidate in _candidates(values):
         key = _sort_key(candidate)
         if key is not None and key[0] == bound[0] and compare(key[1], bound[1]):
-            return True
-    return False
-
-
-# --- geo ----------------------------------------------------------------------------------
-
-
-def _geopoints(values: list[Any]) -> list[geo.Point]:
-    return [p for p in (geo.point_from_geopoint(v) for v in values) if p is not None]
-
-
-def _near_sphere(values: list[Any], arg: Any, cond: Mapping[str, Any]) -> bool:
-    center = geo.point_from_geopoint(arg)
-    if center is None:
-        raise ParseError(INVALID_JSON, "bad $nearSphere value; should be a GeoPoint")
-    limit: float | None = None
-    for name in ("$maxDistanceInRadians", "$maxDistanceInMiles", "$maxDistanceInKilometers", "$maxDistance"):
-        if name in cond:
-            raw = cond[name]
-            if not isinstance(raw, int | float) or isinstance(raw, bool):
-                raise ParseError(INVALID_JSON, f"bad {name} value")
-            limit = raw / _MAX_DISTANCE_DIVISORS[name]
-    return any(limit is None or geo.distance_radians(center, p) <= limit for p in _geopoints(values))
-
-
-def _within_box(values: list[Any], arg: Any) -> bool:
-    box = arg.get("$box") if isinstance(arg, Mapping) else None
-    if not isinstance(box, list) or len(box) != 2:
-        raise ParseError(INVALID_JSON, "malformatted $within arg")
-    southwest, northeast = geo.point_from_geopoint(box[0]), geo.point_from_geopoint(box[1])
-    if southwest is None or northeast is None:
-        raise ParseError(INVALID_JSON, "malformatted $within arg")
-    return any(geo.in_box(p, southwest, northeast) for p in _geopoints(values))
-
-
-def _polygon_arg(polygon: Any) -> list[geo.Point]:
-    if isinstance(polygon, Mapping) and polygon.get("__type") == "Polygon":
-        raw = polygon.get("coordinates")
-    elif isinstance(polygon, list):
-        raw = polygon
-    else:
-        raise ParseError(INVALID_JSON,
-                         "bad $geoWithin value; $polygon should be Polygon object or Array of Parse.GeoPoint's")
-    if not isinstance(raw, list) or len(raw) < 3:
-        raise ParseError(INVALID_JSON, "bad $geoWithin value; $polygon should contain at least 3 GeoPoints")
-    points: list[geo.Point] = []
-    for item in raw:
-        # parse-compat: bare pairs (including a Polygon object's coordinates) are taken as
-        # MongoDB [longitude, latitude] pairs, as Parse's Mongo adapter passes them through.
-        point = geo.point_from_geopoint(item) or geo.point_from_lng_lat(item)
-        if point is None:
-            raise ParseError(INVALID_JSON, "bad $geoWithin value")
-        points.append(point)
-    return points
-
-
-def _geo_within(values: list[Any], arg: Any) -> bool:
-    if not isinstance(arg, Mapping):
-        raise ParseError(INVALID_JSON, "bad $geoWithin value")
-    if "$polygon" in arg:
-        vertices = _polygon_arg(arg["$polygon"])
-        return any(geo.in_polygon(p, vertices) for p in _geopoints(values))
-    if "$centerSphere" in arg:
-        sphere = arg["$centerSphere"]
-        if not isinstance(sphere, list) or len(sphere) < 2:
-            raise ParseError(INVALID_JSON,
-                             "bad $geoWithin value; $centerSphere should be an array of Parse.GeoPoint and distance")
-        center = geo.point_from_geopoint(sphere[0]) or geo.point_from_lng_lat(sphere[0])
-        if center is None:
-            raise ParseError(INVALID_JSON, "bad $geoWithin value; $centerSphere geo point invalid")
-        radius = sphere[1]
-        if not isinstance(radius, int | float) or isinstance(radius, bool) or radius < 0:
-            raise ParseError(INVALID_JSON, "bad $geoWithin value; $centerSphere distance invalid")
-        return any(geo.distance_radians(center, p) <= radius for p in _geopoints(values))
-    raise ParseError(INVALID_JSON, "bad $geoWithin value")
-
-
-def _geo_intersects(values: list[Any], arg: Any) -> bool:
-    point = geo.point_from_geopoint(arg.get("$point")) if isinstance(arg, Mapping) else None
-    if point is None:
-        raise ParseError(INVALID_JSON, "bad $geoIntersect value; $point should be GeoPoint")
-    for value in values:
-        vertices = geo.polygon_from_json(value)
-        if vertices is not None and geo.in_polygon(point, vertices):
             return True
     return False
