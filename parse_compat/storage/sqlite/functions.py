@@ -7,12 +7,12 @@ database engine row by row; filters still happen in the query, never after loadi
 from __future__ import annotations
 
 import json
-import math
 import re
 import sqlite3
 import unicodedata
 from typing import Any
 
+from ...query import geo
 from ...query.regex import regex_search
 
 
@@ -84,41 +84,27 @@ def regex_match(pattern: str, options: str, value: Any) -> int:
 
 
 def geo_distance(lat1: float | None, lng1: float | None, lat2: float, lng2: float) -> float | None:
-    """Great-circle distance in radians (haversine)."""
+    """Great-circle distance in radians (the matcher's own formula)."""
     if lat1 is None or lng1 is None:
         return None
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dlat = p2 - p1
-    dlng = math.radians(lng2 - lng1)
-    a = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlng / 2) ** 2
-    return 2 * math.asin(min(1.0, math.sqrt(a)))
+    return geo.distance_radians(geo.Point(lat1, lng1), geo.Point(lat2, lng2))
 
 
-def _point_in_ring(lat: float, lng: float, ring: list[list[float]]) -> bool:
-    """Ray casting over [lat, lng] vertices; points on an edge count as inside."""
-    inside = False
-    count = len(ring)
-    for index in range(count):
-        y1, x1 = ring[index][0], ring[index][1]
-        y2, x2 = ring[(index + 1) % count][0], ring[(index + 1) % count][1]
-        if (y1 > lat) != (y2 > lat):
-            cross = (x2 - x1) * (lat - y1) / (y2 - y1) + x1
-            if lng < cross:
-                inside = not inside
-    return inside
+def _ring(coords: Any) -> list[geo.Point]:
+    return [geo.Point(float(lat), float(lng)) for lat, lng in coords]
 
 
 def point_in_polygon(lat: float | None, lng: float | None, ring_text: str) -> int:
     if lat is None or lng is None:
         return 0
-    return int(_point_in_ring(lat, lng, json.loads(ring_text)))
+    return int(geo.in_polygon(geo.Point(lat, lng), _ring(json.loads(ring_text))))
 
 
 def polygon_contains(coords_text: str | None, lat: float, lng: float) -> int:
     if coords_text is None:
         return 0
     ring = json.loads(coords_text)
-    return int(isinstance(ring, list) and len(ring) >= 3 and _point_in_ring(lat, lng, ring))
+    return int(isinstance(ring, list) and len(ring) >= 3 and geo.in_polygon(geo.Point(lat, lng), _ring(ring)))
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
