@@ -40,28 +40,6 @@ def json_type_name(value: Any) -> str:
     return "object"
 
 
-def value_type_name(value: Any) -> str:
-    """The Parse type name of a REST value (for error messages)."""
-    if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, (int, float)):
-        return "Number"
-    if isinstance(value, str):
-        return "String"
-    if isinstance(value, list):
-        return "Array"
-    if isinstance(value, dict):
-        kind = value.get("__type")
-        if kind in ("Pointer", "Object") and "className" in value:
-            return f"Pointer<{value['className']}>"
-        if kind == "Relation":
-            return f"Relation<{value.get('className')}>"
-        if isinstance(kind, str):
-            return kind
-        return "Object"
-    return "null"
-
-
 def decode_date(value: Any) -> dict[str, str]:
     if isinstance(value, dict) and value.get("__type") == "Date" and isinstance(value.get("iso"), str):
         return {"__type": "Date", "iso": canonical_iso(value["iso"])}
@@ -148,20 +126,3 @@ def decode_nested(value: Any, depth: int = 0) -> Any:
     if isinstance(value, float) and value != value:  # NaN
         raise ParseError(INVALID_JSON, "NaN is not a valid number")
     return value
-
-
-def check_type(class_name: str, field_name: str, expected: dict[str, Any] | None, value: Any) -> None:
-    """Raise 111 when a (decoded) value does not fit the field's schema type."""
-    if expected is None or value is None:
-        return
-    kind = expected["type"]
-    actual = value_type_name(value)
-    if kind == "Pointer":
-        ok = isinstance(value, dict) and value.get("__type") == "Pointer" and (
-            value.get("className") == expected.get("targetClass"))
-    elif kind == "Object":
-        ok = isinstance(value, dict) and "__type" not in value
-    else:
-        ok = actual == kind
-    if not ok:
-        raise mismatch(class_name, field_name, expected, actual)

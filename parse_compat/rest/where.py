@@ -30,7 +30,6 @@ FIELD_OPERATORS = frozenset({
 })
 COMPARISONS = ("$lt", "$lte", "$gt", "$gte")
 GEO_OPERATORS = frozenset({"$nearSphere", "$within", "$geoWithin", "$geoIntersects"})
-SYSTEM_KEYS = ("objectId", "createdAt", "updatedAt")
 SECRET_KEYS = frozenset({"password", "sessionToken", "authData"})
 
 # find(ctx, class_name, where, keys) -> list of storage documents, run with the caller's auth.
