@@ -42,8 +42,8 @@ class ClassAccess:
     clp_names_roles: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
-    def from_stored(cls, stored: dict[str, Any] | None) -> ClassAccess:
-        clp = clp_rules.effective(stored)
+    def from_stored(cls, stored: dict[str, Any] | None, class_name: str | None = None) -> ClassAccess:
+        clp = clp_rules.effective(stored, class_name)
         protected = _names_role((clp.get("protectedFields") or {}).keys())
         names = {op: protected or _names_role((clp.get(op) or {}).keys()) for op in ("find", "get")}
         return cls(clp, names)

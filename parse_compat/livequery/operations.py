@@ -185,7 +185,7 @@ class Operations:
         group = ["*"]
         if auth.user_id is not None:
             group += [auth.user_id, *await self.state.roles.roles_for(auth.user_id)]
-        clp = clp_rules.effective(schema.class_level_permissions)
+        clp = clp_rules.effective(schema.class_level_permissions, schema.class_name)
         clp_rules.check(clp, operation, group, auth.user is not None)
         hidden = clp_rules.protected_fields(clp, group, auth.user is not None)
         if hidden and (protected_in_query(where, hidden) or any(name.split(".")[0] in hidden for name in watch or ())):

@@ -44,7 +44,7 @@ async def access_constraints(ctx: RequestContext, schema: ClassSchema, operation
     if ctx.auth.has_master_power:
         return [], set()
     group = await acl_group(ctx)
-    clp = clp_rules.effective(schema.class_level_permissions)
+    clp = clp_rules.effective(schema.class_level_permissions, schema.class_name)
     pointer_fields = clp_rules.check(clp, operation, group, ctx.auth.user is not None)
     clauses: list[dict[str, Any]] = [{acl_column: {"$in": group}}]
     if pointer_fields is not None:
@@ -117,7 +117,7 @@ async def _find(ctx: RequestContext, class_name: str, params: QueryParams) -> di
     operation = "count" if params.count and limit == 0 else "find"
     extra, hidden = await access_constraints(ctx, schema, operation, "_rperm")
     if params.count and operation == "find" and not ctx.auth.has_master_power:
-        clp_rules.check(clp_rules.effective(schema.class_level_permissions), "count",
+        clp_rules.check(clp_rules.effective(schema.class_level_permissions, schema.class_name), "count",
                         await acl_group(ctx), ctx.auth.user is not None)
     prepared = await WherePreparer(ctx, sub_find).prepare(schema, params.where)
     check_protected_keys(prepared, hidden)
@@ -175,7 +175,7 @@ async def _hidden_for_doc(ctx: RequestContext, schema: ClassSchema, doc: dict[st
         items = value if isinstance(value, list) else [value]
         owners[name] = me is not None and any(
             isinstance(item, dict) and item.get("objectId") == me for item in items)
-    clp = clp_rules.effective(schema.class_level_permissions)
+    clp = clp_rules.effective(schema.class_level_permissions, schema.class_name)
     return clp_rules.protected_fields(clp, await acl_group(ctx), ctx.auth.user is not None, owners)
 
 

@@ -24,14 +24,18 @@ def default_clp() -> dict[str, Any]:
     return clp
 
 
-def effective(stored: dict[str, Any] | None) -> dict[str, Any]:
-    """A stored CLP with Parse's fill-ins: missing operations are denied ({})."""
+def effective(stored: dict[str, Any] | None, class_name: str | None = None) -> dict[str, Any]:
+    """A stored CLP with Parse's fill-ins: missing operations are denied ({}); `_User` hides
+    `email` from other users unless its CLP says otherwise (Parse 9's default protectedFields)."""
     if stored is None:
-        return default_clp()
-    clp = {op: stored.get(op, {}) for op in OPERATIONS}
-    for key in ("readUserFields", "writeUserFields", "protectedFields", "ACL"):
-        if key in stored:
-            clp[key] = stored[key]
+        clp = default_clp()
+    else:
+        clp = {op: stored.get(op, {}) for op in OPERATIONS}
+        for key in ("readUserFields", "writeUserFields", "protectedFields", "ACL"):
+            if key in stored:
+                clp[key] = stored[key]
+    if class_name == "_User" and not (stored or {}).get("protectedFields"):
+        clp["protectedFields"] = {"*": ["email"]}
     clp.setdefault("protectedFields", {})
     return clp
 

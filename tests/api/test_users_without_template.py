@@ -23,3 +23,17 @@ async def test_anonymous_signup_then_login(api: Client) -> None:
     assert len(first.body["username"]) == 25 and first.body["authDataResponse"] == {}
     again = await api.post("/users", body)
     assert again.status == 200 and again.body["objectId"] == first.body["objectId"]
+
+
+@pytest.mark.settings(schema=None, enforcePrivateUsers=False)
+async def test_email_is_hidden_from_other_users_by_default(api: Client) -> None:
+    alice = await api.post("/users", {"username": "alice", "password": "pw-a", "email": "alice@example.com"})
+    bob = await api.post("/users", {"username": "bob", "password": "pw-b", "email": "bob@example.com"})
+    seen_by_bob = await api.get(f"/users/{alice.body['objectId']}", session_token=bob.body["sessionToken"])
+    assert seen_by_bob.status == 200 and seen_by_bob.body["username"] == "alice"
+    assert "email" not in seen_by_bob.body
+    own = await api.get(f"/users/{alice.body['objectId']}", session_token=alice.body["sessionToken"])
+    assert own.body["email"] == "alice@example.com"
+    leak = await api.get("/users", params={"where": {"email": "alice@example.com"}},
+                         session_token=bob.body["sessionToken"])
+    assert leak.status == 400 and leak.body["code"] == 119
