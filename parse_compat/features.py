@@ -8,6 +8,7 @@ from .files import install_files
 from .http.pages import install_pages
 from .livequery.service import install_live_query
 from .rest.idempotency import IdempotencyGuard
+from .rest.installations import InstallationRules
 from .rest.sessions_roles import RoleRules, SessionRules
 from .rest.users import UserRules
 from .state import AppState
@@ -19,6 +20,7 @@ async def install_features(state: AppState) -> None:
     state.writer.class_rules["_User"] = UserRules()
     state.writer.class_rules["_Session"] = SessionRules()
     state.writer.class_rules["_Role"] = RoleRules()
+    state.writer.class_rules["_Installation"] = InstallationRules()
     await install_files(state)
     install_pages(state)
     if state.settings.idempotencyOptions:

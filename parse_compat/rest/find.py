@@ -105,6 +105,9 @@ async def find(ctx: RequestContext, class_name: str, params: QueryParams) -> dic
 
 
 async def _find(ctx: RequestContext, class_name: str, params: QueryParams) -> dict[str, Any]:
+    if class_name == "_Installation" and not ctx.auth.has_master_power:
+        raise ParseError(OPERATION_FORBIDDEN, "Clients aren't allowed to perform the find operation on the "
+                                              "installation collection.")
     if params.redirect_key:
         return await _find_redirected(ctx, class_name, params)
     schema = await class_for_read(ctx, class_name)

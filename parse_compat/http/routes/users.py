@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...errors import EMAIL_MISSING, INVALID_EMAIL_ADDRESS, INVALID_SESSION_TOKEN, OPERATION_FORBIDDEN, ParseError
+from ...errors import EMAIL_MISSING, INVALID_EMAIL_ADDRESS, INVALID_SESSION_TOKEN, ParseError
 from ...rest.triggers import triggers_of
 from ...rest.users import check_credentials, render_self
 from ..api import ApiRequest, ApiResponse, Router
@@ -104,9 +104,6 @@ async def verification_email_request(request: ApiRequest) -> ApiResponse:
 
 def _alias(prefix: str, class_name: str, router: Router) -> None:
     async def find_h(r: ApiRequest) -> ApiResponse:
-        if class_name == "_Installation" and not r.ctx.auth.has_master_power:
-            raise ParseError(OPERATION_FORBIDDEN, "Clients aren't allowed to perform the find operation on the "
-                                                  "installation collection.")
         return await find_objects(r, class_name)
 
     async def get_h(r: ApiRequest) -> ApiResponse:
