@@ -17,6 +17,7 @@ from typing import Any
 from ...codec.dates import canonical_iso
 from ...errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, ParseError
 from ..base import ClassSchema
+from . import acl_index
 
 COLUMNS = ("objectId", "createdAt", "updatedAt")
 ACL_COLUMNS = ("_rperm", "_wperm")
@@ -107,9 +108,7 @@ class WhereCompiler:
         col = f"{self.alias}.{column}"
         if not names:
             return f"{col} IS NULL"
-        params.extend(names)
-        marks = ",".join("?" * len(names))
-        return f"{col} IS NULL OR EXISTS (SELECT 1 FROM json_each({col}) WHERE value IN ({marks}))"
+        return acl_index.constraint(self.alias, self.schema.class_name, column, names, params)
 
     def _field(self, key: str) -> _Field:
         if key in COLUMNS:
