@@ -1,5 +1,8 @@
-"""The `_ACL` side table: one row per (class, object, read|write, entity), so that a caller's
-ACL constraint is an index lookup instead of parsing every row's `_rperm` list.
+"""The `_ACL` side table: one row per (class, object, entity) that may read it, so that a caller's
+read constraint is an index lookup instead of parsing every row's `_rperm` list.
+
+Only reads are indexed: writes always name one object by id, where checking that row's
+`_wperm` list directly is cheaper than keeping a second index up to date on every write.
 
 Kept in step with the class tables inside the same transaction as each write. The JSON
 `_rperm` / `_wperm` columns stay the source of truth (they are what documents are rebuilt
@@ -14,7 +17,7 @@ from typing import Any
 CREATE = ('CREATE TABLE IF NOT EXISTS "_ACL" (cls TEXT NOT NULL, objectId TEXT NOT NULL, perm TEXT NOT NULL, '
           'entity TEXT NOT NULL, PRIMARY KEY (cls, perm, entity, objectId)) WITHOUT ROWID')
 CREATE_BY_OBJECT = 'CREATE INDEX IF NOT EXISTS "idx_acl_object" ON "_ACL" (cls, objectId)'
-PERMS = {"_rperm": "r", "_wperm": "w"}
+PERMS = {"_rperm": "r"}
 
 
 def ensure(db: sqlite3.Connection) -> bool:
@@ -31,9 +34,10 @@ def backfill(db: sqlite3.Connection, class_name: str, table: str) -> None:
                    f"json_each(t.{column}) AS j WHERE t.{column} IS NOT NULL", (class_name, perm))
 
 
-def write(db: sqlite3.Connection, class_name: str, object_id: str, doc: dict[str, Any]) -> None:
+def write(db: sqlite3.Connection, class_name: str, object_id: str, doc: dict[str, Any], *, new: bool = False) -> None:
     """Replace the rows of one object with the lists in `doc`."""
-    db.execute('DELETE FROM "_ACL" WHERE cls = ? AND objectId = ?', (class_name, object_id))
+    if not new:
+        db.execute('DELETE FROM "_ACL" WHERE cls = ? AND objectId = ?', (class_name, object_id))
     rows = [(class_name, object_id, perm, entity)
             for column, perm in PERMS.items() for entity in doc.get(column) or () if isinstance(entity, str)]
     if rows:

@@ -108,7 +108,11 @@ class WhereCompiler:
         col = f"{self.alias}.{column}"
         if not names:
             return f"{col} IS NULL"
-        return acl_index.constraint(self.alias, self.schema.class_name, column, names, params)
+        if column in acl_index.PERMS:
+            return acl_index.constraint(self.alias, self.schema.class_name, column, names, params)
+        params.extend(names)
+        marks = ",".join("?" * len(names))
+        return f"{col} IS NULL OR EXISTS (SELECT 1 FROM json_each({col}) WHERE value IN ({marks}))"
 
     def _field(self, key: str) -> _Field:
         if key in COLUMNS:
