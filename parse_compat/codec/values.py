@@ -71,6 +71,8 @@ def decode_polygon(value: dict[str, Any]) -> dict[str, Any]:
         points.append([point[0], point[1]])
     if len({tuple(p) for p in points}) < 3:
         raise ParseError(INVALID_JSON, "GeoJSON: Loop must have at least 3 different vertices")
+    if points[0] != points[-1]:
+        points.append(list(points[0]))  # parse-compat: Parse closes the ring on write and returns it closed
     return {"__type": "Polygon", "coordinates": points}
 
 

@@ -112,7 +112,10 @@ class WherePreparer:
                 raise ParseError(INVALID_JSON, f"bad constraint: {op}")
             if op in GEO_OPERATORS and not self.ctx.state.storage.capabilities.geo:
                 raise ParseError(INVALID_QUERY, "Geo queries are not supported by this database.")
-            if op in COMPARISONS and isinstance(value, dict) and "$relativeTime" in value:
+            if isinstance(value, dict) and "$relativeTime" in value:
+                if op not in COMPARISONS:
+                    raise ParseError(INVALID_JSON, "$relativeTime can only be used with the $lt, $lte, $gt, "
+                                                   "and $gte operators")
                 out[op] = self._relative_time(schema, key, value["$relativeTime"])
             elif op in ("$inQuery", "$notInQuery"):
                 pointers = await self._in_query(value, depth)
@@ -137,9 +140,8 @@ class WherePreparer:
                     raise ParseError(INVALID_JSON, f"bad {op} value")
                 out[op] = value
             elif op == "$exists":
-                if not isinstance(value, bool):
-                    raise ParseError(INVALID_JSON, "bad $exists value")
-                out[op] = value
+                # parse-compat: Parse treats any value as its truthiness ("yes" → true)
+                out[op] = bool(value) if not isinstance(value, (dict, list)) else bool(value)
             else:
                 out[op] = value
         return out

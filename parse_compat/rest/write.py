@@ -236,7 +236,12 @@ async def update(ctx: RequestContext, class_name: str, object_id: str, raw: Any,
         node: Any = after
         for part in name.split("."):
             node = node.get(part) if isinstance(node, dict) else None
-        response[name] = node
+        # parse-compat: an op on "obj.a" is echoed nested, {"obj": {"a": 6}}, as Parse does
+        target = response
+        parts = name.split(".")
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = node
     return WriteResult(response, object_id, after, original, 200)
 
 

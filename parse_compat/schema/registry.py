@@ -205,9 +205,12 @@ class SchemaRegistry:
                         raise ParseError(136, f"field {name} cannot be changed")
                     deleted.append(name)
                     continue
+                wanted = validate_field_spec(class_name, name, spec)
                 if name in updated.fields:
+                    if same_type(updated.fields[name], wanted):
+                        continue  # parse-compat: re-declaring a field with its own type is a no-op, as in Parse
                     raise ParseError(INVALID_SCHEMA_OPERATION, f"Field {name} exists, cannot update.")
-                updated.fields[name] = validate_field_spec(class_name, name, spec)
+                updated.fields[name] = wanted
             for name in deleted:
                 await self._storage.delete_field(current, name)
                 del updated.fields[name]

@@ -221,3 +221,34 @@ async def test_aggregate_distinct_and_group(api: Client) -> None:
     bad = await api.get("/aggregate/Visit", params={"pipeline": [{"group": {}}]}, master=True)
     assert bad.status == 400 and bad.body["code"] == 102
     assert (await api.get("/aggregate/Visit", params={"distinct": "city"})).status == 403
+
+
+async def test_parity_fixes_found_against_parse_server(api: Client) -> None:
+    """Behaviours observed on Parse Server 9.10 that clients rely on."""
+    fields = {"name": {"type": "String"}, "obj": {"type": "Object"}, "area": {"type": "Polygon"}}
+    assert (await api.post("/schemas/Par", {"fields": fields}, master=True)).status == 200
+    # re-declaring a field with its own type is a no-op; another type is still refused
+    same = await api.put("/schemas/Par", {"fields": {"name": {"type": "String"}}}, master=True)
+    assert same.status == 200 and same.body["fields"]["name"] == {"type": "String"}
+    assert (await api.put("/schemas/Par", {"fields": {"name": {"type": "Number"}}}, master=True)).body["code"] == 255
+    # polygons come back as a closed ring
+    square = [[0, 0], [0, 1], [1, 1], [1, 0]]
+    oid = await make(api, "Par", {"obj": {"a": 5}, "area": {"__type": "Polygon", "coordinates": square}})
+    got = await api.get(f"/classes/Par/{oid}", master=True)
+    assert got.body["area"]["coordinates"] == [*square, [0, 0]]
+    # an op on a dotted key is echoed nested
+    reply = await api.put(f"/classes/Par/{oid}", {"obj.a": {"__op": "Increment", "amount": 1}}, master=True)
+    assert reply.body["obj"] == {"a": 6} and "obj.a" not in reply.body
+    # $relativeTime only with comparisons; $exists takes any truthy value
+    bad = await api.get("/classes/Par", params={"where": {"createdAt": {"$eq": {"$relativeTime": "1 day ago"}}}},
+                        master=True)
+    assert bad.status == 400 and bad.body["code"] == 107
+    truthy = await api.get("/classes/Par", params={"where": {"obj": {"$exists": "yes"}}}, master=True)
+    assert len(truthy.body["results"]) == 1
+    # one unroutable item, or an item without a method, refuses the whole batch
+    for item in ({"method": "GET", "path": "/parse/nowhere"}, {"path": "/parse/classes/Par"}):
+        batch = await api.post("/batch", {"requests": [
+            {"method": "POST", "path": "/parse/classes/Par", "body": {"name": "x"}}, item]}, master=True)
+        assert batch.status == 400 and batch.body["code"] == 107
+    count = await api.get("/classes/Par", params={"where": {"name": "x"}, "count": 1, "limit": 0}, master=True)
+    assert count.body["count"] == 0

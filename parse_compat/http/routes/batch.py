@@ -56,7 +56,14 @@ async def batch(request: ApiRequest) -> ApiResponse:
         sub_path, query = _sub_path(item.get("path"), prefixes)
         if sub_path.rstrip("/") == "/batch":
             raise ParseError(INVALID_JSON, "cannot nest batch requests")
-        method = str(item.get("method") or "GET").upper()
+        if not isinstance(item.get("method"), str):
+            raise ParseError(INVALID_JSON, "batch request method must be a string")
+        method = item["method"].upper()
+        try:
+            router.find(method, sub_path)
+        except NotFound as exc:
+            # parse-compat: like Parse, one unroutable item refuses the whole batch before anything runs
+            raise ParseError(INVALID_JSON, f"cannot route batch path {item.get('path')}") from exc
         sub_body = item.get("body")
         if sub_body is not None and not isinstance(sub_body, dict):
             raise ParseError(INVALID_JSON, "batch request body must be an object")
@@ -75,11 +82,6 @@ async def batch(request: ApiRequest) -> ApiResponse:
             if transactional:
                 raise _Failed(exc) from exc
             return {"error": exc.to_json()}
-        except NotFound as exc:
-            error = ParseError(INVALID_JSON, f"cannot route batch path {sub.path}")
-            if transactional:
-                raise _Failed(error) from exc
-            return {"error": error.to_json()}
 
     if not transactional:
         return ApiResponse(list(await asyncio.gather(*(run(sub) for sub in planned))))

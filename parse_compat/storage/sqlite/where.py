@@ -336,14 +336,22 @@ class WhereCompiler:
         lat_expr, lng_expr = self._latlng(ref)
         if "$polygon" in value:
             polygon = value["$polygon"]
-            if isinstance(polygon, dict) and polygon.get("__type") == "Polygon":
-                ring = polygon.get("coordinates")
-            elif isinstance(polygon, list):
-                ring = [list(_geopoint(p)) for p in polygon]
-            else:
+            raw = polygon.get("coordinates") if isinstance(polygon, dict) and polygon.get("__type") == "Polygon" \
+                else polygon
+            if not isinstance(raw, list):
                 raise ParseError(INVALID_JSON, "bad $geoWithin value; $polygon should be Polygon "
                                                "object or Array of Parse.GeoPoint's")
-            if not isinstance(ring, list) or len(ring) < 3:
+            ring = []
+            for point in raw:
+                if isinstance(point, dict):
+                    ring.append(list(_geopoint(point)))
+                elif isinstance(point, list) and len(point) == 2 and all(
+                        isinstance(v, (int, float)) and not isinstance(v, bool) for v in point):
+                    # parse-compat: bare pairs are MongoDB [longitude, latitude], as Parse passes them on
+                    ring.append([float(point[1]), float(point[0])])
+                else:
+                    raise ParseError(INVALID_JSON, "bad $geoWithin value")
+            if len(ring) < 3:
                 raise ParseError(INVALID_JSON, "bad $geoWithin value; Polygon must have at least 3 values")
             params.append(json.dumps(ring))
             return f"pc_in_polygon({lat_expr}, {lng_expr}, ?)"
