@@ -1,7 +1,8 @@
 """Credentials: X-Parse-* headers, the JS SDK's body envelope, Basic auth → an `Auth`.
 
 Wrong or missing app id, a bad client key, or a master key from a disallowed IP → 403
-`{"error": "unauthorized"}`. A bad session token → 209 on any route (except `/login`).
+`{"error": "unauthorized"}`; a master key that matches no key is ignored, as in Parse. A bad
+session token → 209 on any route (except `/login`).
 """
 
 from __future__ import annotations
@@ -146,9 +147,9 @@ async def authenticate(state: Any, creds: Credentials, ip: str, path: str) -> Au
             if not ip_allowed(ip, settings.masterKeyIps):
                 raise Unauthorized()
             auth.is_read_only = True
-        else:
-            raise Unauthorized()
-        if auth.installation_id is None:
+        # parse-compat: a master key that matches nothing is ignored (the caller is an ordinary
+        # client), as Parse Server does; it never grants anything.
+        if auth.has_master_power and auth.installation_id is None:
             auth.installation_id = "cloud"
     configured = settings.client_keys
     if not auth.has_master_power and configured:

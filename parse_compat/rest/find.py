@@ -187,6 +187,8 @@ async def get(ctx: RequestContext, class_name: str, object_id: str, params: Quer
     if triggers.has("beforeFind", class_name):
         params = await triggers.before_find(ctx, class_name, params, True, False)
     found = await _get(ctx, class_name, object_id, params)
+    if class_name == "_User" and ctx.auth.session_token and found.get("objectId") == ctx.auth.user_id:
+        found["sessionToken"] = ctx.auth.session_token  # as Parse: your own user carries your token
     if triggers.has("afterFind", class_name):
         replaced = await triggers.after_find(ctx, class_name, [found])
         if not replaced:

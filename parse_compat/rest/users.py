@@ -175,8 +175,14 @@ class UserRules:
         body = dict(body)
         if "emailVerified" in body and not ctx.auth.is_master:
             raise ParseError(OPERATION_FORBIDDEN, "Clients aren't allowed to manually update email verification.")
+        unlinked = False
         if "authData" in body:
             _anonymous_id(body)
+            auth_data = body.pop("authData")
+            for provider, data in (auth_data or {}).items():
+                # {"authData": {"anonymous": null}} unlinks that provider
+                body[f"authData.{provider}"] = {"__op": "Delete"} if data is None else data
+                unlinked = True
         _check_strings(body, creating=False)
         if isinstance(body.get("username"), str):
             await _check_unique(ctx, "username", body["username"], object_id)
@@ -196,6 +202,8 @@ class UserRules:
             internal["_hashed_password"] = await hash_password(password)
             internal["_password_changed_at"] = date_value(datetime.now(UTC))
         result = await write.update(ctx, "_User", object_id, body, internal=internal)
+        if unlinked:
+            result.response["authDataResponse"] = {}
         store = sessions_of(ctx)
         store.forget_user(object_id)
         if password:

@@ -37,3 +37,26 @@ async def test_email_is_hidden_from_other_users_by_default(api: Client) -> None:
     leak = await api.get("/users", params={"where": {"email": "alice@example.com"}},
                          session_token=bob.body["sessionToken"])
     assert leak.status == 400 and leak.body["code"] == 119
+
+
+async def test_own_user_carries_the_session_token_and_authdata_unlinks(api: Client) -> None:
+    body = {"authData": {"anonymous": {"id": "99999999-2222-3333-4444-555555555555"}}}
+    user = (await api.post("/users", body)).body
+    own = await api.get(f"/users/{user['objectId']}", session_token=user["sessionToken"])
+    assert own.body["sessionToken"] == user["sessionToken"]
+    assert own.body["authData"] == {"anonymous": {"id": "99999999-2222-3333-4444-555555555555"}}
+    set_password = await api.put(f"/users/{user['objectId']}", {"password": "now-a-real-account"},
+                                 session_token=user["sessionToken"])
+    token = set_password.body["sessionToken"]
+    unlink = await api.put(f"/users/{user['objectId']}", {"authData": {"anonymous": None}}, session_token=token)
+    assert unlink.status == 200 and unlink.body["authDataResponse"] == {}
+    after = await api.get(f"/users/{user['objectId']}", session_token=token)
+    assert "anonymous" not in (after.body.get("authData") or {})
+
+
+async def test_a_wrong_master_key_is_ignored_not_honoured(api: Client) -> None:
+    reply = await api.get("/schemas", headers={"X-Parse-Master-Key": "not-the-key"})
+    assert reply.status == 403 and reply.body["code"] == 119  # a plain client: schemas need the master key
+    created = await api.post("/classes/_User", {"username": "w", "password": "p"},
+                             headers={"X-Parse-Master-Key": "not-the-key"})
+    assert created.status == 201  # an ordinary signup
