@@ -89,7 +89,7 @@ def decode_typed(value: dict[str, Any]) -> dict[str, Any]:
     if kind == "File":
         name = value.get("name")
         if not isinstance(name, str) or not name:
-            raise ParseError(INVALID_JSON, "a File needs a name")
+            raise ParseError(INCORRECT_TYPE, "This is not a valid File")
         return {"__type": "File", "name": name}
     if kind == "GeoPoint":
         return decode_geopoint(value)
@@ -104,7 +104,7 @@ def decode_typed(value: dict[str, Any]) -> dict[str, Any]:
         except (binascii.Error, ValueError) as exc:
             raise ParseError(INVALID_JSON, "invalid base64 in Bytes") from exc
         return {"__type": "Bytes", "base64": data}
-    raise ParseError(INVALID_JSON, f"invalid __type: {str(kind)[:40]}")
+    raise ParseError(INCORRECT_TYPE, f"This is not a valid {str(kind)[:40]}")
 
 
 def decode_nested(value: Any, depth: int = 0) -> Any:

@@ -103,10 +103,8 @@ def _anonymous_id(body: dict[str, Any]) -> str | None:
         if provider not in SUPPORTED_AUTH:
             raise ParseError(UNSUPPORTED_SERVICE, "This authentication method is unsupported.")
     anonymous = auth_data.get("anonymous")
-    if anonymous is None:
-        return None
     if not isinstance(anonymous, dict) or not isinstance(anonymous.get("id"), str) or not anonymous["id"]:
-        raise ParseError(162, "anonymous id must be a non-empty string")
+        return None  # no usable authData: an ordinary signup, which then needs a username (200)
     return anonymous["id"]
 
 

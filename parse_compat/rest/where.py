@@ -76,7 +76,7 @@ class WherePreparer:
         if key == "ACL":
             raise ParseError(INVALID_QUERY, "Cannot query on ACL.")
         if key.startswith("$"):
-            raise ParseError(INVALID_JSON, f"bad constraint: {key}")
+            raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
         if key.startswith("_"):
             if not self.ctx.auth.has_master_power:
                 # parse-compat: internal fields (_rperm, _hashed_password, ...) are never

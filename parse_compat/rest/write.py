@@ -20,6 +20,7 @@ from ..codec.values import mismatch
 from ..errors import (
     DUPLICATE_VALUE,
     INVALID_ACL,
+    INVALID_JSON,
     OBJECT_NOT_FOUND,
     OPERATION_FORBIDDEN,
     VALIDATION_ERROR,
@@ -70,8 +71,7 @@ async def class_for_write(ctx: RequestContext, class_name: str, operation: str) 
     if schema is not None:
         return schema
     if not is_valid_class_name(class_name):
-        raise ParseError(103, f"Invalid classname: {class_name}, classnames can only have alphanumeric "
-                              "characters and _, and must start with an alpha character ")
+        raise ParseError(INVALID_JSON, "schema class name does not revalidate")
     if operation != "create":
         raise ParseError(OBJECT_NOT_FOUND, "Object not found.")
     if not ctx.auth.is_master and not ctx.state.settings.allowClientClassCreation:

@@ -42,7 +42,7 @@ async def test_errors_are_frames_and_the_socket_stays_usable(env: LiveEnv) -> No
     assert reply["code"] == 119 and reply["error"] == "This user is not allowed to access non-existent class: Room"
     await env.make_class("Room", {"name": {"type": "String"}})
     reply = await socket.subscribe(3, "Room", {"$foo": 1})
-    assert reply["code"] == 107 and reply["requestId"] == 3 and reply["reconnect"] is False
+    assert reply["code"] == 105 and reply["requestId"] == 3 and reply["reconnect"] is False
     reply = await socket.subscribe(4, "Room", {"name": {"$regex": "("}})
     assert reply["code"] == 102 and reply["requestId"] == 4
     reply = await socket.subscribe(5, "Room", {"ACL": 1})
