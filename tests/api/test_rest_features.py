@@ -252,3 +252,13 @@ async def test_parity_fixes_found_against_parse_server(api: Client) -> None:
         assert batch.status == 400 and batch.body["code"] == 107
     count = await api.get("/classes/Par", params={"where": {"name": "x"}, "count": 1, "limit": 0}, master=True)
     assert count.body["count"] == 0
+
+
+async def test_unconfigured_features_answer_in_json(api: Client) -> None:
+    assert (await api.post("/push", {"channels": ["a"], "data": {"alert": "x"}})).status == 403
+    pushed = await api.post("/push", {"channels": ["a"], "data": {"alert": "x"}}, master=True)
+    assert pushed.status == 400 and pushed.body["code"] == 115
+    assert (await api.get("/hooks/functions", master=True)).body == []
+    hook = await api.post("/hooks/functions", {"functionName": "f", "url": "http://x"}, master=True)
+    assert hook.body["code"] == 143
+    assert (await api.get("/scriptlog", master=True)).body == []

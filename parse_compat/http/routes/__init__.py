@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..api import Router
-from . import aggregate, batch, classes, config, functions, schemas, server_info, users
+from . import aggregate, batch, classes, config, functions, schemas, server_info, unconfigured, users
 
 
 def register_all(router: Router) -> None:
-    for module in (users, classes, schemas, batch, config, server_info, functions, aggregate):
+    for module in (users, classes, schemas, batch, config, server_info, functions, aggregate, unconfigured):
         module.register(router)
