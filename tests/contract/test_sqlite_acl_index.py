@@ -71,3 +71,13 @@ async def test_index_is_rebuilt_for_an_older_database(tmp_path: Path) -> None:
     assert await visible(reopened, ["alice"]) == {"a"}
     assert await visible(reopened, ["bob"]) == set()
     await reopened.close()
+
+
+def test_acl_form_depends_on_the_other_constraints() -> None:
+    from parse_compat.storage.sqlite.where import WhereCompiler
+
+    acl = {"_rperm": {"$in": ["*", "u1"]}}
+    alone = WhereCompiler(SCHEMA).compile(acl).sql
+    assert "IN (SELECT objectId" in alone and "EXISTS" not in alone  # union of index lookups
+    by_id = WhereCompiler(SCHEMA).compile({"$and": [{"objectId": "x"}, acl]}).sql
+    assert "EXISTS (SELECT 1 FROM \"_ACL\"" in by_id  # one probe for the one row, no materialised list

@@ -52,9 +52,18 @@ def forget(db: sqlite3.Connection, class_name: str, object_ids: list[str] | None
     db.executemany('DELETE FROM "_ACL" WHERE cls = ? AND objectId = ?', [(class_name, i) for i in object_ids])
 
 
-def constraint(alias: str, class_name: str, column: str, names: list[str], params: list[Any]) -> str:
-    """SQL for "no such list, or the list names one of `names`" through the index."""
+def constraint(alias: str, class_name: str, column: str, names: list[str], params: list[Any],
+               *, drives_query: bool) -> str:
+    """SQL for "no such list, or the list names one of `names`" through the index.
+
+    When the ACL is the query's only constraint (`drives_query`), an uncorrelated IN lets SQLite
+    answer with a union of two index lookups. Otherwise another constraint (an objectId, a
+    pointer) selects a few rows first, and a correlated probe per row is far cheaper than
+    materialising every object the caller can read (which can be the whole class)."""
     params.extend([class_name, PERMS[column], *names])
     marks = ",".join("?" * len(names))
-    return (f"{alias}.{column} IS NULL OR {alias}.objectId IN (SELECT objectId FROM \"_ACL\" "
-            f"WHERE cls = ? AND perm = ? AND entity IN ({marks}))")
+    if drives_query:
+        return (f"{alias}.{column} IS NULL OR {alias}.objectId IN (SELECT objectId FROM \"_ACL\" "
+                f"WHERE cls = ? AND perm = ? AND entity IN ({marks}))")
+    return (f"{alias}.{column} IS NULL OR EXISTS (SELECT 1 FROM \"_ACL\" AS a WHERE a.cls = ? AND a.perm = ? "
+            f"AND a.entity IN ({marks}) AND a.objectId = {alias}.objectId)")

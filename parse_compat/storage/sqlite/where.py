@@ -64,9 +64,11 @@ class WhereCompiler:
         self.schema = schema
         self.alias = table_alias
         self.distance_order: tuple[str, list[Any]] | None = None
+        self.acl_only = False
 
     def compile(self, where: dict[str, Any]) -> Compiled:
         params: list[Any] = []
+        self.acl_only = _only_acl(where)
         sql = self._conjunction(where, params)
         return Compiled(sql, params, self.distance_order)
 
@@ -109,7 +111,8 @@ class WhereCompiler:
         if not names:
             return f"{col} IS NULL"
         if column in acl_index.PERMS:
-            return acl_index.constraint(self.alias, self.schema.class_name, column, names, params)
+            return acl_index.constraint(self.alias, self.schema.class_name, column, names, params,
+                                        drives_query=self.acl_only)
         params.extend(names)
         marks = ",".join("?" * len(names))
         return f"{col} IS NULL OR EXISTS (SELECT 1 FROM json_each({col}) WHERE value IN ({marks}))"
@@ -369,6 +372,19 @@ class WhereCompiler:
             params.extend([lat, lng, radius])
             return f"pc_distance({lat_expr}, {lng_expr}, ?, ?) <= ?"
         raise ParseError(INVALID_JSON, "bad $geoWithin value")
+
+
+def _only_acl(where: Any) -> bool:
+    """True when nothing but ACL lists constrains the query (top-level `$and` flattened)."""
+    if not isinstance(where, dict):
+        return False
+    for key, value in where.items():
+        if key == "$and" and isinstance(value, list):
+            if not all(_only_acl(part) for part in value):
+                return False
+        elif key not in ACL_COLUMNS:
+            return False
+    return True
 
 
 def _geopoint(value: Any) -> tuple[float, float]:
