@@ -73,7 +73,7 @@ async def test_index_is_rebuilt_for_an_older_database(tmp_path: Path) -> None:
     await reopened.close()
 
 
-def test_acl_form_depends_on_the_other_constraints() -> None:
+async def test_acl_form_depends_on_the_other_constraints() -> None:
     from parse_compat.storage.sqlite.where import WhereCompiler
 
     acl = {"_rperm": {"$in": ["*", "u1"]}}
