@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..auth.identity import MASTER
 from ..errors import DUPLICATE_VALUE, INCORRECT_TYPE, INVALID_KEY_NAME, INVALID_ROLE_NAME, ParseError
 from ..storage.base import FindOptions
 from . import write
@@ -34,7 +35,12 @@ class SessionRules:
             raise ParseError(209, "Session token required.")
         session = await ctx.state.extras["sessions"].create(user_id, ctx.auth.installation_id,
                                                             {"action": "create"}, replace_installation=False)
-        response = {k: v for k, v in session.items() if not k.startswith("_")}
+        extra = {k: v for k, v in body.items() if k not in SESSION_PROTECTED and k != "ACL"}
+        if extra:
+            result = await write.update(ctx.with_auth(MASTER), "_Session", session["objectId"], extra)
+            session = result.doc
+        # parse-compat: Parse's create-session response has no createdAt/updatedAt
+        response = {k: v for k, v in session.items() if not k.startswith("_") and k not in ("createdAt", "updatedAt")}
         return WriteResult(response, session["objectId"], session, None, 201)
 
     async def update(self, ctx: RequestContext, object_id: str, body: dict[str, Any]) -> WriteResult:

@@ -60,3 +60,14 @@ async def test_a_wrong_master_key_is_ignored_not_honoured(api: Client) -> None:
     created = await api.post("/classes/_User", {"username": "w", "password": "p"},
                              headers={"X-Parse-Master-Key": "not-the-key"})
     assert created.status == 201  # an ordinary signup
+
+
+async def test_session_create_and_user_schema_shapes(api: Client) -> None:
+    user = await api.post("/users", {"username": "sess", "password": "pw-sess"})
+    created = await api.post("/sessions", {"deviceName": "reception-ipad"}, session_token=user.body["sessionToken"])
+    assert created.status == 201
+    assert created.body["deviceName"] == "reception-ipad" and created.body["sessionToken"].startswith("r:")
+    assert "createdAt" not in created.body and created.body["createdWith"] == {"action": "create"}
+    schema = await api.get("/schemas/_User", master=True)
+    assert schema.body["fields"]["password"] == {"type": "String"}
+    assert schema.body["indexes"]["_id_"] == {"_id": 1}

@@ -19,11 +19,9 @@ def schema_json(schema: ClassSchema) -> dict[str, Any]:
     else:
         clp = {**clp_rules.effective(clp)}
     fields = {name: {k: v for k, v in spec.items()} for name, spec in schema.fields.items()}
-    if schema.class_name == "_User":
-        fields.pop("password", None)
     out: dict[str, Any] = {"className": schema.class_name, "fields": fields, "classLevelPermissions": clp}
-    if schema.indexes:
-        out["indexes"] = schema.indexes
+    # parse-compat: like Parse, the implicit primary-key index is listed as `_id_`
+    out["indexes"] = {"_id_": {"_id": 1}, **schema.indexes}
     return out
 
 
