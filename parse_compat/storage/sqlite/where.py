@@ -9,7 +9,6 @@ travel as parameters.
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,13 +17,12 @@ from ...codec.dates import canonical_iso
 from ...errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, ParseError
 from ..base import ClassSchema
 from . import acl_index
+from .where_geo import GeoClauses, geopoint
 
 COLUMNS = ("objectId", "createdAt", "updatedAt")
 ACL_COLUMNS = ("_rperm", "_wperm")
 PATH_PART = re.compile(r"^[A-Za-z0-9_]+$")
-EARTH_RADIUS_KM = 6371.0
 INLINE_IN_LIMIT = 50
-EARTH_RADIUS_MILES = 3959.0
 
 
 def json_path(parts: list[str]) -> str:
@@ -57,7 +55,7 @@ class _Field:
     parts: list[str]
 
 
-class WhereCompiler:
+class WhereCompiler(GeoClauses):
     """Turns one `where` into SQL for one class's table."""
 
     def __init__(self, schema: ClassSchema, table_alias: str = "t") -> None:
@@ -249,7 +247,7 @@ class WhereCompiler:
             return self._geo_within(ref, value, params)
         if op == "$geoIntersects":
             point = value.get("$point") if isinstance(value, dict) else None
-            lat, lng = _geopoint(point)
+            lat, lng = geopoint(point)
             params.extend([lat, lng])
             return f"pc_polygon_contains(json_extract({ref.raw}, '$.coordinates'), ?, ?)"
         if op == "$text":
@@ -307,72 +305,6 @@ class WhereCompiler:
                 clauses.append(f"pc_contains({ref.raw}, ?)")
         return " AND ".join(clauses)
 
-    # --- geo ---------------------------------------------------------------------------
-    def _latlng(self, ref: _Field) -> tuple[str, str]:
-        return (f"json_extract({ref.raw}, '$.latitude')", f"json_extract({ref.raw}, '$.longitude')")
-
-    def _near(self, ref: _Field, point: Any, ops: dict[str, Any], params: list[Any]) -> str:
-        lat, lng = _geopoint(point)
-        lat_expr, lng_expr = self._latlng(ref)
-        distance = f"pc_distance({lat_expr}, {lng_expr}, ?, ?)"
-        self.distance_order = (distance, [lat, lng])
-        limit = _max_distance(ops)
-        if limit is None:
-            return f"{ref.raw} IS NOT NULL"
-        params.extend([lat, lng, limit])
-        return f"{distance} <= ?"
-
-    def _within(self, ref: _Field, value: Any, params: list[Any]) -> str:
-        box = value.get("$box") if isinstance(value, dict) else None
-        if not isinstance(box, list) or len(box) != 2:
-            raise ParseError(INVALID_JSON, "malformatted $within arg")
-        (south, west), (north, east) = _geopoint(box[0]), _geopoint(box[1])
-        if south > north:
-            raise ParseError(INVALID_JSON, "GeoBox: lower latitude must be below upper latitude")
-        lat_expr, lng_expr = self._latlng(ref)
-        params.extend([south, north, west, east])
-        return f"{lat_expr} BETWEEN ? AND ? AND {lng_expr} BETWEEN ? AND ?"
-
-    def _geo_within(self, ref: _Field, value: Any, params: list[Any]) -> str:
-        if not isinstance(value, dict):
-            raise ParseError(INVALID_JSON, "bad $geoWithin value")
-        lat_expr, lng_expr = self._latlng(ref)
-        if "$polygon" in value:
-            polygon = value["$polygon"]
-            raw = polygon.get("coordinates") if isinstance(polygon, dict) and polygon.get("__type") == "Polygon" \
-                else polygon
-            if not isinstance(raw, list):
-                raise ParseError(INVALID_JSON, "bad $geoWithin value; $polygon should be Polygon "
-                                               "object or Array of Parse.GeoPoint's")
-            ring = []
-            for point in raw:
-                if isinstance(point, dict):
-                    ring.append(list(_geopoint(point)))
-                elif isinstance(point, list) and len(point) == 2 and all(
-                        isinstance(v, (int, float)) and not isinstance(v, bool) for v in point):
-                    # parse-compat: bare pairs are MongoDB [longitude, latitude], as Parse passes them on
-                    ring.append([float(point[1]), float(point[0])])
-                else:
-                    raise ParseError(INVALID_JSON, "bad $geoWithin value")
-            if len(ring) < 3:
-                raise ParseError(INVALID_JSON, "bad $geoWithin value; Polygon must have at least 3 values")
-            params.append(json.dumps(ring))
-            return f"pc_in_polygon({lat_expr}, {lng_expr}, ?)"
-        if "$centerSphere" in value:
-            spec = value["$centerSphere"]
-            if not isinstance(spec, list) or len(spec) != 2:
-                raise ParseError(INVALID_JSON, "bad $geoWithin value; $centerSphere should be an array")
-            center, radius = spec
-            if isinstance(center, list) and len(center) == 2:
-                lng, lat = float(center[0]), float(center[1])
-            else:
-                lat, lng = _geopoint(center)
-            if not isinstance(radius, (int, float)) or radius < 0:
-                raise ParseError(INVALID_JSON, "bad $geoWithin value; $centerSphere distance invalid")
-            params.extend([lat, lng, radius])
-            return f"pc_distance({lat_expr}, {lng_expr}, ?, ?) <= ?"
-        raise ParseError(INVALID_JSON, "bad $geoWithin value")
-
 
 def _only_acl(where: Any) -> bool:
     """True when nothing but ACL lists constrains the query (top-level `$and` flattened)."""
@@ -385,26 +317,3 @@ def _only_acl(where: Any) -> bool:
         elif key not in ACL_COLUMNS:
             return False
     return True
-
-
-def _geopoint(value: Any) -> tuple[float, float]:
-    if not (isinstance(value, dict) and value.get("__type") == "GeoPoint"):
-        raise ParseError(INVALID_JSON, "bad GeoPoint in query")
-    lat, lng = value.get("latitude"), value.get("longitude")
-    if not isinstance(lat, (int, float)) or not isinstance(lng, (int, float)) or not (
-        -90 <= lat <= 90 and -180 <= lng <= 180
-    ):
-        raise ParseError(INVALID_JSON, "GeoPoint latitude or longitude out of range")
-    return float(lat), float(lng)
-
-
-def _max_distance(ops: dict[str, Any]) -> float | None:
-    for key, divisor in (("$maxDistance", 1.0), ("$maxDistanceInRadians", 1.0),
-                         ("$maxDistanceInMiles", EARTH_RADIUS_MILES),
-                         ("$maxDistanceInKilometers", EARTH_RADIUS_KM)):
-        if key in ops:
-            value = ops[key]
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
-                raise ParseError(INVALID_JSON, f"bad {key}")
-            return float(value) / divisor
-    return None
