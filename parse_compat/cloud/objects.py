@@ -9,7 +9,6 @@ from and the pending changes (a REST body, `__op`s included); `get()` shows the 
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from typing import Any
 
@@ -57,6 +56,16 @@ def as_datetime(value: Any) -> datetime | None:
     return None
 
 
+def json_copy(value: Any) -> Any:
+    """A copy of JSON-shaped data (dicts and lists rebuilt, leaves shared): what deepcopy does
+    for these values, at a fraction of its cost on the save path."""
+    if isinstance(value, dict):
+        return {key: json_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_copy(item) for item in value]
+    return value
+
+
 def _is_op(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("__op"), str)
 
@@ -67,8 +76,8 @@ class ParseObject:
     def __init__(self, class_name: str, data: dict[str, Any] | None = None, *,
                  changes: dict[str, Any] | None = None) -> None:
         self.class_name = class_name
-        self._server: dict[str, Any] = copy.deepcopy(data or {})
-        self._changes: dict[str, Any] = copy.deepcopy(changes or {})
+        self._server: dict[str, Any] = json_copy(data or {})
+        self._changes: dict[str, Any] = json_copy(changes or {})
 
     # --- identity --------------------------------------------------------------------
     @property
@@ -101,10 +110,10 @@ class ParseObject:
                 if change["__op"] == "Delete":
                     return default
                 if change["__op"] in ("Increment", "Add", "AddUnique", "Remove"):
-                    return apply_op(copy.deepcopy(self._server.get(key)), change)
+                    return apply_op(json_copy(self._server.get(key)), change)
                 return self._server.get(key, default)  # relation ops: the field keeps its placeholder
-            return copy.deepcopy(change)
-        return copy.deepcopy(self._server.get(key, default))
+            return json_copy(change)
+        return json_copy(self._server.get(key, default))
 
     def get_date(self, key: str) -> datetime | None:
         return as_datetime(self.get(key))
@@ -122,7 +131,7 @@ class ParseObject:
 
     def to_json(self) -> dict[str, Any]:
         """The object as it will be after the pending changes (REST JSON)."""
-        out = copy.deepcopy(self._server)
+        out = json_copy(self._server)
         for key in self._changes:
             value = self.get(key)
             if value is None and _is_op(self._changes[key]) and self._changes[key]["__op"] == "Delete":
@@ -163,7 +172,7 @@ class ParseObject:
 
     def set_acl(self, acl: dict[str, dict[str, bool]] | None) -> ParseObject:
         """Replace the ACL (`{"*": {"read": True}, "<userId>": {...}, "role:Name": {...}}`)."""
-        self._changes["ACL"] = copy.deepcopy(acl) if acl is not None else {"__op": "Delete"}
+        self._changes["ACL"] = json_copy(acl) if acl is not None else {"__op": "Delete"}
         return self
 
     def revert(self, *keys: str) -> ParseObject:
@@ -180,12 +189,12 @@ class ParseObject:
 
     def changes(self) -> dict[str, Any]:
         """The REST body a save of this object sends."""
-        return copy.deepcopy(self._changes)
+        return json_copy(self._changes)
 
     def _saved(self, response: dict[str, Any]) -> None:
         """Fold a save's response into the server state (called by the SDK)."""
         self._server = self.to_json()
-        self._server.update(copy.deepcopy(response))
+        self._server.update(json_copy(response))
         self._changes = {}
 
     def __repr__(self) -> str:
