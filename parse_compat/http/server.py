@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from ..codec.jsontext import parse_json
 from ..codec.keywords import check_keywords
 from ..errors import INVALID_JSON, ParseError, Unauthorized
 from ..logsafe import redacted_traceback
@@ -85,7 +86,7 @@ def parse_body(raw: bytes, content_type: str) -> Any:
     if content_type.startswith("multipart/"):
         return None
     try:
-        return json.loads(raw)
+        return parse_json(raw)
     except RecursionError as exc:
         raise ParseError(INVALID_JSON, "Invalid JSON: nested too deeply") from exc
     except (ValueError, UnicodeDecodeError) as exc:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..codec.jsontext import parse_json
 from ..codec.keywords import check_keywords
 from ..errors import INVALID_JSON, INVALID_QUERY, ParseError
 
@@ -61,7 +61,7 @@ def parse_params(raw: dict[str, Any], allowed: frozenset[str] = FIND_KEYS) -> Qu
         if key == "where":
             if isinstance(value, str):
                 try:
-                    value = json.loads(value) if value else {}
+                    value = parse_json(value) if value else {}
                 except (ValueError, RecursionError) as exc:
                     raise ParseError(INVALID_JSON, "where parameter is not valid JSON") from exc
             check_keywords(value)
@@ -113,7 +113,7 @@ def from_query_string(items: dict[str, str]) -> dict[str, Any]:
             out[key] = value
             continue
         try:
-            out[key] = json.loads(value)
+            out[key] = parse_json(value)
         except (ValueError, RecursionError):
             out[key] = value
     return out

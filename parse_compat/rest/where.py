@@ -52,7 +52,8 @@ class WherePreparer:
         extra: list[dict[str, Any]] = []
         for key, constraint in where.items():
             if key in ("$or", "$and", "$nor"):
-                if not isinstance(constraint, list) or (key == "$nor" and not constraint):
+                if not isinstance(constraint, list) or not constraint:
+                    # an empty list is refused too: MongoDB refuses it, so every store does
                     raise ParseError(INVALID_QUERY, f"Bad {key} format - use an array value.")
                 out[key] = [await self.prepare(schema, sub, depth + 1) for sub in constraint]
                 continue

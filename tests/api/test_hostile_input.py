@@ -152,3 +152,21 @@ async def test_huge_in_list_works_and_huge_or_is_a_parse_error_not_a_crash(api: 
     assert reply.status in (200, 400), reply.body
     if reply.status == 400:
         assert reply.body["code"] == 102
+
+
+async def test_values_found_by_fuzzing_never_cause_a_500(api: Client) -> None:
+    """Each of these once reached the database driver and came back as a 500."""
+    await _prepare(api)
+    huge = 10**30
+    stored = await api.post("/classes/Box", raw=f'{{"name": "big", "n": {huge}}}', master=True,
+                            headers={"Content-Type": "application/json"})
+    assert stored.status == 201  # read as a double, as a JavaScript server reads it
+    found = await api.get("/classes/Box", params={"where": {"n": {"$gt": 10**29}}}, master=True)
+    assert found.status == 200 and [b["name"] for b in found.body["results"]] == ["big"]
+    for where in ({"name": {}}, {"name": [1]}, {"objectId": {"a": 1}}, {"loc": ""}, {"loc": None},
+                  {"owner": {"__type": "Pointer", "className": "_User", "objectId": {"x": 1}}},
+                  {"n": huge}, {"$and": []}, {"$or": []}, {"tags": {"$containedBy": []}}):
+        reply = await api.get("/classes/Box", params={"where": where}, master=True)
+        assert reply.status < 500, (where, reply.body)
+        if reply.status >= 400:
+            assert reply.body["code"] in (102, 107), (where, reply.body)

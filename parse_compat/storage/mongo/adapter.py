@@ -13,8 +13,8 @@ adapter serves ``mongodb://`` and the test-only ``mongomock://<db>``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import CollectionInvalid, OperationFailure
 
-from parse_compat.errors import DuplicateValue
+from parse_compat.errors import INVALID_QUERY, DuplicateValue, ParseError
 from parse_compat.storage.base import Capabilities, ClassSchema, Document, FindOptions, Where
 from parse_compat.storage.mongo import connection, relations, schema_store, uniqueness
 from parse_compat.storage.mongo import keys as k
@@ -47,6 +47,18 @@ def _reraise_duplicate(error: OperationFailure) -> None:
     """Raise ``DuplicateValue`` for a duplicate-key error; return for any other failure."""
     if error.code == _DUPLICATE_KEY:
         raise DuplicateValue(uniqueness.duplicate_field(error)) from error
+
+
+@contextmanager
+def query_errors_as_parse_errors() -> Iterator[None]:
+    """A query the translator or the server cannot take (a value of the wrong shape for its field,
+    an operator the server refuses) is the client's doing: 102, never a 500."""
+    try:
+        yield
+    except ParseError:
+        raise
+    except (ValueError, KeyError, IndexError, TypeError, OperationFailure) as exc:
+        raise ParseError(INVALID_QUERY, "Invalid query for the stored values.") from exc
 
 
 class MongoAdapter:
@@ -221,6 +233,10 @@ class MongoAdapter:
     async def find(self, schema: ClassSchema, where: Where, options: FindOptions) -> list[Document]:
         if options.limit == 0:
             return []
+        with query_errors_as_parse_errors():
+            return await self._find(schema, where, options)
+
+    async def _find(self, schema: ClassSchema, where: Where, options: FindOptions) -> list[Document]:
         query = await self._compile(schema, where)
         fields = projection(schema, options.keys)
         sort = compile_sort(schema, options.sort)
@@ -239,9 +255,10 @@ class MongoAdapter:
         return [from_mongo_document(schema, row) for row in rows]
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
-        query = await self._compile(schema, where, for_count=True)
-        async with self._using() as kw:
-            return int(await self._collection(schema.class_name).count_documents(query.filter, **kw))
+        with query_errors_as_parse_errors():
+            query = await self._compile(schema, where, for_count=True)
+            async with self._using() as kw:
+                return int(await self._collection(schema.class_name).count_documents(query.filter, **kw))
 
     async def _compile(self, schema: ClassSchema, where: Where, for_count: bool = False) -> CompiledQuery:
         query = compile_where(schema, where, self._dialect, for_count=for_count)

@@ -28,7 +28,12 @@ def too_complex_as_parse_error() -> Iterator[None]:
     except (sqlite3.OperationalError, sqlite3.DataError) as exc:
         if any(marker in str(exc) for marker in TOO_COMPLEX):
             raise ParseError(INVALID_QUERY, "The query is too large or too deeply nested.") from exc
+        if "malformed JSON" in str(exc):
+            raise ParseError(INVALID_QUERY, "A query value does not fit the stored values.") from exc
         raise
+    except (OverflowError, sqlite3.ProgrammingError) as exc:
+        # only query values are bound here: a value SQLite cannot take is the client's doing
+        raise ParseError(INVALID_QUERY, "A query value cannot be used here.") from exc
 
 
 def quote(name: str) -> str:

@@ -139,13 +139,13 @@ class WhereCompiler(GeoClauses):
             if kind == "Date":
                 return canonical_iso(str(value.get("iso", "")))
             if kind in ("Pointer", "Object"):
-                return value.get("objectId")
+                return _sql_scalar(value.get("objectId"))
             if kind == "File":
-                return value.get("name")
+                return _sql_scalar(value.get("name"))
             raise ParseError(INVALID_JSON, f"bad value in query: {json.dumps(value)[:80]}")
         if isinstance(value, list):
             raise ParseError(INVALID_JSON, f"You cannot use {value} as a query parameter.")
-        return value
+        return _sql_scalar(value)
 
     def _type_guard(self, ref: _Field, value: Any) -> str:
         """MongoDB compares only like with like; untyped (nested) fields need the check."""
@@ -166,12 +166,14 @@ class WhereCompiler(GeoClauses):
             params.append(json.dumps(value))
             return f"pc_contains({ref.raw}, ?)"
         if isinstance(value, dict) and value.get("__type") is None:
+            if ref.type_expr is None or ref.kind not in (None, "Object"):
+                return "0"  # a plain object never equals a column, a string, a number...
             params.append(json.dumps(value, sort_keys=True))
-            return f"json({ref.raw}) = json(?)"
+            return self._json_equals(ref)
         if isinstance(value, list):
-            if ref.kind is None:
+            if ref.kind is None and ref.type_expr is not None:
                 params.append(json.dumps(value))
-                return f"json({ref.raw}) = json(?)"
+                return self._json_equals(ref)
             raise ParseError(INVALID_JSON, f"You cannot use {value} as a query parameter.")
         if ref.kind == "Date" and isinstance(value, str):
             if ref.type_expr is not None:
@@ -184,6 +186,12 @@ class WhereCompiler(GeoClauses):
             params.append(value["className"])
             clause += f" AND {field_expr(ref.parts, '.className')} = ?"
         return clause
+
+    @staticmethod
+    def _json_equals(ref: _Field) -> str:
+        """Compare a stored object/array with a JSON parameter; scalars never match."""
+        return (f"CASE WHEN {ref.type_expr} IN ('object', 'array') THEN json({ref.raw}) = json(?) "
+                "ELSE 0 END")
 
     def _operators(self, ref: _Field, ops: dict[str, Any], params: list[Any]) -> str:
         clauses: list[str] = []
@@ -304,6 +312,19 @@ class WhereCompiler(GeoClauses):
                 params.append(json.dumps(item))
                 clauses.append(f"pc_contains({ref.raw}, ?)")
         return " AND ".join(clauses)
+
+
+SQLITE_INT_MAX = 2**63 - 1
+
+
+def _sql_scalar(value: Any) -> Any:
+    """A query value SQLite can bind: numbers beyond 64 bits become floats; anything that is not
+    a scalar is not a valid value here."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -SQLITE_INT_MAX - 1 <= value <= SQLITE_INT_MAX:
+        return float(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise ParseError(INVALID_JSON, "bad value in query")
 
 
 def _only_acl(where: Any) -> bool:
