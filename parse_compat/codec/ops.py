@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import COMMAND_UNAVAILABLE, INVALID_JSON, INVALID_KEY_NAME, ParseError
+from ..errors import COMMAND_UNAVAILABLE, INCORRECT_TYPE, INVALID_JSON, INVALID_KEY_NAME, ParseError
 from ..schema.model import infer_type, is_valid_field_name
 from .values import decode_nested, decode_typed
 
-IGNORED_KEYS = frozenset({"createdAt", "updatedAt", "ACL", "__type", "className"})
+IGNORED_KEYS = frozenset({"ACL"})
+TIMESTAMPS = frozenset({"createdAt", "updatedAt"})
 DOTTED = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$")
 
 
@@ -124,6 +125,13 @@ def decode_body(raw: Any, *, creating: bool, allow_internal: bool = False) -> De
             raise ParseError(INVALID_KEY_NAME, "Invalid field name.")
         if name in IGNORED_KEYS:
             continue
+        if name in TIMESTAMPS:
+            # parse-compat: a Date is ignored (the server sets timestamps); anything else is a
+            # type mismatch, as Parse answers
+            if isinstance(value, dict) and value.get("__type") == "Date":
+                continue
+            raise ParseError(INCORRECT_TYPE, f"schema mismatch for {name}; expected Date but got "
+                                             f"{type(value).__name__}")
         if name in ("objectId", "id"):
             raise ParseError(INVALID_KEY_NAME, f"{name} is an invalid field name.")
         if name.startswith("_") and allow_internal and is_valid_field_name(name.lstrip("_")):

@@ -262,3 +262,17 @@ async def test_unconfigured_features_answer_in_json(api: Client) -> None:
     hook = await api.post("/hooks/functions", {"functionName": "f", "url": "http://x"}, master=True)
     assert hook.body["code"] == 143
     assert (await api.get("/scriptlog", master=True)).body == []
+
+
+async def test_fields_parse_refuses_in_a_body(api: Client) -> None:
+    oid = await make(api, "Body", {"z": 0})
+    when = {"__type": "Date", "iso": "2020-01-01T00:00:00.000Z"}
+    assert (await api.post("/classes/Body", {"createdAt": "2020-01-01T00:00:00.000Z"}, master=True)
+            ).body["code"] == 111
+    assert (await api.put(f"/classes/Body/{oid}", {"updatedAt": 5, "z": 1}, master=True)).body["code"] == 111
+    assert (await api.put(f"/classes/Body/{oid}", {"className": "Body", "z": 2}, master=True)).body["code"] == 105
+    assert (await api.post("/classes/Body", {"__type": "Object", "z": 3}, master=True)).body["code"] == 105
+    ignored = await api.put(f"/classes/Body/{oid}", {"createdAt": when, "z": 4}, master=True)
+    assert ignored.status == 200
+    got = await api.get(f"/classes/Body/{oid}", master=True)
+    assert got.body["z"] == 4 and got.body["createdAt"] != "2020-01-01T00:00:00.000Z"
