@@ -225,5 +225,4 @@ async def _find_redirected(ctx: RequestContext, class_name: str, params: QueryPa
     result = await find(ctx, target, params)
     for item in result["results"]:
         item["className"] = target  # parse-compat: Parse tags each redirected result with its class
-    result["className"] = target
     return result
