@@ -71,12 +71,14 @@ async def test_schema_api_roundtrip(api: Client) -> None:
 
 
 async def test_config_and_server_info(api: Client) -> None:
-    assert (await api.get("/config")).body == {"params": {}}
+    assert (await api.get("/config")).body == {"params": {}, "masterKeyOnly": {}}
     put = await api.put("/config", {"params": {"color": "blue", "secret": 1}, "masterKeyOnly": {"secret": True}},
                         master=True)
     assert put.body == {"result": True}
-    assert (await api.get("/config")).body == {"params": {"color": "blue"}}
-    assert (await api.get("/config", master=True)).body["params"] == {"color": "blue", "secret": 1}
+    assert (await api.get("/config")).body == {"params": {"color": "blue"}, "masterKeyOnly": {"color": False}}
+    master_view = (await api.get("/config", master=True)).body
+    assert master_view["params"] == {"color": "blue", "secret": 1}
+    assert master_view["masterKeyOnly"] == {"color": False, "secret": True}
     assert (await api.put("/config", {"params": {"x": 1}})).status == 403
     info = await api.get("/serverInfo", master=True)
     assert info.body["parseServerVersion"].startswith("9.")

@@ -27,8 +27,8 @@ async def get_config(request: ApiRequest) -> ApiResponse:
     master_only = dict(doc.get("masterKeyOnly") or {})
     if not request.ctx.auth.has_master_power:
         params = {k: v for k, v in params.items() if not master_only.get(k)}
-        return ApiResponse({"params": params})
-    return ApiResponse({"params": params, "masterKeyOnly": master_only})
+    # parse-compat: like Parse, masterKeyOnly names every returned parameter (false unless flagged)
+    return ApiResponse({"params": params, "masterKeyOnly": {k: bool(master_only.get(k)) for k in params}})
 
 
 async def put_config(request: ApiRequest) -> ApiResponse:
