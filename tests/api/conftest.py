@@ -21,15 +21,7 @@ MASTER_KEY = "test-master"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _adapters() -> list[str]:
-    names = ["sqlite"]
-    try:
-        import parse_compat.storage.mongo.adapter  # noqa: F401
-
-        names.append("mongomock")
-    except ImportError:
-        pass
-    return names
+ADAPTERS = ("sqlite", "mongomock")
 
 
 @dataclass
@@ -98,7 +90,7 @@ def make_settings(tmp_path: Path, adapter: str, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-@pytest.fixture(params=_adapters())
+@pytest.fixture(params=ADAPTERS)
 def adapter_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

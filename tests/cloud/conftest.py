@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestServer
 from parse_compat.app import STATE_KEY, create_app
 from parse_compat.cloud.runtime import CloudRuntime
 from parse_compat.state import AppState
-from tests.api.conftest import APP_ID, MASTER_KEY, Client, Reply, _adapters, make_settings
+from tests.api.conftest import ADAPTERS, APP_ID, MASTER_KEY, Client, Reply, make_settings
 
 __all__ = ["APP_ID", "MASTER_KEY", "Client", "Reply", "Running"]
 
@@ -37,7 +37,7 @@ class Running:
         return self.state.extras["cloud"]
 
 
-@pytest.fixture(params=_adapters())
+@pytest.fixture(params=ADAPTERS)
 def adapter_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

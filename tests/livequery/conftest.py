@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,20 +16,9 @@ from aiohttp.test_utils import TestServer
 from parse_compat.app import STATE_KEY, create_app
 from parse_compat.livequery.service import LiveQuery
 from parse_compat.settings import Settings
-from tests.api.conftest import APP_ID, MASTER_KEY, ROOT, Client
+from tests.api.conftest import ADAPTERS, APP_ID, Client, make_settings
 
 LIVE_CLASSES = ["Room", "Note", "Secret", "_User", "_Session"]
-
-
-def _adapters() -> list[str]:
-    names = ["sqlite"]
-    try:
-        import parse_compat.storage.mongo.adapter  # noqa: F401
-
-        names.append("mongomock")
-    except ImportError:
-        pass
-    return names
 
 
 class Socket:
@@ -128,18 +116,14 @@ class LiveEnv:
         assert reply.status == 200, reply.body
 
 
-def live_settings(tmp_path: Path, adapter: str, **overrides: Any) -> Settings:
-    uri = f"sqlite:///{tmp_path / 'lq.db'}" if adapter == "sqlite" else f"mongomock://lq{uuid.uuid4().hex[:12]}"
-    values: dict[str, Any] = {"appId": APP_ID, "masterKey": MASTER_KEY, "databaseURI": uri,
-                              "schema": str(ROOT / "schema.json"), "cloud": None, "dataDir": str(tmp_path),
-                              "liveQuery": {"classNames": LIVE_CLASSES, "sessionCheckInterval": 30}}
-    values.update(overrides)
-    return Settings(**values)
-
-
-@pytest.fixture(params=_adapters())
+@pytest.fixture(params=ADAPTERS)
 def adapter_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+def live_settings(tmp_path: Path, adapter: str, **overrides: Any) -> Settings:
+    live = {"liveQuery": {"classNames": LIVE_CLASSES, "sessionCheckInterval": 30}}
+    return make_settings(tmp_path, adapter, **{**live, **overrides})
 
 
 @pytest.fixture
