@@ -316,6 +316,11 @@ def build_phases(api: Api, patient_ids: list[str], plan_ids: list[str]) -> list[
     async def get(rng: random.Random) -> tuple[int, Any]:
         return await api.call("GET", f"/classes/TreatmentPlan/{rng.choice(plan_ids)}")
 
+    async def update(rng: random.Random) -> tuple[int, Any]:
+        # status is left alone (its forward-only rule would refuse some changes)
+        return await api.call("PUT", f"/classes/TreatmentPlan/{rng.choice(plan_ids)}",
+                              {"treatmentDetails": f"Revised #{next(counter)}"})
+
     async def query(rng: random.Random) -> tuple[int, Any]:
         where = json.dumps({"patient": pointer("Patient", rng.choice(patient_ids))})
         return await api.call("GET", "/classes/TreatmentPlan", params={"where": where, "limit": "20"})
@@ -325,7 +330,8 @@ def build_phases(api: Api, patient_ids: list[str], plan_ids: list[str]) -> list[
         return await api.call("GET", "/classes/TreatmentPlan",
                               params={"where": where, "limit": "20", "include": "patient"})
 
-    return [("create", create, 201), ("get", get, 200), ("query", query, 200), ("query+include", query_include, 200)]
+    return [("create", create, 201), ("update", update, 200), ("get", get, 200), ("query", query, 200),
+            ("query+include", query_include, 200)]
 
 
 async def sanity_check(api: Api, patient_ids: list[str], plan_ids: list[str], plans: int) -> None:
@@ -397,7 +403,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="Patients to seed (default: plans/100, at least 1, so a pointer query matches ~100)")
     parser.add_argument("--batch-size", type=int, default=50, help="sub-requests per /batch while seeding")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent workers per phase")
-    parser.add_argument("--phases", default="create,get,query,query+include",
+    parser.add_argument("--phases", default="create,update,get,query,query+include",
                         help="comma list of phases to run")
     parser.add_argument("--server-arg", action="append", default=[],
                         help="extra option for the started server, repeatable (e.g. --server-arg=--cloud=)")
