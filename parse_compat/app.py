@@ -13,7 +13,7 @@ from .auth.roles import RoleResolver
 from .http.api import Router
 from .http.routes import register_all
 from .http.server import HttpEdge
-from .rest.writer import Writer
+from .rest.write import Writer
 from .schema.bootstrap import load_schema_file
 from .schema.registry import REFRESH_SECONDS, SchemaRegistry
 from .settings import Settings

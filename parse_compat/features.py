@@ -17,10 +17,10 @@ from .state import AppState
 async def install_features(state: AppState) -> None:
     """Each feature registers its class rules, listeners and caches on `state`."""
     state.extras["sessions"] = SessionStore(state.storage, state.schemas, state.settings)
-    state.writer.class_rules["_User"] = UserRules()
-    state.writer.class_rules["_Session"] = SessionRules()
-    state.writer.class_rules["_Role"] = RoleRules()
-    state.writer.class_rules["_Installation"] = InstallationRules()
+    state.writer.class_hooks["_User"] = UserRules()
+    state.writer.class_hooks["_Session"] = SessionRules()
+    state.writer.class_hooks["_Role"] = RoleRules()
+    state.writer.class_hooks["_Installation"] = InstallationRules()
     await install_files(state)
     install_pages(state)
     if state.settings.idempotencyOptions:

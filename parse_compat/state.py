@@ -15,7 +15,7 @@ from .settings import Settings
 from .storage.base import StorageAdapter
 
 if TYPE_CHECKING:
-    from .rest.writer import Writer
+    from .rest.write import Writer
 
 
 @dataclass

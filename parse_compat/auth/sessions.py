@@ -63,18 +63,23 @@ class SessionStore:
         from ..rest.write import new_object_id
 
         now = now_iso()
-        doc: Document = {
-            "objectId": new_object_id(self._settings.objectIdSize), "createdAt": now, "updatedAt": now,
-            "sessionToken": new_token(),
-            "user": {"__type": "Pointer", "className": "_User", "objectId": user_id},
-        }
+        doc: Document = {"objectId": new_object_id(self._settings.objectIdSize), "createdAt": now, "updatedAt": now,
+                         **self.new_session_fields(user_id, installation_id, created_with)}
+        await self._storage.insert(schema, doc)
+        return doc
+
+    def new_session_fields(self, user_id: str, installation_id: str | None,
+                           created_with: dict[str, Any] | None) -> Document:
+        """The server-owned fields of a new session (the write pipeline stores them for
+        `POST /sessions`; logins and signups through `create`)."""
+        doc: Document = {"sessionToken": new_token(),
+                         "user": {"__type": "Pointer", "className": "_User", "objectId": user_id}}
         if created_with is not None:
             doc["createdWith"] = created_with
         if installation_id:
             doc["installationId"] = installation_id
         if self._settings.expireInactiveSessions:
             doc["expiresAt"] = date_value(datetime.now(UTC) + timedelta(seconds=self._settings.sessionLength))
-        await self._storage.insert(schema, doc)
         return doc
 
     async def find_session(self, token: str) -> Document | None:

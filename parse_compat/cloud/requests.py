@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..rest.context import RequestContext
 from ..rest.find import acl_group
-from ..rest.writer import as_rest
+from ..rest.write import as_rest
 from .objects import ParseObject
 
 if TYPE_CHECKING:

@@ -14,9 +14,8 @@ from typing import Any
 
 from ..errors import CHANGED_IMMUTABLE_FIELD, INSTALLATION_ERROR, OPERATION_FORBIDDEN, ParseError
 from ..storage.base import FindOptions
-from . import write
 from .context import RequestContext
-from .write import WriteResult
+from .write import ClassHooks, WriteOp
 
 IMMUTABLE = ("installationId", "deviceToken", "deviceType")
 
@@ -36,46 +35,42 @@ def _normalise(body: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
     return body
 
 
-class InstallationRules:
-    async def create(self, ctx: RequestContext, body: dict[str, Any]) -> WriteResult:
-        body = _normalise(body, ctx)
+class InstallationRules(ClassHooks):
+    async def authorize(self, op: WriteOp) -> None:
+        if op.kind == "delete" and not op.auth.is_master:
+            raise ParseError(OPERATION_FORBIDDEN, "Clients aren't allowed to perform the delete operation on the "
+                                                  "installation collection.")
+
+    async def prepare(self, op: WriteOp) -> None:
+        if op.kind == "delete":
+            return
+        if not op.creating:
+            if "installationId" in op.raw or "deviceToken" in op.raw:
+                op.raw = _normalise(op.raw, op.ctx)
+            return
+        body = op.raw = _normalise(op.raw, op.ctx)
         if not body.get("installationId") and not body.get("deviceToken"):
             raise ParseError(INSTALLATION_ERROR, "at least one ID field (deviceToken, installationId) must be "
                                                  "specified in this operation")
-        schema = ctx.state.schemas.get("_Installation")
-        assert schema is not None
         existing = None
         if body.get("installationId"):
-            found = await ctx.state.storage.find(schema, {"installationId": body["installationId"]},
-                                                 FindOptions(limit=1))
+            assert op.schema is not None
+            found = await op.ctx.state.storage.find(op.schema, {"installationId": body["installationId"]},
+                                                    FindOptions(limit=1))
             existing = found[0] if found else None
         if existing is not None:
-            changes = {k: v for k, v in body.items() if k not in ("installationId",)}
+            # a POST for a device already known updates its row (through the update steps)
+            changes = {k: v for k, v in body.items() if k != "installationId"}
             if "deviceType" in changes and changes["deviceType"] == existing.get("deviceType"):
                 changes.pop("deviceType")
-            return await self._update(ctx, existing["objectId"], changes, existing)
+            op.kind, op.object_id, op.raw = "update", existing["objectId"], changes
+            return
         if not body.get("deviceType"):
             raise ParseError(INSTALLATION_ERROR, "deviceType must be specified in this operation")
-        return await write.create(ctx, "_Installation", body)
 
-    async def _update(self, ctx: RequestContext, object_id: str, body: dict[str, Any],
-                      current: dict[str, Any]) -> WriteResult:
+    async def before_store(self, op: WriteOp) -> None:
+        if op.creating or op.original is None:
+            return
         for key in IMMUTABLE:
-            if key in body and body[key] != current.get(key):
+            if key in op.body and op.body[key] != op.original.get(key):
                 raise ParseError(CHANGED_IMMUTABLE_FIELD, f"{key} may not be changed in this operation")
-        return await write.update(ctx, "_Installation", object_id, body)
-
-    async def update(self, ctx: RequestContext, object_id: str, body: dict[str, Any]) -> WriteResult:
-        body = _normalise(body, ctx) if "installationId" in body or "deviceToken" in body else dict(body)
-        schema = ctx.state.schemas.get("_Installation")
-        assert schema is not None
-        found = await ctx.state.storage.find(schema, {"objectId": object_id}, FindOptions(limit=1))
-        if not found:
-            return await write.update(ctx, "_Installation", object_id, body)  # 101 as for any class
-        return await self._update(ctx, object_id, body, found[0])
-
-    async def delete(self, ctx: RequestContext, object_id: str) -> WriteResult:
-        if not ctx.auth.is_master:
-            raise ParseError(OPERATION_FORBIDDEN, "Clients aren't allowed to perform the delete operation on the "
-                                                  "installation collection.")
-        return await write.delete(ctx, "_Installation", object_id)

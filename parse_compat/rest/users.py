@@ -28,10 +28,9 @@ from ..errors import (
     ParseError,
 )
 from ..storage.base import Document, FindOptions
-from . import write
 from .context import RequestContext
 from .output import render_object
-from .write import WriteResult
+from .write import ClassHooks, WriteOp, WriteResult
 
 EMAIL_RE = re.compile(r"^.+@.+$")
 MAX_USERNAME = 1024
@@ -112,43 +111,110 @@ def random_username() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(25))
 
 
-class UserRules:
-    """Class rules for `_User`, plugged into the Writer."""
+class UserRules(ClassHooks):
+    """`_User` hooks of the write pipeline: signup (and anonymous signup-or-login), updates only
+    by the user themself (206), server-owned fields, password hashing and session changes."""
 
-    async def create(self, ctx: RequestContext, body: dict[str, Any]) -> WriteResult:
-        body = dict(body)
-        anonymous_id = _anonymous_id(body)
-        if anonymous_id is not None:
-            existing = await find_user(ctx, {"authData.anonymous.id": anonymous_id})
-            if existing is not None:
-                return await self._login_existing(ctx, existing, "anonymous")
-            body.setdefault("username", random_username())
-        if "emailVerified" in body and not ctx.auth.is_master:
+    async def authorize(self, op: WriteOp) -> None:
+        if op.kind == "update":
+            self._require_self(op.ctx, op.object_id or "", f"Cannot modify user {op.object_id}.")
+        elif op.kind == "delete":
+            self._require_self(op.ctx, op.object_id or "", "Insufficient auth to delete user")
+
+    async def prepare(self, op: WriteOp) -> None:
+        if op.creating:
+            anonymous_id = _anonymous_id(op.raw)
+            if anonymous_id is not None:
+                existing = await find_user(op.ctx, {"authData.anonymous.id": anonymous_id})
+                if existing is not None:
+                    op.result = await self._login_existing(op.ctx, existing, "anonymous")
+                    op.finished = True
+                    return
+                op.raw.setdefault("username", random_username())
+                op.notes["anonymous"] = anonymous_id
+            # as Parse: username and password are checked before beforeSave runs
+            _check_strings({**op.raw, **({"password": op.raw.get("password") or "-"} if anonymous_id else {})},
+                           creating=True)
+        elif op.kind == "update":
+            _check_strings(op.raw, creating=False)
+        if op.kind == "update" and "authData" in op.raw:
+            _anonymous_id(op.raw)
+            auth_data = op.raw.pop("authData")
+            for provider, data in (auth_data or {}).items():
+                # {"authData": {"anonymous": null}} unlinks that provider
+                op.raw[f"authData.{provider}"] = {"__op": "Delete"} if data is None else data
+            op.notes["unlinked"] = True
+
+    def check_keys(self, op: WriteOp, body: dict[str, Any]) -> None:
+        if op.auth.is_master:
+            return
+        if "emailVerified" in body:
             raise ParseError(OPERATION_FORBIDDEN, "Clients aren't allowed to manually update email verification.")
-        _check_strings({**body, **({"password": body.get("password") or "-"} if anonymous_id else {})},
-                       creating=True)
-        await _check_unique(ctx, "username", body["username"])
-        if isinstance(body.get("email"), str):
-            await _check_unique(ctx, "email", body["email"])
-        internal: dict[str, Any] = {}
+        for key in body:
+            head, _, path = key.partition(".")
+            if head == "authData" and path and path not in SUPPORTED_AUTH:
+                # only whole providers, and only those the server can verify
+                raise ParseError(UNSUPPORTED_SERVICE, "This authentication method is unsupported.")
+
+    async def before_store(self, op: WriteOp) -> None:
+        ctx, body = op.ctx, op.body
+        anonymous = op.notes.get("anonymous")
+        # again on what beforeSave made of the body
+        _check_strings({**body, **({"password": body.get("password") or "-"} if anonymous else {})},
+                       creating=op.creating)
+        if op.creating:
+            await _check_unique(ctx, "username", body["username"])
+            if isinstance(body.get("email"), str):
+                await _check_unique(ctx, "email", body["email"])
+        else:
+            object_id = op.object_id or ""
+            if isinstance(body.get("username"), str):
+                await _check_unique(ctx, "username", body["username"], object_id)
+            if isinstance(body.get("email"), str):
+                await _check_unique(ctx, "email", body["email"], object_id)
+            if "ACL" in body and not ctx.auth.is_master and isinstance(body["ACL"], dict):
+                # parse-compat: a user editing their own ACL always keeps read/write on themselves
+                body["ACL"] = {**body["ACL"], object_id: {"read": True, "write": True}}
         password = body.pop("password", None)
         if password:
-            check_password(ctx.state.settings.passwordPolicy, password, body.get("username"))
-            internal["_hashed_password"] = await hash_password(password)
-            internal["_password_changed_at"] = date_value(datetime.now(UTC))
-        result = await write.create(ctx, "_User", body, internal=internal)
-        result.response.pop("password", None)
-        installation = ctx.auth.installation_id
-        if not (ctx.auth.is_master and installation in (None, "cloud")):
-            provider = "anonymous" if anonymous_id else "password"
-            session = await sessions_of(ctx).create(result.object_id, installation,
-                                                    {"action": "signup", "authProvider": provider})
-            result.response["sessionToken"] = session["sessionToken"]
-        if anonymous_id:
-            result.response["username"] = body["username"]
-            result.response["authDataResponse"] = {}
-        result.extra["location_prefix"] = "/users/"
-        return result
+            username = body.get("username")
+            if username is None and op.original is not None:
+                username = op.original.get("username")
+            check_password(ctx.state.settings.passwordPolicy, password, username)
+            op.internal["_hashed_password"] = await hash_password(password)
+            op.internal["_password_changed_at"] = date_value(datetime.now(UTC))
+            op.notes["password"] = True
+
+    async def after_store(self, op: WriteOp) -> None:
+        ctx, result = op.ctx, op.result
+        assert result is not None
+        store = sessions_of(ctx)
+        if op.creating:
+            result.response.pop("password", None)
+            anonymous = op.notes.get("anonymous")
+            installation = ctx.auth.installation_id
+            if not (ctx.auth.is_master and installation in (None, "cloud")):
+                provider = "anonymous" if anonymous else "password"
+                session = await store.create(result.object_id, installation,
+                                             {"action": "signup", "authProvider": provider})
+                result.response["sessionToken"] = session["sessionToken"]
+            if anonymous:
+                result.response["username"] = op.body["username"]
+                result.response["authDataResponse"] = {}
+            result.extra["location_prefix"] = "/users/"
+        elif op.kind == "update":
+            object_id = result.object_id
+            if op.notes.get("unlinked"):
+                result.response["authDataResponse"] = {}
+            store.forget_user(object_id)
+            if op.notes.get("password"):
+                await store.revoke_user(object_id)
+                if not ctx.auth.is_master:
+                    session = await store.create(object_id, ctx.auth.installation_id, None,
+                                                 replace_installation=False)
+                    result.response["sessionToken"] = session["sessionToken"]
+        else:
+            await store.revoke_user(result.object_id)
 
     async def _login_existing(self, ctx: RequestContext, user: Document, provider: str) -> WriteResult:
         session = await sessions_of(ctx).create(user["objectId"], ctx.auth.installation_id,
@@ -167,55 +233,6 @@ class UserRules:
             raise ParseError(OPERATION_FORBIDDEN, "read-only masterKey isn't allowed to perform this operation.")
         if ctx.auth.user_id != object_id:
             raise ParseError(SESSION_MISSING, message)
-
-    async def update(self, ctx: RequestContext, object_id: str, body: dict[str, Any]) -> WriteResult:
-        self._require_self(ctx, object_id, f"Cannot modify user {object_id}.")
-        body = dict(body)
-        if "emailVerified" in body and not ctx.auth.is_master:
-            raise ParseError(OPERATION_FORBIDDEN, "Clients aren't allowed to manually update email verification.")
-        unlinked = False
-        if "authData" in body:
-            _anonymous_id(body)
-            auth_data = body.pop("authData")
-            for provider, data in (auth_data or {}).items():
-                # {"authData": {"anonymous": null}} unlinks that provider
-                body[f"authData.{provider}"] = {"__op": "Delete"} if data is None else data
-                unlinked = True
-        _check_strings(body, creating=False)
-        if isinstance(body.get("username"), str):
-            await _check_unique(ctx, "username", body["username"], object_id)
-        if isinstance(body.get("email"), str):
-            await _check_unique(ctx, "email", body["email"], object_id)
-        if "ACL" in body and not ctx.auth.is_master and isinstance(body["ACL"], dict):
-            # parse-compat: a user editing their own ACL always keeps read/write on themselves
-            body["ACL"] = {**body["ACL"], object_id: {"read": True, "write": True}}
-        internal: dict[str, Any] = {}
-        password = body.pop("password", None)
-        if password:
-            username = body.get("username")
-            if username is None:
-                current = await find_user(ctx, {"objectId": object_id})
-                username = current.get("username") if current else None
-            check_password(ctx.state.settings.passwordPolicy, password, username)
-            internal["_hashed_password"] = await hash_password(password)
-            internal["_password_changed_at"] = date_value(datetime.now(UTC))
-        result = await write.update(ctx, "_User", object_id, body, internal=internal)
-        if unlinked:
-            result.response["authDataResponse"] = {}
-        store = sessions_of(ctx)
-        store.forget_user(object_id)
-        if password:
-            await store.revoke_user(object_id)
-            if not ctx.auth.is_master:
-                session = await store.create(object_id, ctx.auth.installation_id, None, replace_installation=False)
-                result.response["sessionToken"] = session["sessionToken"]
-        return result
-
-    async def delete(self, ctx: RequestContext, object_id: str) -> WriteResult:
-        self._require_self(ctx, object_id, "Insufficient auth to delete user")
-        result = await write.delete(ctx, "_User", object_id)
-        await sessions_of(ctx).revoke_user(object_id)
-        return result
 
 
 async def check_credentials(ctx: RequestContext, values: dict[str, Any]) -> Document:
