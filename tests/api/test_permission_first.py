@@ -1,0 +1,194 @@
+"""Issue 10, "Permission first": the write-side exploits, each refused with a Parse error and
+nothing stored, through the one write pipeline (the dental template's cloud code is loaded)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.cloud.dental_support import STAFF, Practice, date_in, pointer, practice
+
+from .conftest import Client
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"cloud": "cloud_code"}
+
+
+@pytest.fixture
+async def clinic(api: Client) -> Practice:
+    return await practice(api)
+
+
+async def sessions_of(api: Client, user_id: str) -> list[dict[str, Any]]:
+    where = json.dumps({"user": pointer("_User", user_id)})
+    reply = await api.get("/sessions", master=True, params={"where": where})
+    assert reply.status == 200, reply.body
+    return list(reply.body["results"])
+
+
+async def stored(api: Client, class_name: str, object_id: str) -> dict[str, Any]:
+    reply = await api.get(f"/classes/{class_name}/{object_id}", master=True)
+    assert reply.status == 200, reply.body
+    return dict(reply.body)
+
+
+# --- exploit 1: a dotted key makes a session for someone else -------------------------------------
+@pytest.mark.parametrize("body", [
+    {"user.objectId": "ADMIN"},
+    {"user": {"__type": "Pointer", "className": "_User", "objectId": "ADMIN"}},
+    {"sessionToken": "r:chosen"},
+    {"installationId": "someone-elses-device"},
+])
+async def test_a_client_cannot_create_a_session_for_another_user(clinic: Practice, body: dict[str, Any]) -> None:
+    api = clinic.api
+    body = json.loads(json.dumps(body).replace("ADMIN", clinic.admin.id))
+    before = await sessions_of(api, clinic.admin.id)
+    mine_before = await sessions_of(api, clinic.staff1.id)
+    reply = await clinic.as_(clinic.staff1, "POST", "/sessions", body)
+    assert reply.status == 400 and reply.body["code"] == 105, reply.body
+    assert await sessions_of(api, clinic.admin.id) == before
+    assert len(await sessions_of(api, clinic.staff1.id)) == len(mine_before)
+
+
+# --- exploit 9: server-owned session fields ------------------------------------------------------
+async def test_a_client_cannot_set_expires_at_or_other_server_fields_of_its_session(clinic: Practice) -> None:
+    api = clinic.api
+    forever = {"__type": "Date", "iso": "2999-01-01T00:00:00.000Z"}
+    for body in ({"expiresAt": forever}, {"createdWith": {"action": "login"}}, {"restricted": False}):
+        created = await clinic.as_(clinic.staff1, "POST", "/sessions", body)
+        assert created.status == 400 and created.body["code"] == 105, created.body
+    assert all(s.get("expiresAt") != forever for s in await sessions_of(api, clinic.staff1.id))
+    me = await api.get("/sessions/me", session_token=clinic.staff1.token)
+    session_id, expires = me.body["objectId"], me.body.get("expiresAt")
+    for body, code in (({"expiresAt": forever}, 105), ({"expiresAt.iso": forever["iso"]}, 111),
+                       ({"user.objectId": clinic.admin.id}, 111), ({"sessionToken": "r:x"}, 105),
+                       ({"restricted": True}, 105)):
+        reply = await clinic.as_(clinic.staff1, "PUT", f"/sessions/{session_id}", body)
+        assert reply.status == 400 and reply.body["code"] == code, (body, reply.body)
+    again = await stored(api, "_Session", session_id)
+    assert again.get("expiresAt") == expires and again["user"]["objectId"] == clinic.staff1.id
+
+
+# --- exploit 6: dotted keys into Pointer and Date fields -------------------------------------------
+async def test_dotted_keys_into_pointer_date_file_and_acl_fields_are_refused(clinic: Practice) -> None:
+    mine = await clinic.patient(clinic.staff1, "Mine")
+    theirs = await clinic.patient(clinic.staff2, "Theirs")
+    plan = (await clinic.record(clinic.staff1, "TreatmentPlan", mine)).body["objectId"]
+    reminder = (await clinic.record(clinic.staff1, "AppointmentReminder", mine)).body["objectId"]
+    plan_before = await stored(clinic.api, "TreatmentPlan", plan)
+    reminder_before = await stored(clinic.api, "AppointmentReminder", reminder)
+    for class_name, object_id, body in (
+        ("TreatmentPlan", plan, {"patient.objectId": theirs}),
+        ("TreatmentPlan", plan, {"patient.className": "_User"}),
+        ("TreatmentPlan", plan, {f"ACL.{clinic.staff2.id}": {"read": True, "write": True}}),
+        ("TreatmentPlan", plan, {"createdAt.iso": "2000-01-01T00:00:00.000Z"}),
+        ("AppointmentReminder", reminder, {"appointmentDate.iso": "2001-01-01T00:00:00.000Z"}),
+    ):
+        reply = await clinic.as_(clinic.staff1, "PUT", f"/classes/{class_name}/{object_id}", body)
+        assert reply.status == 400 and reply.body["code"] == 111, (body, reply.body)
+    assert await stored(clinic.api, "TreatmentPlan", plan) == plan_before
+    assert await stored(clinic.api, "AppointmentReminder", reminder) == reminder_before
+
+
+async def test_dotted_keys_into_object_fields_still_work(api: Client) -> None:
+    created = await api.post("/classes/Note", {"meta": {"a": 1}}, master=True)
+    reply = await api.put(f"/classes/Note/{created.body['objectId']}", {"meta.b": 2, "extra.c": 3}, master=True)
+    assert reply.status == 200, reply.body
+    note = await stored(api, "Note", created.body["objectId"])
+    assert note["meta"] == {"a": 1, "b": 2} and note["extra"] == {"c": 3}
+    schema = await api.get("/schemas/Note", master=True)
+    assert schema.body["fields"]["extra"]["type"] == "Object"  # a missing head becomes an Object, as in Parse
+    refused = await api.post("/classes/Note", {"meta.b": 2}, master=True)
+    assert refused.body["code"] == 105
+
+
+# --- exploit 7: no trigger runs for a caller who may not write --------------------------------------
+async def test_an_update_without_write_access_runs_no_trigger(clinic: Practice) -> None:
+    patient = await clinic.patient(clinic.staff1)
+    plan = (await clinic.record(clinic.staff1, "TreatmentPlan", patient)).body["objectId"]
+    before = await stored(clinic.api, "TreatmentPlan", plan)
+    for body in ({"status": "not-a-status"}, {"status": "planned"}, {"treatmentDetails": "x"}):
+        reply = await clinic.as_(clinic.staff2, "PUT", f"/classes/TreatmentPlan/{plan}", body)
+        # the same answer as for an id that does not exist: beforeSave (and its validator) never ran
+        assert reply.status == 404 and reply.body == {"code": 101, "error": "Object not found."}, reply.body
+    missing = await clinic.as_(clinic.staff2, "PUT", "/classes/TreatmentPlan/doesNotExist", {"status": "x"})
+    assert missing.body == {"code": 101, "error": "Object not found."}
+    assert await stored(clinic.api, "TreatmentPlan", plan) == before
+
+
+# --- exploit 15: beforeDelete only after the permission check ----------------------------------------
+async def test_deleting_someone_elses_patient_answers_101_whether_it_exists_or_not(clinic: Practice) -> None:
+    patient = await clinic.patient(clinic.staff1)
+    existing = await clinic.as_(clinic.staff2, "DELETE", f"/classes/Patient/{patient}")
+    missing = await clinic.as_(clinic.staff2, "DELETE", "/classes/Patient/doesNotExist")
+    assert existing.status == missing.status == 404
+    assert existing.body == missing.body == {"code": 101, "error": "Object not found."}
+    await stored(clinic.api, "Patient", patient)
+    own = await clinic.as_(clinic.staff1, "DELETE", f"/classes/Patient/{patient}")
+    assert own.status == 400 and own.body["code"] == 119  # the caller may write it: now the rule speaks
+
+
+# --- exploit 11: an ACL set by beforeSave is echoed ---------------------------------------------------
+async def test_a_create_echoes_the_acl_its_before_save_set(clinic: Practice) -> None:
+    reply = await clinic.as_(clinic.staff1, "POST", "/classes/Patient",
+                             {"name": "Pat", "email": "pat@patients.example", "phone": "555"})
+    assert reply.status == 201, reply.body
+    expected = {clinic.staff1.id: STAFF, "role:administrator": STAFF}
+    assert reply.body["ACL"] == expected
+    assert (await clinic.acl_of("Patient", reply.body["objectId"])) == expected
+
+
+# --- exploit 14: rules see the original that is overwritten ---------------------------------------------
+async def test_two_updates_of_one_plan_in_one_batch_are_each_checked_against_the_real_original(
+        clinic: Practice) -> None:
+    patient = await clinic.patient(clinic.staff1)
+    plan = (await clinic.record(clinic.staff1, "TreatmentPlan", patient, status="planned")).body["objectId"]
+    path = f"/parse/classes/TreatmentPlan/{plan}"
+    reply = await clinic.as_(clinic.staff1, "POST", "/batch", {"requests": [
+        {"method": "PUT", "path": path, "body": {"status": "completed"}},
+        {"method": "PUT", "path": path, "body": {"status": "in_progress"}},
+    ]})
+    assert reply.status == 200, reply.body
+    # whichever order they land in, no stored status ever moved backwards past the rule
+    assert (await stored(clinic.api, "TreatmentPlan", plan))["status"] == "completed"
+    outcomes = [("success" in item, item.get("error", {}).get("code")) for item in reply.body]
+    assert outcomes in ([(True, None), (False, 142)], [(True, None), (True, None)]), reply.body
+
+
+# --- Deliver 5: other server-owned fields -------------------------------------------------------------
+async def test_server_owned_user_fields_cannot_be_set_by_clients(clinic: Practice) -> None:
+    me = clinic.staff1
+    for body, code in (({"emailVerified": True}, 119), ({"emailVerified.x": 1}, 111),
+                       ({"_failed_login_count": 0}, 105), ({"_account_lockout_expires_at": date_in(days=1)}, 105),
+                       ({"_perishable_token": "t"}, 105), ({"_email_verify_token": "t"}, 105),
+                       ({"_hashed_password": "x"}, 105), ({"authData.facebook": {"id": "1"}}, 252),
+                       ({"authData.anonymous.id": "x"}, 252), ({"authData": {"facebook": {"id": "1"}}}, 252)):
+        reply = await clinic.as_(me, "PUT", f"/users/{me.id}", body)
+        assert reply.status >= 400 and reply.body["code"] == code, (body, reply.body)
+    user = await stored(clinic.api, "_User", me.id)
+    assert "authData" not in user and user.get("emailVerified") in (None, False)
+
+
+async def test_a_role_keeps_its_name(api: Client) -> None:
+    role = await api.post("/roles", {"name": "Nurses", "ACL": {"*": {"read": True}}}, master=True)
+    assert role.status == 201, role.body
+    renamed = await api.put(f"/roles/{role.body['objectId']}", {"name": "administrator"}, master=True)
+    assert renamed.status == 400 and renamed.body["code"] == 136, renamed.body
+    same = await api.put(f"/roles/{role.body['objectId']}", {"name": "Nurses"}, master=True)
+    assert same.status == 200
+    assert (await stored(api, "_Role", role.body["objectId"]))["name"] == "Nurses"
+
+
+async def test_installation_ids_cannot_be_reached_by_dotted_keys(api: Client) -> None:
+    created = await api.post("/installations", {"installationId": "abc", "deviceType": "ios"})
+    assert created.status == 201, created.body
+    object_id = created.body["objectId"]
+    for body, code in (({"installationId.x": "y"}, 111), ({"deviceToken": "other"}, 136),
+                       ({"installationId": "other"}, 136)):
+        reply = await api.put(f"/installations/{object_id}", body)
+        assert reply.status == 400 and reply.body["code"] == code, (body, reply.body)
+    assert (await stored(api, "_Installation", object_id))["installationId"] == "abc"
