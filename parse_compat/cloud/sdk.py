@@ -2,8 +2,8 @@
 
 Every call goes through the REST pipeline (`rest.find` for reads, `state.writer` for writes),
 so CLPs, ACLs, class rules, the other hooks and change listeners (Live Query) apply exactly
-as for an HTTP request; nothing here touches storage, except `update_if`, the atomic
-"claim" primitive jobs need, which is master-only and still notifies change listeners.
+as for an HTTP request; nothing here touches storage (`update_if`, the atomic "claim"
+primitive jobs need, is the writer's too: master-only, and it still notifies change listeners).
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..auth.identity import Auth
-from ..codec.dates import now_iso
-from ..errors import OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, ParseError
+from ..errors import ParseError
 from ..rest import find as reads
 from ..rest.context import RequestContext
 from ..rest.params import QueryParams
-from ..storage.base import FindOptions
 from .objects import ParseObject, encode
 from .query import Query
 
@@ -93,22 +91,7 @@ class CloudSDK:
         → `{"reminderSent": True}`). Hooks do not run; change listeners do. False when another
         writer got there first (or the object is gone).
         """
-        if not self.ctx.auth.is_master:
-            raise ParseError(OPERATION_FORBIDDEN, "update_if needs the master key")
-        state = self.ctx.state
-        schema = state.schemas.get(class_name)
-        if schema is None:
-            raise ParseError(OBJECT_NOT_FOUND, "Object not found.")
-        condition = {"$and": [{"objectId": object_id}, encode(where)]}
-        before = await state.storage.find(schema, condition, FindOptions(limit=1))
-        if not before:
-            return False
-        after = await state.storage.update(schema, condition, {**encode(changes), "updatedAt": now_iso()})
-        if after is None:
-            return False
-        for listener in state.writer.listeners:
-            await listener(self.ctx, class_name, "update", after, before[0])
-        return True
+        return await self.ctx.state.writer.update_if(self.ctx, class_name, object_id, encode(where), encode(changes))
 
     # --- cloud code ----------------------------------------------------------------------
     async def run(self, function_name: str, params: dict[str, Any] | None = None) -> Any:

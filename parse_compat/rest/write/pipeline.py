@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from ...errors import INTERNAL_SERVER_ERROR, INVALID_JSON, OBJECT_NOT_FOUND, ParseError
+from ...errors import INTERNAL_SERVER_ERROR, INVALID_JSON, OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, ParseError
 from ...storage.base import Document
 from ..context import RequestContext
 from ..triggers import triggers_of
@@ -228,6 +228,22 @@ class Writer:
 
     async def delete(self, ctx: RequestContext, class_name: str, object_id: str) -> WriteResult:
         return await run(WriteOp(ctx, class_name, "delete", {}, object_id))
+
+    async def update_if(self, ctx: RequestContext, class_name: str, object_id: str, where: dict[str, Any],
+                        changes: dict[str, Any]) -> bool:
+        """Master only: apply storage-encoded `changes` if the object still matches `where` (the
+        claim jobs need). No hooks run; listeners are told. False when nothing matched."""
+        if not ctx.auth.is_master:
+            raise ParseError(OPERATION_FORBIDDEN, "update_if needs the master key")
+        schema = ctx.state.schemas.get(class_name)
+        if schema is None:
+            raise ParseError(OBJECT_NOT_FOUND, "Object not found.")
+        before, after = await store.update_matching(ctx, schema, {"$and": [{"objectId": object_id}, where]}, changes)
+        if after is None:
+            return False
+        for listener in self.listeners:
+            await listener(ctx, class_name, "update", after, before)
+        return True
 
 
 def _body(body: Any) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from ...errors import (
 )
 from ...schema.model import describe_type, same_type
 from ...security.acl import acl_to_perms
-from ...storage.base import ClassSchema, Document, Where
+from ...storage.base import ClassSchema, Document, FindOptions, Where
 from ..context import RequestContext
 from .access import check_clp
 from .op import WriteOp, WriteResult, new_object_id
@@ -202,6 +202,19 @@ async def delete(op: WriteOp) -> None:
     if deleted is None:
         raise StaleOriginal()
     op.result = WriteResult({}, op.object_id, deleted, op.original, 200)
+
+
+async def update_matching(ctx: RequestContext, schema: ClassSchema, condition: Where,
+                          changes: dict[str, Any]) -> tuple[Document | None, Document | None]:
+    """A server-side claim (master only, no hooks): apply storage-encoded `changes` to the one
+    object matching `condition`; (before, after), or (None, None) when nothing matched."""
+    found = await ctx.state.storage.find(schema, condition, FindOptions(limit=1))
+    if not found:
+        return None, None
+    # the condition itself is the compare-and-set: the claim wins once across processes
+    after = await ctx.state.storage.update(schema, condition,
+                                           {**changes, "updatedAt": next_updated_at(found[0].get("updatedAt"))})
+    return (found[0], after) if after is not None else (None, None)
 
 
 async def check_file_references(ctx: RequestContext, body: dict[str, Any]) -> None:
