@@ -75,10 +75,17 @@ async def sub_find(ctx: RequestContext, class_name: str, where: dict[str, Any],
     grant = await grant_for(ctx, schema, "find")
     for key in keys or ():
         policy.check_key(key, grant.hidden, "query", class_name)
+    _check_where(where, grant)
     prepared = await WherePreparer(ctx, sub_find).prepare(schema, where)
-    policy.check_query_keys(prepared, grant.hidden, class_name)
     where = combine(prepared, policy.storage_where(grant, await caller(ctx)))
     return await ctx.state.storage.find(schema, where, FindOptions())
+
+
+def _check_where(where: Any, grant: policy.ClassGrant) -> None:
+    """Protected fields in the client's where (as sent: relation constraints and sub-queries are still
+    under their field's name) → 119, before any sub-query runs."""
+    if isinstance(where, dict):
+        policy.check_query_keys(where, grant.hidden, grant.class_name)
 
 
 def _sort_keys(schema: ClassSchema, order: list[tuple[str, bool]], hidden: frozenset[str]) -> list[tuple[str, bool]]:
@@ -119,9 +126,9 @@ async def _find(ctx: RequestContext, class_name: str, params: QueryParams) -> di
     grant = await grant_for(ctx, schema, operation)
     if params.count and operation == "find":
         await grant_for(ctx, schema, "count")
-    prepared = await WherePreparer(ctx, sub_find).prepare(schema, params.where)
-    policy.check_query_keys(prepared, grant.hidden, class_name)
+    _check_where(params.where, grant)
     sort = _sort_keys(schema, params.order, grant.hidden)
+    prepared = await WherePreparer(ctx, sub_find).prepare(schema, params.where)
     where = combine(prepared, policy.storage_where(grant, await caller(ctx)))
     storage = ctx.state.storage
     result: dict[str, Any] = {"results": []}
@@ -180,8 +187,8 @@ async def _get(ctx: RequestContext, class_name: str, object_id: str, params: Que
     grant = await grant_for(ctx, schema, "get")
     where: dict[str, Any] = {"objectId": object_id}
     if params.where:  # only a beforeFind hook sets `where` on a get; it constrains the get as a find
+        _check_where(params.where, grant)
         prepared = await WherePreparer(ctx, sub_find).prepare(schema, params.where)
-        policy.check_query_keys(prepared, grant.hidden, class_name)
         where = {"$and": [prepared, where]}
     where = combine(where, policy.storage_where(grant, await caller(ctx)))
     docs = await ctx.state.storage.find(schema, where, FindOptions(limit=1))

@@ -192,6 +192,11 @@ async def test_select_and_dont_select_on_a_protected_field_are_refused(api: Clie
     related = {"$relatedTo": {"object": ptr("Patient", patient), "key": "doctors"}}
     found = await api.get("/classes/_User", params={"where": related}, session_token=token)
     assert found.status == 400 and found.body["code"] == 119
+    # nor can a protected relation be matched from its own class
+    for where in ({"doctors": ptr("_User", user["objectId"])},
+                  {"$or": [{"doctors": {"$in": [ptr("_User", user["objectId"])]}}]}):
+        found = await api.get("/classes/Patient", params={"where": where}, session_token=token)
+        assert found.status == 400 and found.body["code"] == 119, (where, found.body)
     # the master key may
     where = {"value": {"$select": {"query": {"className": "Patient", "where": {}}, "key": "ssn"}}}
     found = await api.get("/classes/Guess", params={"where": where}, master=True)
