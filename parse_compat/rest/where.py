@@ -78,7 +78,7 @@ class WherePreparer:
             return {"$and": [out, *extra]} if out else ({"$and": extra} if len(extra) > 1 else extra[0])
         return out
 
-    def _check_key(self, schema: ClassSchema, key: str) -> None:
+    def _check_key(self, schema: ClassSchema | None, key: str) -> None:
         if key == "ACL":
             raise ParseError(INVALID_QUERY, "Cannot query on ACL.")
         if key.startswith("$"):
@@ -173,6 +173,7 @@ class WherePreparer:
         query, key = value["query"], value["key"]
         if not isinstance(query, dict) or not isinstance(query.get("className"), str) or not isinstance(key, str):
             raise ParseError(INVALID_QUERY, "improper usage of $select")
+        self._check_key(None, key)  # the same key rules as a where: no secrets, no internal fields
         docs = await self.sub_find(self.ctx, query["className"], query.get("where") or {}, [key])
         values = []
         for doc in docs:
@@ -189,6 +190,7 @@ class WherePreparer:
         if not (isinstance(pointer, dict) and isinstance(pointer.get("className"), str)
                 and isinstance(pointer.get("objectId"), str) and isinstance(key, str)):
             raise ParseError(INVALID_JSON, "improper usage of $relatedTo")
+        self._check_key(None, key)
         owners = await self.sub_find(self.ctx, pointer["className"], {"objectId": pointer["objectId"]}, [key])
         if not owners:
             return {"objectId": {"$in": []}}

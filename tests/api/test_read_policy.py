@@ -244,3 +244,19 @@ async def test_user_field_protected_fields_follow_the_pointer(api: Client) -> No
     assert mine.body["results"][0]["notes"] == "private"
     theirs = await api.get("/classes/Chart", session_token=other["sessionToken"])
     assert "notes" not in theirs.body["results"][0]
+
+
+async def test_sub_query_keys_follow_the_where_key_rules(api: Client) -> None:
+    await schema(api, "Guess", {"value": {"type": "String"}})
+    victim = await signup(api, "victim2")
+    user = await signup(api, "u7")
+    token = user["sessionToken"]
+    await make(api, "Guess", {"value": "x"}, session_token=token)
+    for key in ("authData.anonymous.id", "_hashed_password", "_perishable_token", "_rperm", "sessionToken"):
+        for op in ("$select", "$dontSelect"):
+            where = {"value": {op: {"query": {"className": "_User", "where": {}}, "key": key}}}
+            found = await api.get("/classes/Guess", params={"where": where}, session_token=token)
+            assert found.status == 400 and found.body["code"] == 105, (key, op, found.body)
+    related = {"$relatedTo": {"object": ptr("_User", victim["objectId"]), "key": "_rperm"}}
+    found = await api.get("/classes/Guess", params={"where": related}, session_token=token)
+    assert found.status == 400 and found.body["code"] == 105
