@@ -20,6 +20,7 @@ from typing import Any
 
 from ..auth.roles import RoleResolver
 from ..errors import ParseError
+from ..security import clp as clp_rules
 from ..security import policy
 
 Document = Mapping[str, Any]
@@ -40,14 +41,15 @@ class ClassAccess:
 
     class_name: str
     stored: dict[str, Any] | None
+    clp: dict[str, Any]  # the effective CLP, computed once per change
     clp_names_roles: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any] | None, class_name: str = "") -> ClassAccess:
-        clp = stored or {}
+        clp = clp_rules.effective(stored, class_name)
         protected = _names_role((clp.get("protectedFields") or {}).keys())
         names = {op: protected or _names_role((clp.get(op) or {}).keys()) for op in ("find", "get")}
-        return cls(class_name, stored, names)
+        return cls(class_name, stored, clp, names)
 
 
 class Viewer:
@@ -96,7 +98,7 @@ async def class_verdict(access: ClassAccess, operation: str, viewer: Viewer,
         doc is not None and _names_role(doc.get("_rperm")) for doc in docs)
     who = await viewer.caller(needs_roles)
     try:
-        grant = policy.class_grant(access.class_name, access.stored, operation, who)
+        grant = policy.class_grant(access.class_name, access.stored, operation, who, effective_clp=access.clp)
     except ParseError:
         return None
     return Verdict(grant, who)

@@ -93,7 +93,7 @@ async def caller_of(auth: Auth, resolver: RoleSource) -> Caller:
     return caller(auth, auth.roles)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ClassGrant:
     """What the class rules allow one caller for one operation."""
 
@@ -124,26 +124,34 @@ def check_class_open(class_name: str, operation: str, who: Caller) -> None:
                          f"Clients aren't allowed to perform the {verb} operation on the installation collection.")
 
 
-def class_grant(class_name: str, stored_clp: dict[str, Any] | None, operation: str, who: Caller) -> ClassGrant:
-    """The grant for `operation` on `class_name`, or Parse's error (119, 101, 209)."""
+def class_grant(class_name: str, stored_clp: dict[str, Any] | None, operation: str, who: Caller, *,
+                effective_clp: dict[str, Any] | None = None) -> ClassGrant:
+    """The grant for `operation` on `class_name`, or Parse's error (119, 101, 209). `effective_clp`
+    (`clp.effective` of the stored CLP) saves recomputing it when many callers ask about one class."""
     check_class_open(class_name, operation, who)
     if who.master:
         return ClassGrant(class_name, operation, True, None, frozenset(), (), False)
-    clp = clp_rules.effective(stored_clp, class_name)
-    pointer_fields = clp_rules.check(clp, operation, list(who.group), who.has_user)
+    clp = effective_clp if effective_clp is not None else clp_rules.effective(stored_clp, class_name)
+    group = list(who.group)
+    has_user = who.user_id is not None
+    pointer_fields = clp_rules.check(clp, operation, group, has_user)
     own_sessions = class_name == "_Session"
-    if own_sessions and not who.has_user:
+    if own_sessions and not has_user:
         raise ParseError(INVALID_SESSION_TOKEN, "Invalid session token")
-    hidden = frozenset(clp_rules.protected_fields(clp, list(who.group), who.has_user))
+    spec = clp.get("protectedFields")
+    if not spec:
+        return ClassGrant(class_name, operation, False, None if pointer_fields is None else tuple(pointer_fields),
+                          frozenset(), (), own_sessions)
+    hidden = frozenset(clp_rules.protected_fields(clp, group, has_user))
     user_fields: list[tuple[str, frozenset[str]]] = []
     entries_apply = False
-    for entity, fields in (clp.get("protectedFields") or {}).items():
+    for entity, fields in spec.items():
         if entity.startswith("userField:"):
-            if who.has_user:
+            if has_user:
                 user_fields.append((entity[len("userField:"):], frozenset(fields)))
-        elif entity in who.group or (entity == "authenticated" and who.has_user):
+        elif entity in group or (entity == "authenticated" and has_user):
             entries_apply = True
-    return ClassGrant(class_name, operation, False, tuple(pointer_fields) if pointer_fields is not None else None,
+    return ClassGrant(class_name, operation, False, None if pointer_fields is None else tuple(pointer_fields),
                       hidden, tuple(user_fields), own_sessions, entries_apply)
 
 
