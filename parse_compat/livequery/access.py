@@ -1,14 +1,15 @@
-"""What one subscriber may see of one object: the same rules as a REST find or get.
+"""What one subscriber may see of one object: the security policy (``security.policy``), asked
+the way a REST find or get asks it — no rule of its own lives here.
 
-- CLP for ``find`` (``get`` when the where is just ``{"objectId": "..."}``) with the caller's
-  full ACL group (roles included, as REST does); ``requiresAuthentication`` needs a user;
-  pointer permissions (``pointerFields``, ``readUserFields``) restrict to objects whose field
-  is, or contains, the caller — checked per object version, like the ACL;
-- ACL read through ``_rperm``: no list, ``*``, the user id, or one of the user's roles;
-- protected fields: the same set REST strips for this caller (``security.clp.protected_fields``).
+- the class grant for ``find`` (``get`` when the where is just ``{"objectId": "..."}``): closed
+  classes, CLP (``requiresAuthentication``, pointer permissions), own ``_Session`` only;
+- per object version: ACL read and pointer permissions (``policy.readable``);
+- per object version: the protected fields REST strips for this caller, ``userField:`` entries and
+  the owner's own ``_User`` included (``policy.hidden_for``).
 
-Roles are resolved lazily through the app's role cache, only when an ACL, the CLP operation or
-``protectedFields`` names a role, so public objects never cost a role lookup.
+What this module adds is Live Query's cost model: the class facts are computed once per change,
+and roles are resolved lazily through the app's role cache, only when an ACL, the CLP operation
+or ``protectedFields`` names a role, so public objects never cost a role lookup.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from ..auth.roles import RoleResolver
 from ..errors import ParseError
 from ..security import clp as clp_rules
-from ..security.acl import can_access
+from ..security import policy
 
 Document = Mapping[str, Any]
 
@@ -38,15 +39,17 @@ def _names_role(entries: Any) -> bool:
 class ClassAccess:
     """The class-level facts of one change, computed once for every subscriber."""
 
-    clp: dict[str, Any]
+    class_name: str
+    stored: dict[str, Any] | None
+    clp: dict[str, Any]  # the effective CLP, computed once per change
     clp_names_roles: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
-    def from_stored(cls, stored: dict[str, Any] | None, class_name: str | None = None) -> ClassAccess:
+    def from_stored(cls, stored: dict[str, Any] | None, class_name: str = "") -> ClassAccess:
         clp = clp_rules.effective(stored, class_name)
         protected = _names_role((clp.get("protectedFields") or {}).keys())
         names = {op: protected or _names_role((clp.get(op) or {}).keys()) for op in ("find", "get")}
-        return cls(clp, names)
+        return cls(class_name, stored, clp, names)
 
 
 class Viewer:
@@ -60,74 +63,52 @@ class Viewer:
         self._roles: list[str] | None = None
         self._resolver = resolver
 
-    async def group(self, with_roles: bool) -> list[str]:
+    async def caller(self, with_roles: bool) -> policy.Caller:
+        if self.is_master:
+            return policy.Caller(True, False, self.user_id, ())
         if self.user_id is None:
-            return ["*"]
+            return policy.Caller(False, False, None, ("*",))
         if with_roles and self._roles is None:
             self._roles = await self._resolver.roles_for(self.user_id)
-        return ["*", self.user_id, *(self._roles if with_roles and self._roles else ())]
+        roles = self._roles if with_roles and self._roles else ()
+        return policy.Caller(False, False, self.user_id, ("*", self.user_id, *roles))
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """Whether a subscriber passes the class rules, and how objects must be filtered for it."""
+    """One subscriber's grant for one change: the policy's answer and the caller it was given for."""
 
-    pointer_fields: tuple[str, ...] | None
-    hidden: frozenset[str]
-    group: tuple[str, ...]
+    grant: policy.ClassGrant
+    caller: policy.Caller
 
+    @property
+    def hidden(self) -> frozenset[str]:
+        """The class-wide protected fields (what a where or watch list may not use)."""
+        return self.grant.hidden
 
-MASTER_VERDICT = Verdict(None, frozenset(), ())
+    def hidden_for(self, doc: Document | None) -> frozenset[str]:
+        """The protected fields of one object version for this subscriber."""
+        return policy.hidden_for(self.grant, self.caller, doc)
 
 
 async def class_verdict(access: ClassAccess, operation: str, viewer: Viewer,
                         docs: tuple[Document | None, ...]) -> Verdict | None:
-    """The CLP check for this subscriber (None = no event at all), with its ACL group."""
-    if viewer.is_master:
-        return MASTER_VERDICT
+    """The policy's class grant for this subscriber (None = no event at all)."""
     needs_roles = access.clp_names_roles.get(operation, False) or any(
         doc is not None and _names_role(doc.get("_rperm")) for doc in docs)
-    group = await viewer.group(needs_roles)
-    has_user = viewer.user_id is not None
+    who = await viewer.caller(needs_roles)
     try:
-        pointer_fields = clp_rules.check(access.clp, operation, group, has_user)
+        grant = policy.class_grant(access.class_name, access.stored, operation, who, effective_clp=access.clp)
     except ParseError:
         return None
-    hidden = frozenset(clp_rules.protected_fields(access.clp, group, has_user))
-    return Verdict(tuple(pointer_fields) if pointer_fields is not None else None, hidden, tuple(group))
+    return Verdict(grant, who)
 
 
-def _points_to(value: Any, user_id: str) -> bool:
-    if isinstance(value, dict):
-        return value.get("__type") == "Pointer" and value.get("className") == "_User" and \
-            value.get("objectId") == user_id
-    if isinstance(value, list):
-        return any(_points_to(item, user_id) for item in value)
-    return False
-
-
-def readable(doc: Document | None, verdict: Verdict, user_id: str | None) -> bool:
-    """ACL read access and pointer permissions for one version of an object."""
-    if doc is None:
-        return False
-    if verdict is MASTER_VERDICT:
-        return True
-    if not can_access(doc.get("_rperm"), list(verdict.group)):
-        return False
-    if verdict.pointer_fields is not None:
-        return user_id is not None and any(_points_to(doc.get(name), user_id) for name in verdict.pointer_fields)
-    return True
+def readable(doc: Document | None, verdict: Verdict, user_id: str | None = None) -> bool:
+    """ACL read access, pointer permissions and own-session for one version of an object."""
+    return policy.readable(verdict.grant, verdict.caller, doc)
 
 
 def protected_in_query(where: Mapping[str, Any], hidden: frozenset[str] | set[str]) -> str | None:
     """The first protected field a where (or watch list) uses, if any."""
-    for key, value in where.items():
-        if key in ("$or", "$and", "$nor") and isinstance(value, list):
-            for sub in value:
-                if isinstance(sub, Mapping):
-                    found = protected_in_query(sub, hidden)
-                    if found:
-                        return found
-        elif key.split(".")[0] in hidden:
-            return key
-    return None
+    return policy.first_protected_key(where, hidden)

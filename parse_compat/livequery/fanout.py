@@ -146,10 +146,11 @@ class _Run:
 
     def render(self, info: SubscriptionInfo, doc: Mapping[str, Any], verdict: Verdict) -> str:
         """``doc`` is the change's ``after`` or ``before``; one serialization per distinct view."""
-        key = (doc is self.change.after, verdict.hidden, info.keys, info.client.is_master, self._is_self(info, doc))
+        hidden = verdict.hidden_for(doc)
+        key = (doc is self.change.after, hidden, info.keys, info.client.is_master, self._is_self(info, doc))
         cached = self.renderings.get(key)
         if cached is None:
-            rendered = render_object(self.context(info), self.schema, dict(doc), hidden=set(verdict.hidden))
+            rendered = render_object(self.context(info), self.schema, dict(doc), hidden=set(hidden))
             rendered["className"] = self.change.class_name
             cached = self.renderings[key] = protocol.dumps(project_keys(rendered, info.keys))
         return cached
@@ -202,11 +203,13 @@ class _Run:
         if result is None or not isinstance(result.get("object"), dict):
             return None
 
-        def finish(obj: dict[str, Any]) -> str:
-            exempt = self._is_self(info, obj)
-            cleaned = {k: v for k, v in obj.items() if exempt or k not in verdict.hidden}
+        def finish(obj: dict[str, Any], stored: Mapping[str, Any] | None) -> str:
+            hidden = verdict.hidden_for(stored)  # decided on the stored version, not on what the hook returned
+            cleaned = {k: v for k, v in obj.items() if k not in hidden}
             return protocol.dumps(project_keys(cleaned, info.keys))
 
         original = result.get("original") if decision.op != "delete" else None
         return protocol.event(decision.op, client.id, client.installation_id, info.request_id,
-                              finish(result["object"]), finish(original) if isinstance(original, dict) else None)
+                              finish(result["object"], decision.object),
+                              finish(original, decision.original or decision.object)
+                              if isinstance(original, dict) else None)

@@ -19,10 +19,9 @@ from typing import Any
 from ..auth.identity import Auth
 from ..errors import OPERATION_FORBIDDEN, SCRIPT_FAILED, ParseError
 from ..rest.context import RequestContext
-from ..rest.find import class_for_read
+from ..rest.find import class_for_read, grant_for
 from ..rest.output import render_object
 from ..rest.where import WherePreparer
-from ..security import clp as clp_rules
 from ..state import AppState
 from ..storage.base import ClassSchema
 from . import hooks, protocol
@@ -37,7 +36,8 @@ NEVER = {"$in": []}
 SUBQUERY_OPERATORS = frozenset({"$inQuery", "$notInQuery", "$select", "$dontSelect"})
 
 
-async def _no_sub_find(ctx: RequestContext, class_name: str, where: dict[str, Any]) -> list[dict[str, Any]]:
+async def _no_sub_find(ctx: RequestContext, class_name: str, where: dict[str, Any],
+                       keys: list[str] | None = None) -> list[dict[str, Any]]:
     raise AssertionError("live query wheres never run sub-queries")
 
 
@@ -167,7 +167,7 @@ class Operations:
         where = dict(query["where"])
         keys = tuple(query["keys"]) if "keys" in query else None
         watch = tuple(query["watch"]) if "watch" in query else None
-        schema = await class_for_read(ctx, class_name) or ClassSchema(class_name, {})
+        schema = await class_for_read(ctx, class_name, clp_operation(where)) or ClassSchema(class_name, {})
         if class_name == "_Session":
             if auth.user_pointer is None and not client.is_master:
                 raise invalid_token()
@@ -175,19 +175,15 @@ class Operations:
                 where["user"] = auth.user_pointer
         operation = clp_operation(where)
         if not client.is_master:
-            await self._check_class(auth, schema, operation, where, watch)
+            await self._check_class(ctx, schema, operation, where, watch)
         prepared = await LiveWherePreparer(ctx).prepare(schema, where)
         return SubscriptionInfo(client, request.request_id, class_name, prepared, query_hash(class_name, prepared),
                                 keys, watch, token, auth.user_id, operation)
 
-    async def _check_class(self, auth: Auth, schema: ClassSchema, operation: str, where: dict[str, Any],
+    async def _check_class(self, ctx: RequestContext, schema: ClassSchema, operation: str, where: dict[str, Any],
                            watch: tuple[str, ...] | None) -> None:
-        group = ["*"]
-        if auth.user_id is not None:
-            group += [auth.user_id, *await self.state.roles.roles_for(auth.user_id)]
-        clp = clp_rules.effective(schema.class_level_permissions, schema.class_name)
-        clp_rules.check(clp, operation, group, auth.user is not None)
-        hidden = clp_rules.protected_fields(clp, group, auth.user is not None)
+        """The policy's grant, as for a REST find; a protected field in `where` or `watch` → 119."""
+        hidden = (await grant_for(ctx, schema, operation)).hidden
         if hidden and (protected_in_query(where, hidden) or any(name.split(".")[0] in hidden for name in watch or ())):
             raise ParseError(OPERATION_FORBIDDEN, "Permission denied")
 

@@ -1,5 +1,7 @@
-"""Reads: find, count and get — CLP check, where preparation, ACL as a storage constraint,
-include, protected-field redaction and rendering, in that order.
+"""Reads: find, count and get — the policy's grant, where preparation, the grant as a storage
+constraint, protected-field redaction per object, rendering and include, in that order.
+
+Every permission decision is `security.policy`'s; this module only asks it and applies the answer.
 """
 
 from __future__ import annotations
@@ -7,58 +9,52 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, ParseError
-from ..schema.model import MASTER_ONLY_CLASSES
-from ..security import clp as clp_rules
+from ..security import policy
 from ..storage.base import ClassSchema, FindOptions
 from .context import RequestContext
 from .include import apply_includes
 from .output import render_object
 from .params import QueryParams
 from .triggers import triggers_of
-from .where import WherePreparer, check_protected_keys
+from .where import WherePreparer
+
+
+async def caller(ctx: RequestContext) -> policy.Caller:
+    """The caller as the security policy sees it (roles resolved once per request)."""
+    return await policy.caller_of(ctx.auth, ctx.state.roles)
 
 
 async def acl_group(ctx: RequestContext) -> list[str]:
-    """`*`, the user id and every role the user holds (transitively)."""
-    if ctx.auth.user is None:
+    """`*`, the user id and every role the user holds (transitively), master key or not."""
+    if ctx.auth.user_id is None:
         return ["*"]
     if ctx.auth.roles is None:
-        ctx.auth.roles = await ctx.state.roles.roles_for(ctx.auth.user["objectId"])
-    return ["*", ctx.auth.user["objectId"], *ctx.auth.roles]
+        ctx.auth.roles = await ctx.state.roles.roles_for(ctx.auth.user_id)
+    return ["*", ctx.auth.user_id, *ctx.auth.roles]
 
 
-async def class_for_read(ctx: RequestContext, class_name: str) -> ClassSchema | None:
+async def class_for_read(ctx: RequestContext, class_name: str, operation: str = "find") -> ClassSchema | None:
     """The class schema, or None for a missing class the caller may query (no results)."""
-    if not ctx.auth.has_master_power and (class_name in MASTER_ONLY_CLASSES or class_name.startswith("_Join:")):
-        raise ParseError(OPERATION_FORBIDDEN,
-                         f"Clients aren't allowed to perform the find operation on the {class_name} collection.")
+    policy.check_class_open(class_name, operation, policy.caller(ctx.auth))
     schema = await ctx.state.schemas.find_class(class_name)
     if schema is None and not ctx.auth.has_master_power and not ctx.state.settings.allowClientClassCreation:
         raise ParseError(OPERATION_FORBIDDEN, f"This user is not allowed to access non-existent class: {class_name}")
     return schema
 
 
+async def grant_for(ctx: RequestContext, schema: ClassSchema, operation: str) -> policy.ClassGrant:
+    """The policy's grant for this caller, class and operation (raises Parse's error)."""
+    who = await caller(ctx)
+    return policy.class_grant(schema.class_name, schema.class_level_permissions, operation, who)
+
+
 async def access_constraints(ctx: RequestContext, schema: ClassSchema, operation: str,
                              acl_column: str) -> tuple[list[dict[str, Any]], set[str]]:
-    """CLP check + ACL constraint + pointer permissions → extra where clauses, hidden fields."""
-    if ctx.auth.has_master_power:
-        return [], set()
-    group = await acl_group(ctx)
-    clp = clp_rules.effective(schema.class_level_permissions, schema.class_name)
-    pointer_fields = clp_rules.check(clp, operation, group, ctx.auth.user is not None)
-    clauses: list[dict[str, Any]] = [{acl_column: {"$in": group}}]
-    if pointer_fields is not None:
-        me = ctx.auth.user_pointer
-        if me is None:
-            clauses.append({"objectId": {"$in": []}})
-        else:
-            clauses.append({"$or": [{name: me} for name in pointer_fields]})
-    if schema.class_name == "_Session":
-        if ctx.auth.user_pointer is None:
-            raise ParseError(209, "Invalid session token")
-        clauses.append({"user": ctx.auth.user_pointer})
-    hidden = clp_rules.protected_fields(clp, group, ctx.auth.user is not None)
-    return clauses, hidden
+    """The policy's grant as extra where clauses (ACL, pointer permissions, own sessions) and the
+    class-wide hidden fields."""
+    who = await caller(ctx)
+    grant = policy.class_grant(schema.class_name, schema.class_level_permissions, operation, who)
+    return policy.storage_where(grant, who, acl_column), set(grant.hidden)
 
 
 def combine(where: dict[str, Any], clauses: list[dict[str, Any]]) -> dict[str, Any]:
@@ -68,26 +64,38 @@ def combine(where: dict[str, Any], clauses: list[dict[str, Any]]) -> dict[str, A
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
-async def sub_find(ctx: RequestContext, class_name: str, where: dict[str, Any]) -> list[dict[str, Any]]:
-    """A sub-query ($inQuery, $select, ...) run with the caller's permissions."""
+async def sub_find(ctx: RequestContext, class_name: str, where: dict[str, Any],
+                   keys: list[str] | None = None) -> list[dict[str, Any]]:
+    """A sub-query ($inQuery, $select, $relatedTo, ...) run as a direct find by the caller would be:
+    the same class gate, CLP `find`, ACL and pointer permissions; `keys` (the `$select` key, the
+    `$relatedTo` relation) may not name a protected field (119)."""
     schema = await class_for_read(ctx, class_name)
     if schema is None:
         return []
-    extra, hidden = await access_constraints(ctx, schema, "find", "_rperm")
+    grant = await grant_for(ctx, schema, "find")
+    for key in keys or ():
+        policy.check_key(key, grant.hidden, "query", class_name)
+    _check_where(where, grant)
     prepared = await WherePreparer(ctx, sub_find).prepare(schema, where)
-    check_protected_keys(prepared, hidden)
-    return await ctx.state.storage.find(schema, combine(prepared, extra), FindOptions())
+    where = combine(prepared, policy.storage_where(grant, await caller(ctx)))
+    return await ctx.state.storage.find(schema, where, FindOptions())
 
 
-def _sort_keys(schema: ClassSchema, order: list[tuple[str, bool]], hidden: set[str]) -> list[tuple[str, bool]]:
+def _check_where(where: Any, grant: policy.ClassGrant) -> None:
+    """Protected fields in the client's where (as sent: relation constraints and sub-queries are still
+    under their field's name) → 119, before any sub-query runs."""
+    if isinstance(where, dict):
+        policy.check_query_keys(where, grant.hidden, grant.class_name)
+
+
+def _sort_keys(schema: ClassSchema, order: list[tuple[str, bool]], hidden: frozenset[str]) -> list[tuple[str, bool]]:
     out = []
     for name, ascending in order:
         if name.startswith("_") or name.startswith("$"):
             if name in ("$score", "-$score"):
                 continue
             raise ParseError(105, f"Cannot sort by {name}")
-        if name.split(".")[0] in hidden:
-            raise ParseError(OPERATION_FORBIDDEN, f"This user is not allowed to sort on {name}")
+        policy.check_sort_keys([name], hidden, schema.class_name)
         if name in ("objectId", "createdAt", "updatedAt") or name.split(".")[0] in schema.fields:
             out.append((name, ascending))
         # parse-compat: ordering by a field the schema does not know is silently ignored
@@ -105,33 +113,29 @@ async def find(ctx: RequestContext, class_name: str, params: QueryParams) -> dic
 
 
 async def _find(ctx: RequestContext, class_name: str, params: QueryParams) -> dict[str, Any]:
-    if class_name == "_Installation" and not ctx.auth.has_master_power:
-        raise ParseError(OPERATION_FORBIDDEN, "Clients aren't allowed to perform the find operation on the "
-                                              "installation collection.")
     if params.redirect_key:
         return await _find_redirected(ctx, class_name, params)
-    schema = await class_for_read(ctx, class_name)
-    if schema is None:
-        return {"results": [], **({"count": 0} if params.count else {})}
     settings = ctx.state.settings
     limit = settings.defaultLimit if params.limit is None else params.limit
     if settings.maxLimit is not None:
         limit = min(limit, settings.maxLimit)
     operation = "count" if params.count and limit == 0 else "find"
-    extra, hidden = await access_constraints(ctx, schema, operation, "_rperm")
-    if params.count and operation == "find" and not ctx.auth.has_master_power:
-        clp_rules.check(clp_rules.effective(schema.class_level_permissions, schema.class_name), "count",
-                        await acl_group(ctx), ctx.auth.user is not None)
+    schema = await class_for_read(ctx, class_name, operation)
+    if schema is None:
+        return {"results": [], **({"count": 0} if params.count else {})}
+    grant = await grant_for(ctx, schema, operation)
+    if params.count and operation == "find":
+        await grant_for(ctx, schema, "count")
+    _check_where(params.where, grant)
+    sort = _sort_keys(schema, params.order, grant.hidden)
     prepared = await WherePreparer(ctx, sub_find).prepare(schema, params.where)
-    check_protected_keys(prepared, hidden)
-    where = combine(prepared, extra)
+    where = combine(prepared, policy.storage_where(grant, await caller(ctx)))
     storage = ctx.state.storage
     result: dict[str, Any] = {"results": []}
     if limit > 0:
-        options = FindOptions(limit=limit, skip=params.skip, sort=_sort_keys(schema, params.order, hidden),
-                              keys=_storage_keys(params.keys))
+        options = FindOptions(limit=limit, skip=params.skip, sort=sort, keys=_storage_keys(params.keys))
         docs = await storage.find(schema, where, options)
-        result["results"] = await render_many(ctx, schema, docs, params, hidden)
+        result["results"] = await render_many(ctx, schema, docs, params, grant)
     if params.count:
         result["count"] = await storage.count(schema, where)
     return result
@@ -144,42 +148,21 @@ def _storage_keys(keys: list[str] | None) -> set[str] | None:
 
 
 async def render_many(ctx: RequestContext, schema: ClassSchema, docs: list[dict[str, Any]],
-                      params: QueryParams, hidden: set[str]) -> list[dict[str, Any]]:
+                      params: QueryParams, grant: policy.ClassGrant) -> list[dict[str, Any]]:
+    """The REST JSON of `docs` with the fields the policy hides for each one, then `include`."""
     keys = _storage_keys(params.keys)
     include = list(params.include)
     if params.keys:
         include += [k.rsplit(".", 1)[0] for k in params.keys if "." in k]
-    owner_fields = _user_field_entries(schema) if not ctx.auth.has_master_power else []
+    who = await caller(ctx)
     rendered = []
     for doc in docs:
-        doc_hidden = hidden
-        if owner_fields:
-            doc_hidden = await _hidden_for_doc(ctx, schema, doc, owner_fields)
+        hidden = policy.hidden_for(grant, who, doc)
         rendered.append(render_object(ctx, schema, doc, keys=keys, exclude=set(params.exclude_keys),
-                                      hidden=doc_hidden))
+                                      hidden=set(hidden)))
     if include or params.include_all:
         await apply_includes(ctx, schema, rendered, include, params.include_all, params.keys)
     return rendered
-
-
-def _user_field_entries(schema: ClassSchema) -> list[str]:
-    """Pointer fields named by `userField:<field>` protectedFields entries."""
-    protected = (schema.class_level_permissions or {}).get("protectedFields") or {}
-    return [entity[len("userField:"):] for entity in protected if entity.startswith("userField:")]
-
-
-async def _hidden_for_doc(ctx: RequestContext, schema: ClassSchema, doc: dict[str, Any],
-                          owner_fields: list[str]) -> set[str]:
-    """Protected fields for one object: `userField:` entries apply when the pointer is the caller."""
-    me = ctx.auth.user_id
-    owners = {}
-    for name in owner_fields:
-        value = doc.get(name)
-        items = value if isinstance(value, list) else [value]
-        owners[name] = me is not None and any(
-            isinstance(item, dict) and item.get("objectId") == me for item in items)
-    clp = clp_rules.effective(schema.class_level_permissions, schema.class_name)
-    return clp_rules.protected_fields(clp, await acl_group(ctx), ctx.auth.user is not None, owners)
 
 
 async def get(ctx: RequestContext, class_name: str, object_id: str, params: QueryParams) -> dict[str, Any]:
@@ -198,20 +181,20 @@ async def get(ctx: RequestContext, class_name: str, object_id: str, params: Quer
 
 
 async def _get(ctx: RequestContext, class_name: str, object_id: str, params: QueryParams) -> dict[str, Any]:
-    schema = await class_for_read(ctx, class_name)
+    schema = await class_for_read(ctx, class_name, "get")
     if schema is None:
         raise ParseError(OBJECT_NOT_FOUND, "Object not found.")
-    extra, hidden = await access_constraints(ctx, schema, "get", "_rperm")
+    grant = await grant_for(ctx, schema, "get")
     where: dict[str, Any] = {"objectId": object_id}
     if params.where:  # only a beforeFind hook sets `where` on a get; it constrains the get as a find
+        _check_where(params.where, grant)
         prepared = await WherePreparer(ctx, sub_find).prepare(schema, params.where)
-        check_protected_keys(prepared, hidden)
         where = {"$and": [prepared, where]}
-    where = combine(where, extra)
+    where = combine(where, policy.storage_where(grant, await caller(ctx)))
     docs = await ctx.state.storage.find(schema, where, FindOptions(limit=1))
     if not docs:
         raise ParseError(OBJECT_NOT_FOUND, "Object not found.")
-    return (await render_many(ctx, schema, docs, params, hidden))[0]
+    return (await render_many(ctx, schema, docs, params, grant))[0]
 
 
 async def _find_redirected(ctx: RequestContext, class_name: str, params: QueryParams) -> dict[str, Any]:

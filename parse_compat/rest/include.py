@@ -1,7 +1,10 @@
 """`include`: replace pointers by the objects they point to, one batched query per class and path.
 
-An included pointer the caller cannot read is removed: the field disappears, and inside an
-array the entry is dropped (Parse does the same).
+Each target class is read as a direct `get` by the caller would be (the security policy's grant):
+a class closed to clients (`_GlobalConfig`, `_JobStatus`, ...) or whose CLP refuses `get` fails the
+whole request with 119, as Parse Server's include does; an included object the caller cannot read
+(ACL, pointer permissions) is removed — the field disappears, and inside an array the entry is
+dropped (Parse does the same); the included objects lose their protected fields.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ..errors import ParseError
+from ..security import policy
 from ..storage.base import FindOptions
 from .context import RequestContext
 
@@ -29,7 +32,7 @@ def _pointers_at(objects: list[dict[str, Any]], field_name: str) -> list[dict[st
 
 async def _fetch(ctx: RequestContext, pointers: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
     """Load every pointed-to object the caller may read, one query per class."""
-    from .find import access_constraints, combine, render_many
+    from .find import caller, combine, grant_for, render_many
     from .params import QueryParams
 
     by_class: dict[str, set[str]] = defaultdict(set)
@@ -38,16 +41,14 @@ async def _fetch(ctx: RequestContext, pointers: list[dict[str, Any]]) -> dict[tu
             by_class[pointer["className"]].add(pointer["objectId"])
     loaded: dict[tuple[str, str], dict[str, Any]] = {}
     for class_name, ids in by_class.items():
+        policy.check_class_open(class_name, "get", await caller(ctx))
         schema = ctx.state.schemas.get(class_name)
         if schema is None:
             continue
-        try:
-            extra, hidden = await access_constraints(ctx, schema, "get", "_rperm")
-        except ParseError:
-            continue
-        docs = await ctx.state.storage.find(schema, combine({"objectId": {"$in": sorted(ids)}}, extra),
-                                            FindOptions())
-        for obj in await render_many(ctx, schema, docs, QueryParams(), hidden):
+        grant = await grant_for(ctx, schema, "get")
+        where = combine({"objectId": {"$in": sorted(ids)}}, policy.storage_where(grant, await caller(ctx)))
+        docs = await ctx.state.storage.find(schema, where, FindOptions())
+        for obj in await render_many(ctx, schema, docs, QueryParams(), grant):
             obj["__type"] = "Object"
             obj["className"] = class_name
             loaded[(class_name, obj["objectId"])] = obj

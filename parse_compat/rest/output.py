@@ -42,8 +42,6 @@ def render_object(ctx: RequestContext, schema: ClassSchema, doc: Document, *,
         is_self = ctx.auth.user_id is not None and ctx.auth.user_id == doc.get("objectId")
         if not (ctx.auth.has_master_power or is_self):
             out.pop("authData", None)
-        if is_self:
-            hidden = None  # parse-compat: protectedFieldsOwnerExempt — users see all their own fields
     if keys is not None:
         out = {k: v for k, v in out.items() if k in ALWAYS_KEYS or k in keys}
     for name in exclude or ():

@@ -2,19 +2,20 @@
 
 Unknown `$` operators, internal or malformed keys and over-deep queries are rejected with
 Parse's codes. `$inQuery`, `$notInQuery`, `$select`, `$dontSelect`, `$relatedTo` and
-constraints on Relation fields run their sub-queries *with the caller's permissions* and
-become `$in` / `$nin` constraints; `$relativeTime` becomes a Date.
+constraints on Relation fields run their sub-queries *with the caller's permissions* (the
+`sub_find` it is handed asks the security policy, as a direct find would) and become `$in` / `$nin`
+constraints; `$relativeTime` becomes a Date.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from ..codec.dates import date_value
-from ..errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, OPERATION_FORBIDDEN, ParseError
+from ..errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, ParseError
 from ..query.regex import compile_parse_regex
 from ..query.relative_time import resolve_relative_time
 from ..storage.base import ClassSchema
@@ -32,8 +33,12 @@ COMPARISONS = ("$lt", "$lte", "$gt", "$gte")
 GEO_OPERATORS = frozenset({"$nearSphere", "$within", "$geoWithin", "$geoIntersects"})
 SECRET_KEYS = frozenset({"password", "sessionToken", "authData"})
 
-# find(ctx, class_name, where, keys) -> list of storage documents, run with the caller's auth.
-SubFind = Callable[[RequestContext, str, dict[str, Any]], Awaitable[list[dict[str, Any]]]]
+class SubFind(Protocol):
+    """find(ctx, class_name, where, keys) → storage documents, with the caller's permissions; `keys` are
+    the fields of that class the sub-query reads values of (refused when protected)."""
+
+    def __call__(self, ctx: RequestContext, class_name: str, where: dict[str, Any],
+                 keys: list[str] | None = None) -> Awaitable[list[dict[str, Any]]]: ...
 
 
 class WherePreparer:
@@ -73,7 +78,7 @@ class WherePreparer:
             return {"$and": [out, *extra]} if out else ({"$and": extra} if len(extra) > 1 else extra[0])
         return out
 
-    def _check_key(self, schema: ClassSchema, key: str) -> None:
+    def _check_key(self, schema: ClassSchema | None, key: str) -> None:
         if key == "ACL":
             raise ParseError(INVALID_QUERY, "Cannot query on ACL.")
         if key.startswith("$"):
@@ -168,7 +173,8 @@ class WherePreparer:
         query, key = value["query"], value["key"]
         if not isinstance(query, dict) or not isinstance(query.get("className"), str) or not isinstance(key, str):
             raise ParseError(INVALID_QUERY, "improper usage of $select")
-        docs = await self.sub_find(self.ctx, query["className"], query.get("where") or {})
+        self._check_key(None, key)  # the same key rules as a where: no secrets, no internal fields
+        docs = await self.sub_find(self.ctx, query["className"], query.get("where") or {}, [key])
         values = []
         for doc in docs:
             node: Any = doc
@@ -184,7 +190,8 @@ class WherePreparer:
         if not (isinstance(pointer, dict) and isinstance(pointer.get("className"), str)
                 and isinstance(pointer.get("objectId"), str) and isinstance(key, str)):
             raise ParseError(INVALID_JSON, "improper usage of $relatedTo")
-        owners = await self.sub_find(self.ctx, pointer["className"], {"objectId": pointer["objectId"]})
+        self._check_key(None, key)
+        owners = await self.sub_find(self.ctx, pointer["className"], {"objectId": pointer["objectId"]}, [key])
         if not owners:
             return {"objectId": {"$in": []}}
         ids = await self.ctx.state.storage.related_ids(pointer["className"], key, [pointer["objectId"]])
@@ -213,17 +220,3 @@ class WherePreparer:
             return clauses[0] if len(clauses) == 1 else {"$and": clauses}
         owners = await storage.owning_ids(schema.class_name, key, ids_of(constraint))
         return {"objectId": {"$in": owners}}
-
-
-def check_protected_keys(where: dict[str, Any], hidden: set[str]) -> None:
-    """Using a protected field in `where` → 119 (it would leak the value)."""
-    if not hidden:
-        return
-    for key, value in where.items():
-        if key in ("$or", "$and", "$nor") and isinstance(value, list):
-            for sub in value:
-                if isinstance(sub, dict):
-                    check_protected_keys(sub, hidden)
-        elif key.split(".")[0] in hidden:
-            raise ParseError(OPERATION_FORBIDDEN, "This user is not allowed to query " + key.split(".")[0] +
-                             " on class")

@@ -133,3 +133,55 @@ async def test_denials_leave_nothing_written(api: Client) -> None:
         assert reply.status in (400, 404)
     count = await api.get("/classes/Locked", params={"count": 1, "limit": 0}, master=True)
     assert count.body["count"] == 0
+
+
+async def _indirect(api: Client, holder: str, holder_id: str, target: str, object_id: str,
+                    who: dict[str, Any]) -> dict[str, Any]:
+    """What include and each sub-query answer for one caller (see MATRIX["indirect"])."""
+    got: dict[str, Any] = {}
+    reply = await api.get(f"/classes/{holder}/{holder_id}", params={"include": "ref"}, **who)
+    if reply.status >= 400:
+        got["include"] = reply.body["code"]
+    else:
+        got["include"] = "ok" if reply.body.get("ref", {}).get("__type") == "Object" else 101
+    inner = {"className": target, "where": {"objectId": object_id}}
+    wheres = {"$inQuery": {"ref": {"$inQuery": inner}},
+              "$select": {"v": {"$select": {"query": inner, "key": "v"}}},
+              "$dontSelect": {"v": {"$dontSelect": {"query": inner, "key": "v"}}}}
+    for op, where in wheres.items():
+        reply = await api.get(f"/classes/{holder}", params={"where": {"objectId": holder_id, **where}}, **who)
+        found = reply.body["code"] if reply.status >= 400 else len(reply.body["results"])
+        got[op] = 1 - found if op == "$dontSelect" and isinstance(found, int) and reply.status < 400 else found
+    return got
+
+
+async def test_include_and_sub_queries_answer_as_the_direct_read(api: Client) -> None:
+    users = await _setup(api)
+    indirect = MATRIX["indirect"]
+    expected = {(r["clp"], r["acl"], r["caller"], r["op"]): r["expect"] for r in MATRIX["rows"]}
+    mismatches = []
+    for clp_name, clp in MATRIX["clps"].items():
+        target, holder = "Ind_" + clp_name, "Holder_" + clp_name
+        body: dict[str, Any] = {"className": target, "fields": {"v": {"type": "Number"}}}
+        if clp is not None:
+            body["classLevelPermissions"] = clp
+        assert (await api.post(f"/schemas/{target}", body, master=True)).status == 200
+        for acl_name in MATRIX["acls"]:
+            record: dict[str, Any] = {"v": 1}
+            acl = _acl(acl_name, users["owner"]["objectId"])
+            if acl is not None:
+                record["ACL"] = acl
+            created = await api.post(f"/classes/{target}", record, master=True)
+            holder_body = {"v": 1, "ref": {"__type": "Pointer", "className": target,
+                                           "objectId": created.body["objectId"]}}
+            held = await api.post(f"/classes/{holder}", holder_body, master=True)
+            assert held.status == 201, held.body
+            for caller in ("master", "readonly", "owner", "other", "member", "anonymous"):
+                got = await _indirect(api, holder, held.body["objectId"], target, created.body["objectId"],
+                                      _headers(caller, users))
+                want = {"include": expected[(clp_name, acl_name, caller, indirect["include"])],
+                        **{op: expected[(clp_name, acl_name, caller, direct)]
+                           for op, direct in indirect["subqueries"].items()}}
+                if got != want:
+                    mismatches.append({"clp": clp_name, "acl": acl_name, "caller": caller, "got": got, "want": want})
+    assert not mismatches, json.dumps(mismatches[:20], indent=1) + f"\n{len(mismatches)} mismatches"
