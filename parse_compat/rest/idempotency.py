@@ -4,7 +4,8 @@ path is refused with 159 instead of being written twice. Request ids live in `_I
 
 A request id is claimed only once the caller is authenticated (the HTTP edge calls `claim`
 after the credentials were checked), and it is claimed in the caller's own namespace — the
-user, else the installation, else the client address; the master key has its own — so no
+user, else the installation, else the client address; the master key has its own (the
+read-only master key claims nothing: it cannot write) — so no
 caller can use up, or learn about, another caller's request ids. The stored `reqId` is the JSON
 pair `[namespace, request id]`; a Parse Server sharing the database keeps bare ids, which never
 collide with these.
@@ -31,11 +32,9 @@ IDEMPOTENT_ROUTES = (
 
 
 def caller_namespace(auth: Auth, ip: str) -> str:
-    """Whose request ids these are: master, read-only master, a user, an installation, an address."""
+    """Whose request ids these are: master, a user, an installation, or a client address."""
     if auth.is_master:
         return "master"
-    if auth.is_read_only:
-        return "master:read-only"
     if auth.user_id:
         return f"user:{auth.user_id}"
     if auth.installation_id:
@@ -60,8 +59,12 @@ class IdempotencyGuard:
         return any(rx.fullmatch(relative) or rx.fullmatch(path) for rx in self.paths)
 
     async def claim(self, request_id: str, auth: Auth, ip: str = "") -> None:
-        """Record `request_id` for this (authenticated) caller; 159 when it already did."""
+        """Record `request_id` for this (authenticated) caller; 159 when it already did. The
+        read-only master key records nothing: it writes nowhere, so it has nothing to replay."""
         from .write import new_object_id
+
+        if auth.is_read_only:
+            return
 
         schema = await self.state.schemas.ensure_class("_Idempotency")
         storage = self.state.storage
