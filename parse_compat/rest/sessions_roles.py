@@ -33,9 +33,12 @@ class SessionRules:
             user_id = body["user"].get("objectId")
         if not isinstance(user_id, str):
             raise ParseError(209, "Session token required.")
+        extra = {k: v for k, v in body.items() if k not in SESSION_PROTECTED and k != "ACL"}
+        file_check = ctx.state.extras.get("file_reference_check")
+        if file_check is not None and extra:
+            await file_check(ctx, extra)  # as the caller: the extra fields are then written as master
         session = await ctx.state.extras["sessions"].create(user_id, ctx.auth.installation_id,
                                                             {"action": "create"}, replace_installation=False)
-        extra = {k: v for k, v in body.items() if k not in SESSION_PROTECTED and k != "ACL"}
         if extra:
             result = await write.update(ctx.with_auth(MASTER), "_Session", session["objectId"], extra)
             session = result.doc

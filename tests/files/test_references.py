@@ -180,3 +180,12 @@ async def test_the_uploader_is_recorded_by_the_server_and_survives_key_rotation(
     assert (await adapter.stat(reply.body["name"])).owner == f"user:{user_id}"
     master_upload = await env.upload("m.png", b"\x89PNGm", "image/png")
     assert (await adapter.stat(master_upload.body["name"])).owner is None
+
+
+async def test_a_new_session_cannot_carry_someone_elses_file(env: FilesEnv) -> None:
+    _, _, victim_file, _ = await _victim(env)
+    _, thief = await env.user("thief")
+    reply = await env.client.post("/sessions", {"scan": _file(victim_file)}, session_token=thief)
+    assert reply.status == 400 and reply.body["code"] == 107, reply.body
+    status, body, _ = await env.fetch(env.bare(victim_file), {"X-Parse-Session-Token": thief})
+    assert status == 403 and XRAY not in body
