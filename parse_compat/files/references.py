@@ -32,16 +32,16 @@ NON_ATTACHING_OPS = frozenset({"Remove", "Delete", "Increment", "AddRelation", "
 def file_values(body: dict[str, Any]) -> list[dict[str, Any]]:
     """Every `{"__type": "File"}` value anywhere in a body (nested objects, arrays, ops)."""
     found: list[dict[str, Any]] = []
-    stack: list[Any] = list(body.values())
+    # scalars are skipped before they reach the stack; an ACL holds only booleans
+    stack: list[Any] = [value for key, value in body.items() if key != "ACL" and isinstance(value, (dict, list))]
     while stack:
         value = stack.pop()
         if isinstance(value, list):
-            stack.extend(value)
-        elif isinstance(value, dict):
-            if value.get("__type") == "File":
-                found.append(value)
-            elif value.get("__op") not in NON_ATTACHING_OPS:
-                stack.extend(value.values())
+            stack.extend(item for item in value if isinstance(item, (dict, list)))
+        elif value.get("__type") == "File":
+            found.append(value)
+        elif value.get("__op") not in NON_ATTACHING_OPS:
+            stack.extend(item for item in value.values() if isinstance(item, (dict, list)))
     return found
 
 
