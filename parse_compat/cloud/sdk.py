@@ -7,7 +7,8 @@ as for an HTTP request; nothing here touches storage, except `update_if`, the at
 
 A request made with the read-only master key stays read-only here: `as_master()` reads with
 master power, and every write (create, update, save, delete, update_if) is refused with 119,
-whichever identity the SDK is bound to (Parse's readOnlyMasterKey rule, GHSA-vc89-5g3r-cmhh).
+whichever identity the SDK is bound to. (Stricter than Parse, whose cloud code holds the real
+master key whatever key the request came with.)
 """
 
 from __future__ import annotations
