@@ -1,9 +1,15 @@
-"""Who is calling: master, read-only master, a user (through a session), or anonymous."""
+"""Who is calling: master, read-only master, a user (through a session), or anonymous.
+
+The read-only master key (`readOnlyMasterKey`) reads with master power and never writes:
+`is_master` is False for it (every write path tests `is_master`), `has_master_power` True.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from ..errors import OPERATION_FORBIDDEN, ParseError
 
 
 @dataclass
@@ -30,6 +36,21 @@ class Auth:
     @property
     def has_master_power(self) -> bool:
         return self.is_master or self.is_read_only
+
+    def elevated(self) -> Auth:
+        """The master identity this caller may assume in cloud code (`sdk.as_master()`): full
+        master, except for a read-only-master caller, who stays read-only (reads only)."""
+        if self.is_read_only:
+            return Auth(is_read_only=True, installation_id="cloud")
+        return Auth(is_master=True, installation_id="cloud")
+
+
+def refuse_read_only(auth: Auth, operation: str) -> None:
+    """119 with Parse's message when a read-only-master caller tries to write (`operation`:
+    create, update, delete...)."""
+    if auth.is_read_only:
+        raise ParseError(OPERATION_FORBIDDEN,
+                         f"read-only masterKey isn't allowed to perform the {operation} operation.")
 
 
 MASTER = Auth(is_master=True)

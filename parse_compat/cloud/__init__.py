@@ -49,7 +49,8 @@ running past its timeout is abandoned with 124.
 
 ``request.sdk`` acts as the caller (``request.sdk.as_master()`` for the master key) through
 the same pipeline as REST: ``query(cls)…find()/first()/count()``, ``get``, ``create``,
-``update``, ``save``, ``delete``, ``run`` and ``update_if`` (atomic claim, master only).
+``update``, ``save``, ``delete``, ``run`` and ``update_if`` (atomic claim, master only). For a
+request made with the read-only master key, ``as_master()`` reads only: its writes answer 119.
 """
 
 from ..errors import ParseError

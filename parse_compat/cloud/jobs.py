@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..codec.dates import date_value
-from ..errors import SCRIPT_FAILED, ParseError
+from ..errors import OPERATION_FORBIDDEN, SCRIPT_FAILED, ParseError
 from ..rest.context import RequestContext
 from .requests import JobRequest
 from .runner import SKIPPED, invoke
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .runtime import CloudRuntime
 
 log = logging.getLogger("parse_compat.cloud.jobs")
+READ_ONLY_JOB = "read-only masterKey isn't allowed to run a job."
 
 
 class JobRunner:
@@ -37,6 +38,8 @@ class JobRunner:
 
     async def start(self, ctx: RequestContext, name: str, params: dict[str, Any], source: str = "api") -> str:
         """Record and launch a run; returns the `_JobStatus` objectId."""
+        if ctx.auth.is_read_only:
+            raise ParseError(OPERATION_FORBIDDEN, READ_ONLY_JOB)
         if not self.known(name):
             raise ParseError(SCRIPT_FAILED, "Invalid job.")
         master = master_context(ctx)

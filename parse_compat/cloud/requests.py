@@ -42,7 +42,9 @@ class CloudRequest:
 
     @property
     def master(self) -> bool:
-        return self.ctx.auth.is_master or self.ctx.auth.is_read_only
+        # parse-compat: true for the read-only master key too, as in Parse Server 9 (check
+        # `is_read_only`); its writes are refused all the same, `sdk.as_master()` included.
+        return self.ctx.auth.has_master_power
 
     @property
     def is_read_only(self) -> bool:

@@ -4,13 +4,18 @@ Every call goes through the REST pipeline (`rest.find` for reads, `state.writer`
 so CLPs, ACLs, class rules, the other hooks and change listeners (Live Query) apply exactly
 as for an HTTP request; nothing here touches storage (`update_if`, the atomic "claim"
 primitive jobs need, is the writer's too: master-only, and it still notifies change listeners).
+
+A request made with the read-only master key stays read-only here: `as_master()` reads with
+master power, and every write (create, update, save, delete, update_if) is refused with 119,
+whichever identity the SDK is bound to. (Stricter than Parse, whose cloud code holds the real
+master key whatever key the request came with.)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..auth.identity import Auth
+from ..auth.identity import refuse_read_only
 from ..errors import ParseError
 from ..rest import find as reads
 from ..rest.context import RequestContext
@@ -20,7 +25,8 @@ from .query import Query
 
 
 def master_context(ctx: RequestContext) -> RequestContext:
-    return ctx.with_auth(Auth(is_master=True, installation_id="cloud"))
+    """Master for this request's cloud code: read-only when the request came with the read-only key."""
+    return ctx.with_auth(ctx.auth.elevated())
 
 
 class CloudSDK:
@@ -32,6 +38,10 @@ class CloudSDK:
     @property
     def is_master(self) -> bool:
         return self.ctx.auth.has_master_power
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.ctx.auth.is_read_only
 
     def as_master(self) -> CloudSDK:
         return CloudSDK(master_context(self.ctx))
@@ -56,16 +66,22 @@ class CloudSDK:
         return ParseObject(class_name, found)
 
     # --- writes ------------------------------------------------------------------------
+    def _writable(self, operation: str) -> None:
+        refuse_read_only(self.ctx.auth, operation)
+
     async def create(self, class_name: str, data: dict[str, Any]) -> ParseObject:
+        self._writable("create")
         obj = ParseObject(class_name, changes=encode(data))
         return await self.save(obj)
 
     async def update(self, class_name: str, object_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Apply `data` (values or `__op`s); returns the REST response (`updatedAt`, op results)."""
+        self._writable("update")
         result = await self.ctx.state.writer.update(self.ctx, class_name, object_id, encode(data))
         return result.response
 
     async def save(self, obj: ParseObject) -> ParseObject:
+        self._writable("update" if obj.existed() else "create")
         writer = self.ctx.state.writer
         if obj.existed():
             result = await writer.update(self.ctx, obj.class_name, obj.id or "", obj.changes())
@@ -81,6 +97,7 @@ class CloudSDK:
             class_name = target
         if not object_id:
             raise ValueError("delete needs an object id")
+        self._writable("delete")
         await self.ctx.state.writer.delete(self.ctx, class_name, object_id)
 
     async def update_if(self, class_name: str, object_id: str, where: dict[str, Any],
@@ -91,6 +108,7 @@ class CloudSDK:
         → `{"reminderSent": True}`). Hooks do not run; change listeners do. False when another
         writer got there first (or the object is gone).
         """
+        self._writable("update")
         return await self.ctx.state.writer.update_if(self.ctx, class_name, object_id, encode(where), encode(changes))
 
     # --- cloud code ----------------------------------------------------------------------

@@ -1,5 +1,8 @@
-"""Who may download a protected file: the master key, or a user who can read at least one
-object that references it.
+"""Who may download or attach a protected file.
+
+Download: the master key, or a user who can read at least one object that references it
+(signed URLs are checked by the route). Attach (put it on an object, `references.py`): the
+master key, the user who uploaded it, or a user who can read an object that references it now.
 
 "Can read" is the ordinary read path: the class's CLP for `get` or `find`, the user's ACL
 group as a storage constraint, and protected fields (a File field the user may not see does
@@ -9,10 +12,16 @@ no object is loaded into Python to be inspected.
 
 from __future__ import annotations
 
+from ..auth.identity import Auth
 from ..errors import ParseError
 from ..rest.context import RequestContext
 from ..rest.find import access_constraints, combine
 from ..storage.base import FindOptions
+
+
+def uploader_key(auth: Auth) -> str | None:
+    """What an upload records as its owner: the user, or nothing (master, public uploads)."""
+    return f"user:{auth.user_id}" if auth.user_id else None
 
 
 async def can_read_file(ctx: RequestContext, name: str) -> bool:

@@ -28,6 +28,9 @@ class StoredFile:
     created_at: datetime | None = None
     # Adapter's own handle on this version (a GridFS _id); never leaves the adapter.
     ref: Any = None
+    # Who uploaded it ("user:<objectId>"), recorded by the server, never taken from a client's
+    # metadata: the uploader may attach the file by name (references.py). None when unknown.
+    owner: str | None = None
 
     @property
     def plain_size(self) -> int:

@@ -3,7 +3,7 @@ an existing Parse Server stored are found and ours are readable by any GridFS cl
 
 Bucket `fs`: `fs.files` {_id: ObjectId, filename, length, chunkSize, uploadDate, metadata} and
 `fs.chunks` {files_id, n, data}; the newest `uploadDate` of a name wins (GridFS revision -1).
-Our extra fields on `fs.files` (`contentType`, `parseCompat`: size, sha256, encryption, tags)
+Our extra fields on `fs.files` (`contentType`, `parseCompat`: size, sha256, encryption, tags, owner)
 are ignored by other GridFS readers. Written with plain collection calls rather than
 `gridfs.AsyncGridFSBucket`, which only accepts PyMongo's own database class: this way one
 adapter serves `mongodb://` and the test-only `mongomock://` database of the Mongo adapter.
@@ -56,7 +56,7 @@ class GridFSWriter:
             "_id": self._id, "filename": self._name, "length": self._length, "chunkSize": CHUNK_SIZE,
             "uploadDate": record.created_at, "metadata": record.metadata, "contentType": record.content_type,
             "parseCompat": {"size": record.size, "sha256": record.sha256, "encrypted": record.encrypted,
-                            "tags": record.tags},
+                            "tags": record.tags, "owner": record.owner},
         })
         for old in previous:
             await self._adapter.remove(old)
@@ -96,7 +96,8 @@ class GridFSAdapter:
             created = created.replace(tzinfo=UTC)
         stored = StoredFile(name, length, doc.get("contentType"), extra.get("size", length), extra.get("sha256"),
                             bool(extra.get("encrypted")), doc.get("metadata") or {}, extra.get("tags") or {},
-                            created, (doc["_id"], int(doc.get("chunkSize") or CHUNK_SIZE)))
+                            created, (doc["_id"], int(doc.get("chunkSize") or CHUNK_SIZE)),
+                            owner=extra["owner"] if isinstance(extra.get("owner"), str) else None)
         return stored
 
     async def read(self, stored: StoredFile, start: int, end: int) -> AsyncIterator[bytes]:

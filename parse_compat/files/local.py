@@ -26,7 +26,8 @@ READ_SIZE = 256 * 1024
 def _record_json(record: StoredFile) -> dict[str, Any]:
     return {"contentType": record.content_type, "length": record.length, "size": record.size,
             "sha256": record.sha256, "encrypted": record.encrypted, "metadata": record.metadata,
-            "tags": record.tags, "createdAt": (record.created_at or datetime.now(UTC)).isoformat()}
+            "tags": record.tags, "createdAt": (record.created_at or datetime.now(UTC)).isoformat(),
+            "owner": record.owner}
 
 
 class LocalWriter:
@@ -102,9 +103,11 @@ class LocalFilesAdapter:
             except (FileNotFoundError, ValueError):
                 meta = {}  # a file dropped in by hand: plain bytes, type from its extension
             created = meta.get("createdAt")
+            owner = meta.get("owner")
             return StoredFile(name, length, meta.get("contentType"), meta.get("size", length), meta.get("sha256"),
                               bool(meta.get("encrypted")), meta.get("metadata") or {}, meta.get("tags") or {},
-                              datetime.fromisoformat(created) if created else None)
+                              datetime.fromisoformat(created) if created else None,
+                              owner=owner if isinstance(owner, str) else None)
 
         return await asyncio.to_thread(load)
 

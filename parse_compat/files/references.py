@@ -1,65 +1,88 @@
-"""Who may put a protected file on an object: only a caller who can already download it.
+"""Who may put a protected file on an object: only a caller who may use it *now*.
 
 Without this, a user who learned a file's name could attach it to an object of their own and
-then download it through that object. Proof of access is either a valid signed URL for that
-name in the File value the client sends (the SDK sends back the `url` it got from the upload or
-from a read), or being able to read an object that already references the file.
+then download it through that object. A caller may attach a file when it uploaded the file
+itself (the upload records its user), or when it can read, at this moment, an object that
+already references the file. A signed URL sent along proves nothing here: it was only a
+short-lived pass for one download, and treating it as proof would turn a url seen before a
+revocation into permanent access (issue 10, exploit 13). Parse's REST guide attaches a fresh
+upload by name alone (`{"__type": "File", "name": …}`); that works for the uploader.
+
+Every File value in the body is checked, wherever it is: top-level fields, nested inside
+Object values and arrays, inside `Add` / `AddUnique` ops, and under dotted keys; a dotted key
+that ends in `.name` (`{"image.name": "<file>"}`, exploit 2) counts as a reference to the stored
+file of that name.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from ..errors import INVALID_JSON, ParseError
 from ..rest.context import RequestContext
-from .access import can_read_file
+from .access import can_read_file, uploader_key
+from .adapter import StoredFile
+from .names import check_stored_name
 from .service import FilesService
+
+# Ops whose values never put a file on the object.
+NON_ATTACHING_OPS = frozenset({"Remove", "Delete", "Increment", "AddRelation", "RemoveRelation"})
 
 
 def file_values(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """File values at the top level of a body and inside arrays and Add/AddUnique ops."""
+    """Every `{"__type": "File"}` value anywhere in a body (nested objects, arrays, ops)."""
     found: list[dict[str, Any]] = []
-
-    def visit(value: Any, depth: int) -> None:
-        if depth > 3:
-            return
-        if isinstance(value, dict):
-            if value.get("__type") == "File":
-                found.append(value)
-            elif value.get("__op") in ("Add", "AddUnique") and isinstance(value.get("objects"), list):
-                for item in value["objects"]:
-                    visit(item, depth + 1)
-        elif isinstance(value, list):
-            for item in value:
-                visit(item, depth + 1)
-
-    for value in body.values():
-        visit(value, 0)
+    # scalars are skipped before they reach the stack; an ACL holds only booleans
+    stack: list[Any] = [value for key, value in body.items() if key != "ACL" and isinstance(value, (dict, list))]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(item for item in value if isinstance(item, (dict, list)))
+        elif value.get("__type") == "File":
+            found.append(value)
+        elif value.get("__op") not in NON_ATTACHING_OPS:
+            stack.extend(item for item in value.values() if isinstance(item, (dict, list)))
     return found
+
+
+def dotted_names(body: dict[str, Any]) -> list[str]:
+    """String values of dotted keys ending in `.name`: what `{"image.name": …}` would point at."""
+    return [value for key, value in body.items()
+            if "." in key and key.rsplit(".", 1)[1] == "name" and isinstance(value, str) and value]
 
 
 class FileReferenceCheck:
     def __init__(self, service: FilesService) -> None:
         self.service = service
 
-    def _signed_for(self, value: dict[str, Any]) -> bool:
-        url = value.get("url")
-        if not isinstance(url, str):
-            return False
-        query = parse_qs(urlsplit(url).query)
-        expires = (query.get("exp") or [None])[0]
-        signature = (query.get("sig") or [None])[0]
-        return self.service.signer.verify(str(value.get("name")), expires, signature)
+    async def _stat(self, name: str) -> StoredFile | None:
+        try:
+            check_stored_name(name)
+        except ParseError:
+            return None  # no stored file can have this name
+        return await self.service.store.stat(name)
+
+    async def _may_attach(self, ctx: RequestContext, name: str, owner: str | None) -> bool:
+        mine = uploader_key(ctx.auth)
+        if mine is not None and owner == mine:
+            return True
+        return await can_read_file(ctx, name)
 
     async def __call__(self, ctx: RequestContext, body: dict[str, Any]) -> None:
-        if not self.service.protected or ctx.auth.has_master_power:
+        if not self.service.protected or ctx.auth.is_master:
             return
+        wanted: dict[str, bool] = {}  # name → must exist in the store to count
         for value in file_values(body):
             name = value.get("name")
-            if not isinstance(name, str):
+            if isinstance(name, str) and name:
+                wanted[name] = False
+        for name in dotted_names(body):
+            wanted.setdefault(name, True)
+        for name, only_if_stored in wanted.items():
+            record = await self._stat(name)
+            if record is None and only_if_stored:
+                continue  # an ordinary string under a `.name` key, not a file
+            if await self._may_attach(ctx, name, record.owner if record is not None else None):
                 continue
-            if self._signed_for(value) or await can_read_file(ctx, name):
-                continue
-            raise ParseError(INVALID_JSON, f"File {name} cannot be referenced: upload it, or use the url "
-                                           "returned by the upload or by a read.")
+            raise ParseError(INVALID_JSON, f"File {name} cannot be referenced: only its uploader, or a user who "
+                                           "can read an object that references it, may attach it.")

@@ -61,7 +61,7 @@ async def rotate_keys(adapter: FilesAdapter, old: str | None, new: str | None) -
             opener = await store.opener(record, file_key=old)
             source = _checked(store.read(record, 0, record.plain_size, opener), record.sha256)
             await store.save(name, record.content_type or "", source, metadata=record.metadata, tags=record.tags,
-                             file_key=new)
+                             file_key=new, owner=record.owner)
             report.rotated.append(name)
         except (encryption.DecryptionError, ChecksumMismatch, OSError, ValueError) as exc:
             report.failed[name] = str(exc)

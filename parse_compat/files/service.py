@@ -24,6 +24,7 @@ from urllib.parse import quote, urlencode
 
 from ..errors import FILE_SAVE_ERROR, SCRIPT_FAILED, ParseError, Unauthorized
 from ..rest.context import RequestContext
+from .access import uploader_key
 from .adapter import StoredFile
 from .names import TypeMap, check_upload_name
 from .policy import UploadPolicy
@@ -106,7 +107,7 @@ class FilesService:
             metadata, tags = changed.get("metadata", metadata), changed.get("tags", tags)
         stored_name = self.types.stored_name(name, declared_type)
         record = await self.store.save(stored_name, stored_type, source, limit=limit,
-                                       metadata=metadata, tags=tags)
+                                       metadata=metadata, tags=tags, owner=uploader_key(ctx.auth))
         result = {"url": self.file_url(stored_name), "name": stored_name}
         await self._hook("after_save_file", ctx, {**result, **self.describe(record)}, SCRIPT_FAILED)
         return result

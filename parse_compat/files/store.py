@@ -36,10 +36,11 @@ class FileStore:
 
     async def save(self, name: str, content_type: str, source: AsyncIterable[bytes], *, limit: int | None = None,
                    metadata: dict[str, Any] | None = None, tags: dict[str, Any] | None = None,
-                   file_key: str | None | _Default = DEFAULT_KEY) -> StoredFile:
+                   file_key: str | None | _Default = DEFAULT_KEY, owner: str | None = None) -> StoredFile:
         """Store `source` under `name`; 130 for empty content, `TooLarge` past `limit` bytes.
 
-        `file_key` overrides the store's key (used by key rotation; None = store plain)."""
+        `file_key` overrides the store's key (used by key rotation; None = store plain); `owner`
+        records the uploader ("user:<objectId>")."""
         key = self.file_key if isinstance(file_key, _Default) else file_key
         sealer = encryption.Sealer(key, self.chunk_size) if isinstance(key, str) else None
         digest = hashlib.sha256()
@@ -61,7 +62,7 @@ class FileStore:
             if sealer is not None:
                 await writer.write(sealer.finish())
             record = StoredFile(name, 0, content_type, size, digest.hexdigest(), sealer is not None,
-                                metadata or {}, tags or {})
+                                metadata or {}, tags or {}, owner=owner)
             await writer.commit(record)
         except BaseException:
             await writer.abort()

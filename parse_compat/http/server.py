@@ -136,7 +136,7 @@ class HttpEdge:
         guard = self.state.extras.get("idempotency")
         request_id = request.headers.get("X-Parse-Request-Id")
         if guard is not None and request_id and guard.applies(method, path):
-            await guard.claim(request_id)
+            await guard.claim(request_id, auth, request.remote or "")  # after authenticate(): per caller
         ctx = RequestContext(self.state, auth, request.remote or "", request.headers, credentials.context)
         query = from_query_string(dict(request.query))
         api_request = ApiRequest(ctx, method, path, body, query, raw_body=raw, content_type=request.content_type)

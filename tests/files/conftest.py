@@ -50,7 +50,8 @@ class FilesEnv:
 
     async def xray(self, token: str, owner_id: str, file_name: str, file_url: str | None = None) -> str:
         """An XRayLog with `image` = the file, readable and writable by its owner only. Like the SDK,
-        the File value carries the url the upload returned (proof the caller may use the file)."""
+        the File value may carry the url the upload returned (the server ignores it: the uploader,
+        or a reader of an object that references the file, may attach it)."""
         patient = await self.client.post("/classes/Patient", {"name": "P", "email": "p@example.com",
                                                               "phone": "1"}, session_token=token)
         assert patient.status == 201, patient.body

@@ -1,10 +1,14 @@
 """`/classes/{className}[/{objectId}]` (and the `/users`, `/roles`, `/sessions`, `/installations`
-aliases' plain object routes): find, get, create, update, delete."""
+aliases' plain object routes): find, get, create, update, delete.
+
+The read-only master key is refused (119) here, before any class rule or trigger, whatever the
+class (system classes included) and whatever session comes with it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ...auth.identity import refuse_read_only
 from ...errors import INVALID_JSON, ParseError
 from ...rest import find as reads
 from ...rest.params import FIND_KEYS, GET_KEYS, parse_params
@@ -43,6 +47,7 @@ def _body(request: ApiRequest) -> dict[str, Any]:
 
 
 async def create_object(request: ApiRequest, class_name: str) -> ApiResponse:
+    refuse_read_only(request.ctx.auth, "create")
     result = await request.ctx.state.writer.create(request.ctx, class_name, _body(request))
     prefix = result.extra.get("location_prefix")
     base = (request.ctx.state.settings.serverURL or "").rstrip("/")
@@ -51,11 +56,13 @@ async def create_object(request: ApiRequest, class_name: str) -> ApiResponse:
 
 
 async def update_object(request: ApiRequest, class_name: str, object_id: str) -> ApiResponse:
+    refuse_read_only(request.ctx.auth, "update")
     result = await request.ctx.state.writer.update(request.ctx, class_name, object_id, _body(request))
     return ApiResponse(result.response)
 
 
 async def delete_object(request: ApiRequest, class_name: str, object_id: str) -> ApiResponse:
+    refuse_read_only(request.ctx.auth, "delete")
     result = await request.ctx.state.writer.delete(request.ctx, class_name, object_id)
     return ApiResponse(result.response)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...errors import INVALID_JSON, ParseError
+from ...errors import INVALID_JSON, OPERATION_FORBIDDEN, ParseError
 from ...storage.base import FindOptions
-from ..api import ApiRequest, ApiResponse, Router, require_writable_master
+from ..api import ApiRequest, ApiResponse, Router, require_master
 
 CONFIG_ID = "1"
 
@@ -32,7 +32,9 @@ async def get_config(request: ApiRequest) -> ApiResponse:
 
 
 async def put_config(request: ApiRequest) -> ApiResponse:
-    require_writable_master(request)
+    require_master(request)
+    if request.ctx.auth.is_read_only:
+        raise ParseError(OPERATION_FORBIDDEN, "read-only masterKey isn't allowed to update the config.")
     body = request.body if isinstance(request.body, dict) else {}
     params = body.get("params", {})
     master_only = body.get("masterKeyOnly", {})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...errors import INVALID_JSON, SCRIPT_FAILED, ParseError
+from ...errors import INVALID_JSON, OPERATION_FORBIDDEN, SCRIPT_FAILED, ParseError
 from ...rest import find as reads
 from ...rest.params import QueryParams
 from ..api import ApiRequest, ApiResponse, Router, require_master, require_writable_master
@@ -42,7 +42,9 @@ async def run_function(request: ApiRequest) -> ApiResponse:
 
 
 async def _start_job(request: ApiRequest, name: Any, params: dict[str, Any]) -> ApiResponse:
-    require_writable_master(request)
+    require_master(request)
+    if request.ctx.auth.is_read_only:
+        raise ParseError(OPERATION_FORBIDDEN, "read-only masterKey isn't allowed to run a job.")
     runtime = _runtime(request)
     if runtime is None or not isinstance(name, str) or not runtime.jobs.known(name):
         raise ParseError(SCRIPT_FAILED, "Invalid job.")

@@ -9,7 +9,7 @@ they are not configured, instead of an HTML 404 that SDKs cannot parse:
 
 from __future__ import annotations
 
-from ...errors import ParseError
+from ...errors import OPERATION_FORBIDDEN, ParseError
 from ..api import ApiRequest, ApiResponse, Router, require_master
 
 PUSH_MISCONFIGURED = 115
@@ -18,6 +18,8 @@ WEBHOOK_ERROR = 143
 
 async def push(request: ApiRequest) -> ApiResponse:
     require_master(request)
+    if request.ctx.auth.is_read_only:
+        raise ParseError(OPERATION_FORBIDDEN, "read-only masterKey isn't allowed to send push notifications.")
     raise ParseError(PUSH_MISCONFIGURED, "Missing push configuration")
 
 
@@ -28,6 +30,8 @@ async def list_hooks(request: ApiRequest) -> ApiResponse:
 
 async def refuse_hook(request: ApiRequest) -> ApiResponse:
     require_master(request)
+    if request.ctx.auth.is_read_only and request.method != "GET":
+        raise ParseError(OPERATION_FORBIDDEN, "read-only masterKey isn't allowed to modify hooks.")
     raise ParseError(WEBHOOK_ERROR, "Webhooks are not supported; register Python cloud code instead.")
 
 

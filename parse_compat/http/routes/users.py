@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...auth.identity import refuse_read_only
 from ...errors import EMAIL_MISSING, INVALID_EMAIL_ADDRESS, INVALID_SESSION_TOKEN, ParseError
 from ...rest.triggers import triggers_of
 from ...rest.users import check_credentials, render_self
@@ -22,6 +23,7 @@ def _values(request: ApiRequest) -> dict[str, Any]:
 
 
 async def signup(request: ApiRequest) -> ApiResponse:
+    refuse_read_only(request.ctx.auth, "create")
     body = request.body if isinstance(request.body, dict) else {}
     result = await request.ctx.state.writer.create(request.ctx, "_User", body)
     base = (request.ctx.state.settings.serverURL or "").rstrip("/")
