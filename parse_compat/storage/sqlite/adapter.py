@@ -30,8 +30,9 @@ from typing import Any, TypeVar
 from ...errors import DuplicateValue
 from ..apply_update import apply_update
 from ..base import Capabilities, ClassSchema, Document, FindOptions, Where
+from ..loader import DEFAULT_MAX_TIME_MS
 from . import acl_index, functions
-from .budget import DEFAULT_MAX_TIME_MS, INLINE_SLICE, ReaderPool, SliceExpired, StatementGuard
+from .budget import INLINE_SLICE, ReaderPool, SliceExpired, StatementGuard
 from .rows import COLUMN_FIELDS, from_row, index_name, quote, to_row, too_complex_as_parse_error
 from .where import WhereCompiler, field_expr, json_path
 

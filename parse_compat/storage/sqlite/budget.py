@@ -28,7 +28,6 @@ T = TypeVar("T")
 TIMEOUT = 124  # Parse.Error.TIMEOUT
 GUARD_STEPS = 1000
 INLINE_SLICE = 0.01  # seconds a statement may run on the event loop before moving to a thread
-DEFAULT_MAX_TIME_MS = 5000
 
 
 class SliceExpired(Exception):
