@@ -27,7 +27,7 @@ EDGE_KEY: web.AppKey[HttpEdge] = web.AppKey("parse_compat_edge", HttpEdge)
 
 
 async def build_state(settings: Settings, storage: StorageAdapter | None = None) -> AppState:
-    storage = storage or open_storage(settings.databaseURI or "sqlite:///data/parse.db")
+    storage = storage or open_storage(settings.databaseURI or "sqlite:///data/parse.db", settings.databaseOptions)
     await storage.connect()
     schemas = SchemaRegistry(storage)
     await schemas.load()

@@ -95,6 +95,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("jobSchedules", "PARSE_COMPAT_JOB_SCHEDULES", "json",
                'Jobs run on a schedule, e.g. [{"jobName": "sendAppointmentReminders", "repeatMinutes": 15}].'),
     OptionSpec("liveQuery", "PARSE_SERVER_LIVE_QUERY", "json", 'Live Query, e.g. {"classNames": []}.'),
+    OptionSpec("databaseOptions", "PARSE_SERVER_DATABASE_OPTIONS", "json",
+               'Database options, e.g. {"maxTimeMS": 5000}: the time budget of every query in ms (past it: '
+               'error 124; default 5000, 0 = none; MongoDB gets it as maxTimeMS).'),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
 )
@@ -178,6 +181,7 @@ class Settings:
     emailAdapter: dict[str, Any] | None = None
     jobSchedules: list[dict[str, Any]] | None = None
     passwordPolicy: dict[str, Any] | None = None
+    databaseOptions: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""

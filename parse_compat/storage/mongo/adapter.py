@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import ReturnDocument
-from pymongo.errors import CollectionInvalid, OperationFailure
+from pymongo.errors import CollectionInvalid, ExecutionTimeout, OperationFailure
 
 from parse_compat.errors import INVALID_QUERY, DuplicateValue, ParseError
 from parse_compat.storage.base import Capabilities, ClassSchema, Document, FindOptions, Where
@@ -57,6 +57,9 @@ def query_errors_as_parse_errors() -> Iterator[None]:
         yield
     except ParseError:
         raise
+    except ExecutionTimeout as exc:
+        # parse-compat: past databaseOptions.maxTimeMS MongoDB stops the query; Parse's 124.
+        raise ParseError(124, "Query timed out: it ran longer than databaseOptions.maxTimeMS.") from exc
     except (ValueError, KeyError, IndexError, TypeError, OperationFailure) as exc:
         raise ParseError(INVALID_QUERY, "Invalid query for the stored values.") from exc
 
@@ -64,8 +67,9 @@ def query_errors_as_parse_errors() -> Iterator[None]:
 class MongoAdapter:
     """Parse Server's MongoDB layout behind the storage boundary."""
 
-    def __init__(self, uri: str, client: Any | None = None) -> None:
+    def __init__(self, uri: str, client: Any | None = None, max_time_ms: int | None = None) -> None:
         self.uri = uri
+        self._max_time_ms = max_time_ms or None  # the server stops a query past it (maxTimeMS)
         self._client = client
         self._owns_client = client is None
         self._db: Any = None
@@ -244,7 +248,8 @@ class MongoAdapter:
                 or (options.keys and "$score" in options.keys):
             fields = {**(fields or {}), "score": {"$meta": "textScore"}}
         async with self._using() as kw:
-            cursor = self._collection(schema.class_name).find(query.filter, fields, **kw)
+            cursor = self._collection(schema.class_name).find(query.filter, fields, max_time_ms=self._max_time_ms,
+                                                              **kw)
             if sort:
                 cursor = cursor.sort(sort)
             if options.skip:
@@ -258,7 +263,8 @@ class MongoAdapter:
         with query_errors_as_parse_errors():
             query = await self._compile(schema, where, for_count=True)
             async with self._using() as kw:
-                return int(await self._collection(schema.class_name).count_documents(query.filter, **kw))
+                budget = {"maxTimeMS": self._max_time_ms} if self._max_time_ms else {}
+                return int(await self._collection(schema.class_name).count_documents(query.filter, **budget, **kw))
 
     async def _compile(self, schema: ClassSchema, where: Where, for_count: bool = False) -> CompiledQuery:
         query = compile_where(schema, where, self._dialect, for_count=for_count)

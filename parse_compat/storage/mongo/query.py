@@ -4,7 +4,8 @@ Owns the translation of every operator the storage boundary admits, in Parse Ser
 MongoDB vocabulary (reference §4.2): pointers become ``_p_<field>`` strings, Dates BSON
 dates, ``_rperm``/``_wperm`` ``$in`` also matches documents without the list, ``$containedBy``
 becomes ``$not $elemMatch $nin``, GeoPoints ``[lng, lat]`` pairs. The ``Dialect`` says whether
-the server understands PCRE (real MongoDB) or matches with Python's ``re`` (mongomock).
+the server understands PCRE (real MongoDB) or matches client-side (mongomock): there the
+pattern runs through RE2 (``_RE2Regex``), never Python's backtracking ``re``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,17 @@ class Dialect:
     """What the server underneath understands."""
 
     native_regex: bool = True
+
+
+@dataclass(frozen=True)
+class _RE2Regex:
+    """An RE2 pattern in a mongomock filter: mongomock calls ``try_compile()`` on a ``$regex``
+    value that is not a Python pattern (as for ``bson.Regex``) and then ``search``es with it."""
+
+    compiled: Any
+
+    def try_compile(self) -> Any:
+        return self.compiled
 
 
 @dataclass
@@ -230,13 +242,16 @@ class _Compiler:
     def regex_into(self, ops: dict[str, Any], pattern: Any, options: Any) -> None:
         if not isinstance(pattern, str):
             raise ParseError(INVALID_JSON, "bad regex")
+        # parse-compat: every adapter accepts the same patterns: what RE2 cannot run
+        # (backreferences, look-around) or a pattern over the length cap is a 102 here too.
+        compiled = compile_parse_regex(pattern, options or "")
         if self.dialect.native_regex:
-            # parse-compat: MongoDB speaks PCRE, so `\Q…\E` from the SDKs passes unchanged.
+            # MongoDB speaks PCRE, so `\Q…\E` from the SDKs passes unchanged.
             ops["$regex"] = pattern
             if options:
                 ops["$options"] = options
         else:
-            ops["$regex"] = compile_parse_regex(pattern, options or "")
+            ops["$regex"] = _RE2Regex(compiled)
 
     def near(self, ops: dict[str, Any], mkey: str, point: Any, constraint: dict[str, Any]) -> None:
         pair = v.geopoint_pair(point)

@@ -5,10 +5,13 @@ expression indexes on pointer fields and declared indexes, `_SCHEMA` for class s
 `_Join` for relation rows, `_ACL` for the ACL index (see acl_index.py). WAL journal; every write
 is committed before it is acknowledged, so it survives `kill -9`.
 
-Statements run on the event-loop thread. They are short (indexed lookups and single-row writes,
-tens of microseconds); handing each one to a worker thread cost more than the statement itself
-(get-by-id 2,600/s through a thread vs 6,500/s inline, bench/RESULTS.md). Filters always run in
-SQL, so no statement scans a table in Python.
+Point reads (by objectId) and single-row writes run on the event-loop thread: they take tens of
+microseconds, and handing each one to a worker thread cost more than the statement itself
+(get-by-id 2,600/s through a thread vs 6,500/s inline, bench/RESULTS.md). Every other read (lists,
+counts, regexes, big skips) runs on a reader connection in a worker thread, and a point read that
+outgrows a 10 ms slice moves there too, so no query holds the loop (budget.py). Every statement
+has a time budget (`databaseOptions.maxTimeMS`); past it the request answers Parse's timeout
+error. Filters always run in SQL, so no statement scans a table in Python.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
+import math
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -26,7 +30,9 @@ from typing import Any, TypeVar
 from ...errors import DuplicateValue
 from ..apply_update import apply_update
 from ..base import Capabilities, ClassSchema, Document, FindOptions, Where
+from ..loader import DEFAULT_MAX_TIME_MS
 from . import acl_index, functions
+from .budget import INLINE_SLICE, ReaderPool, SliceExpired, StatementGuard
 from .rows import COLUMN_FIELDS, from_row, index_name, quote, to_row, too_complex_as_parse_error
 from .where import WhereCompiler, field_expr, json_path
 
@@ -39,9 +45,12 @@ class SQLiteAdapter:
 
     capabilities = Capabilities(transactions=True, text_search=True, geo=True)
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, max_time_ms: int | None = DEFAULT_MAX_TIME_MS, readers: int = 2) -> None:
         self.path = path
+        self.max_time = (max_time_ms or 0) / 1000 or math.inf
         self._db: sqlite3.Connection | None = None
+        self._guard = StatementGuard()
+        self._readers = ReaderPool(path, readers, functions.register) if path != ":memory:" else None
         self._tx_lock = asyncio.Lock()
         self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(
             f"sqlite_tx_{id(self)}", default=False)
@@ -50,9 +59,35 @@ class SQLiteAdapter:
     # --- plumbing ----------------------------------------------------------------------
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         if self._in_tx.get() or not self._tx_lock.locked():
-            return fn(*args)
+            with self._guard.limit(self.max_time):
+                return fn(*args)
         async with self._tx_lock:
-            return fn(*args)
+            with self._guard.limit(self.max_time):
+                return fn(*args)
+
+    async def _read(self, fn: Callable[[sqlite3.Connection], T], *, point: bool) -> T:
+        """Run a read: a point read inline on the loop (within a slice), anything else, or a
+        point read that outgrew its slice, on a reader thread under the time budget."""
+        in_tx = self._in_tx.get()
+        if point and (in_tx or not self._tx_lock.locked()):
+            try:
+                with self._guard.limit(INLINE_SLICE, inline_slice=True):
+                    return fn(self.db)
+            except SliceExpired:
+                pass
+        if in_tx:  # the transaction's own writes must be visible: its connection, in a thread
+            return await self._writer_thread(fn)
+        if self._readers is None:  # ":memory:" has no second connection
+            async with self._tx_lock:
+                return await self._writer_thread(fn)
+        return await self._readers.run(fn, self.max_time)
+
+    async def _writer_thread(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """``fn`` on the writer connection in a thread; the caller holds the transaction lock."""
+        def call() -> T:
+            with self._guard.limit(self.max_time):
+                return fn(self.db)
+        return await asyncio.get_running_loop().run_in_executor(None, call)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -70,6 +105,7 @@ class SQLiteAdapter:
         db.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
         db.execute("PRAGMA wal_autocheckpoint=4000")  # fewer, larger checkpoints under write load
         functions.register(db)
+        self._guard.install(db)
         db.execute('CREATE TABLE IF NOT EXISTS "_SCHEMA" (className TEXT PRIMARY KEY, schema TEXT NOT NULL)')
         db.execute('CREATE TABLE IF NOT EXISTS "_Join" (owningClass TEXT NOT NULL, field TEXT NOT NULL, '
                    'owningId TEXT NOT NULL, relatedId TEXT NOT NULL, '
@@ -83,8 +119,12 @@ class SQLiteAdapter:
 
     async def connect(self) -> None:
         await self._call(self._open)
+        if self._readers is not None:
+            self._readers.open()
 
     async def close(self) -> None:
+        if self._readers is not None:
+            self._readers.close()
         if self._db is not None:
             await self._call(self.db.close)
             self._db = None
@@ -97,7 +137,8 @@ class SQLiteAdapter:
         try:
             result = fn()
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # an interrupted statement may have rolled back already
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
         return result
@@ -114,7 +155,8 @@ class SQLiteAdapter:
                 try:
                     yield
                 except BaseException:
-                    await self._call(self.db.execute, "ROLLBACK")
+                    if self.db.in_transaction:
+                        await self._call(self.db.execute, "ROLLBACK")
                     raise
                 await self._call(self.db.execute, "COMMIT")
             finally:
@@ -266,24 +308,24 @@ class SQLiteAdapter:
         return sql, params
 
     async def find(self, schema: ClassSchema, where: Where, options: FindOptions) -> list[Document]:
+        if schema.class_name not in self._known_tables:
+            return []
         sql, params = self._select(schema, where, options)
 
-        def run() -> list[Document]:
-            if schema.class_name not in self._known_tables:
-                return []
+        def run(db: sqlite3.Connection) -> list[Document]:
             with too_complex_as_parse_error():
-                return [from_row(row) for row in self.db.execute(sql, params).fetchall()]
-        return await self._call(run)
+                return [from_row(row) for row in db.execute(sql, params).fetchall()]
+        return await self._read(run, point=_is_point_read(where))
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
+        if schema.class_name not in self._known_tables:
+            return 0
         sql, params = self._select(schema, where, None, columns="COUNT(*)")
 
-        def run() -> int:
-            if schema.class_name not in self._known_tables:
-                return 0
+        def run(db: sqlite3.Connection) -> int:
             with too_complex_as_parse_error():
-                return int(self.db.execute(sql, params).fetchone()[0])
-        return await self._call(run)
+                return int(db.execute(sql, params).fetchone()[0])
+        return await self._read(run, point=_is_point_read(where))
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
         sql, params = self._select(schema, where, FindOptions(limit=1))
@@ -373,7 +415,7 @@ class SQLiteAdapter:
         sql = (f'SELECT DISTINCT {select} FROM "_Join" WHERE owningClass=? AND field=? '
                f"AND {match} IN ({marks})")
         params = [owning_class, field_name, *ids]
-        rows = await self._call(lambda: self.db.execute(sql, params).fetchall())
+        rows = await self._read(lambda db: db.execute(sql, params).fetchall(), point=len(ids) <= POINT_READ_IDS)
         return [row[0] for row in rows]
 
     async def related_ids(self, owning_class: str, field_name: str, owning_ids: list[str]) -> list[str]:
@@ -381,3 +423,27 @@ class SQLiteAdapter:
 
     async def owning_ids(self, owning_class: str, field_name: str, related_ids: list[str]) -> list[str]:
         return await self._join_lookup("owningId", "relatedId", owning_class, field_name, related_ids)
+
+
+POINT_READ_IDS = 1000
+
+
+def _is_point_read(where: Where) -> bool:
+    """True when a top-level objectId constraint names at most ``POINT_READ_IDS`` objects, so
+    the primary key bounds the rows the statement touches."""
+    if not isinstance(where, dict):
+        return False
+    for key, value in where.items():
+        if key == "$and" and isinstance(value, list) and any(_is_point_read(part) for part in value):
+            return True
+        if key != "objectId":
+            continue
+        if isinstance(value, str):
+            return True
+        if isinstance(value, dict):
+            if isinstance(value.get("$eq"), str):
+                return True
+            ids = value.get("$in")
+            if isinstance(ids, list) and len(ids) <= POINT_READ_IDS:
+                return True
+    return False

@@ -65,10 +65,28 @@ class WhereCompiler(GeoClauses):
         self.acl_only = False
 
     def compile(self, where: dict[str, Any]) -> Compiled:
-        params: list[Any] = []
+        """The WHERE clause, permission first: the ACL terms lead, and every term that calls a
+        costly function (regex, text, geo) is guarded by them (``CASE WHEN acl THEN …``), since
+        SQLite defers correlated sub-queries such as the ACL probe after plain terms. A caller
+        pays only for rows it may read, and a regex's timing says nothing about the others."""
+        if not isinstance(where, dict):
+            raise ParseError(INVALID_QUERY, "where must be an object")
         self.acl_only = _only_acl(where)
-        sql = self._conjunction(where, params)
-        return Compiled(sql, params, self.distance_order)
+        acl: list[tuple[str, list[Any]]] = []
+        cheap: list[tuple[str, list[Any]]] = []
+        costly: list[tuple[str, list[Any]]] = []
+        for key, constraint in _top_level_items(where):
+            params: list[Any] = []
+            sql = self._key(key, constraint, params)
+            (acl if key in ACL_COLUMNS else costly if _is_costly(sql) else cheap).append((sql, params))
+        if acl and costly:
+            acl_sql = " AND ".join(f"({sql})" for sql, _ in acl)
+            acl_params = [p for _, params in acl for p in params]
+            costly = [(f"CASE WHEN {acl_sql} THEN ({sql}) ELSE 0 END", [*acl_params, *params])
+                      for sql, params in costly]
+        clauses = [*acl, *cheap, *costly]
+        sql = " AND ".join(f"({sql})" for sql, _ in clauses) if clauses else "1"
+        return Compiled(sql, [p for _, params in clauses for p in params], self.distance_order)
 
     # --- structure ---------------------------------------------------------------------
     def _conjunction(self, where: dict[str, Any], params: list[Any]) -> str:
@@ -325,6 +343,26 @@ def _sql_scalar(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise ParseError(INVALID_JSON, "bad value in query")
+
+
+COSTLY_FUNCTIONS = ("pc_regex(", "pc_any_regex(", "pc_text(", "pc_distance(", "pc_in_polygon(",
+                    "pc_polygon_contains(")
+
+
+def _is_costly(sql: str) -> bool:
+    return any(name in sql for name in COSTLY_FUNCTIONS)
+
+
+def _top_level_items(where: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The (key, constraint) pairs of a where, with top-level ``$and`` lists flattened."""
+    items: list[tuple[str, Any]] = []
+    for key, value in where.items():
+        if key == "$and" and isinstance(value, list) and all(isinstance(part, dict) for part in value):
+            for part in value:
+                items.extend(_top_level_items(part))
+        else:
+            items.append((key, value))
+    return items
 
 
 def _only_acl(where: Any) -> bool:

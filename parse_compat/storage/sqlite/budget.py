@@ -1,0 +1,141 @@
+"""Where and for how long a SQLite statement may run: the time budget and the reader threads.
+
+- Every connection carries a ``StatementGuard`` installed as its progress handler: SQLite
+  calls it every ``GUARD_STEPS`` virtual-machine steps and aborts the statement once the
+  guard's deadline has passed (``sqlite3.OperationalError: interrupted``). The deadline is the
+  query's time budget (``databaseOptions.maxTimeMS``), so a runaway statement ends with
+  Parse's timeout error and releases its connection.
+- Reads that may be long run on ``ReaderPool`` connections in worker threads (WAL lets them
+  read the last committed state while the writer works), so the event loop keeps serving
+  other requests. Point reads stay on the loop (a thread hop costs more than the statement)
+  under a short slice deadline; one that outgrows it is interrupted and re-run on a reader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from ...errors import ParseError
+
+T = TypeVar("T")
+TIMEOUT = 124  # Parse.Error.TIMEOUT
+GUARD_STEPS = 1000
+INLINE_SLICE = 0.01  # seconds a statement may run on the event loop before moving to a thread
+
+
+class SliceExpired(Exception):
+    """A statement run on the event loop outgrew its slice; run it again on a reader thread."""
+
+
+class StatementGuard:
+    """A connection's progress handler: non-zero (abort) once ``deadline`` has passed."""
+
+    __slots__ = ("deadline", "slice")
+
+    def __init__(self) -> None:
+        self.deadline = math.inf
+        self.slice = False  # the deadline is an inline slice, not the query's budget
+
+    def __call__(self) -> int:
+        return 1 if time.perf_counter() > self.deadline else 0
+
+    def install(self, connection: sqlite3.Connection) -> None:
+        connection.set_progress_handler(self, GUARD_STEPS)
+
+    @contextlib.contextmanager
+    def limit(self, seconds: float, *, inline_slice: bool = False) -> Iterator[None]:
+        """Run the block under ``seconds``; an interruption becomes ``SliceExpired`` (inline
+        slice) or Parse's timeout error (the budget)."""
+        previous = (self.deadline, self.slice)
+        self.deadline = min(self.deadline, time.perf_counter() + seconds)
+        self.slice = inline_slice
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "interrupted" not in str(exc):
+                raise
+            if self.slice:
+                raise SliceExpired() from exc
+            raise timeout_error() from exc
+        finally:
+            self.deadline, self.slice = previous
+
+
+def timeout_error() -> ParseError:
+    # parse-compat: Parse Server has no SQLite; a query past `databaseOptions.maxTimeMS` answers
+    # Parse's TIMEOUT code.
+    return ParseError(TIMEOUT, "Query timed out: it ran longer than databaseOptions.maxTimeMS.")
+
+
+class ReaderPool:
+    """Read-only connections to the same file, each used by one worker thread at a time."""
+
+    def __init__(self, path: str, size: int, prepare: Callable[[sqlite3.Connection], None]) -> None:
+        self.path = path
+        self.size = size
+        self._prepare = prepare
+        self._idle: asyncio.Queue[tuple[sqlite3.Connection, StatementGuard]] | None = None
+        self._all: list[sqlite3.Connection] = []
+        self._executor: ThreadPoolExecutor | None = None
+
+    def open(self) -> None:
+        self._idle = asyncio.Queue()
+        self._executor = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="sqlite-reader")
+        for _ in range(self.size):
+            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA query_only=1")
+            self._prepare(connection)
+            guard = StatementGuard()
+            guard.install(connection)
+            self._all.append(connection)
+            self._idle.put_nowait((connection, guard))
+
+    def close(self) -> None:
+        if self._executor is not None:
+            for connection in self._all:
+                connection.interrupt()
+            self._executor.shutdown(wait=True)
+            self._executor = None
+        for connection in self._all:
+            connection.close()
+        self._all.clear()
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T], seconds: float) -> T:
+        """Run ``fn(connection)`` on a reader thread under a budget of ``seconds``."""
+        assert self._idle is not None and self._executor is not None, "ReaderPool used before open()"
+        connection, guard = await self._idle.get()
+
+        def call() -> T:
+            with guard.limit(seconds):
+                return fn(connection)
+
+        future = asyncio.get_running_loop().run_in_executor(self._executor, call)
+        idle = self._idle
+        deferred = False
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            if not future.done():
+                # The caller is gone: stop the statement, and give the connection back only
+                # once its thread has let go of it.
+                connection.interrupt()
+                future.add_done_callback(lambda done: _release_later(done, idle, connection, guard))
+                deferred = True
+            raise
+        finally:
+            if not deferred:
+                idle.put_nowait((connection, guard))
+
+
+def _release_later(done: asyncio.Future[object], idle: asyncio.Queue[tuple[sqlite3.Connection, StatementGuard]],
+                   connection: sqlite3.Connection, guard: StatementGuard) -> None:
+    if not done.cancelled():
+        done.exception()  # retrieved: nobody awaits it any more
+    idle.put_nowait((connection, guard))
