@@ -19,6 +19,7 @@ from ..errors import INVALID_JSON, ParseError, Unauthorized
 from ..logsafe import redacted_traceback
 from ..rest.context import RequestContext
 from ..rest.params import from_query_string
+from ..supervisor import health
 from .api import ApiRequest, ApiResponse, NotFound, Router
 from .credentials import authenticate, read_credentials
 
@@ -118,7 +119,8 @@ class HttpEdge:
         while path.startswith("//"):
             path = path[1:]
         if path in ("/health", "/health/"):
-            return json_response({"status": "ok"})
+            status, health_body = health(self.state)  # 503 while a background task is down
+            return json_response(health_body, status)
         for matches, raw_handler in self.state.extras.get("raw_routes", []):
             if matches(request.method, path, request):
                 return await raw_handler(request, path)
