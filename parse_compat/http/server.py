@@ -61,6 +61,9 @@ def error_response(exc: BaseException) -> web.Response:
         return json_response({"error": exc.message}, 403)
     if isinstance(exc, NotFound):
         return web.Response(text=f"<pre>{exc}</pre>", status=404, content_type="text/html")
+    if isinstance(exc, ConnectionResetError):  # an aborted upload: the client's doing, one line (rate-limited)
+        log.info("client closed the connection before its request body was read")
+        return json_response({"code": INVALID_JSON, "error": "request body incomplete"}, 400)
     log.error("unexpected error:\n%s", redacted_traceback(exc))
     return json_response({"code": 1, "message": "Internal server error."}, 500)
 
