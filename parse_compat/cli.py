@@ -6,9 +6,12 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from .logflood import install_flood_guard
 from .settings import OPTIONS, build_settings, load_or_create_credentials, resolve
+
+EXIT_BOOT_FAILED = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,27 +44,37 @@ def main(argv: list[str] | None = None) -> None:
     cli_values: dict[str, Any] = {spec.name: getattr(args, spec.name) for spec in OPTIONS}
     try:
         values = resolve(cli_values, config_file=args.config)
-    except (OSError, ValueError) as exc:
-        sys.exit(f"parse-compat: bad configuration: {exc}")
-    data_dir = Path(values.get("dataDir") or "data")
-    values = load_or_create_credentials(data_dir, values)
-    settings = build_settings(values)
+        data_dir = Path(values.get("dataDir") or "data")
+        values = load_or_create_credentials(data_dir, values)
+        settings = build_settings(values)
+    except (OSError, ValueError, TypeError) as exc:
+        boot_failed(f"bad configuration: {exc}")
     level = {"error": logging.ERROR, "warn": logging.WARNING, "info": logging.INFO,
              "debug": logging.DEBUG}.get(settings.logLevel.lower(), logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    from .app import run_server  # imported late so --help stays fast
+    install_flood_guard()
+    from .app import banner  # imported late so --help stays fast
 
     if args.workers != 1:  # parse_compat/workers.py
         from .workers import run_workers
 
         run_workers(settings, args.workers)
     from .cloud.loader import CloudCodeError
+    from .serving import BootError, serve
 
     try:
-        run_server(settings)
+        sys.exit(serve(settings, on_ready=lambda: print(banner(settings), flush=True)))
     except CloudCodeError as exc:  # the user's traceback, without ours around it
         sys.exit(f"parse-compat: {exc}")
+    except BootError as exc:
+        boot_failed(str(exc))
+
+
+def boot_failed(sentence: str) -> NoReturn:
+    """One line on stderr and status 2 (a usage/configuration error), never a traceback."""
+    print(f"parse-compat: cannot start: {sentence}", file=sys.stderr, flush=True)
+    sys.exit(EXIT_BOOT_FAILED)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -220,7 +220,17 @@ def resolve(cli: dict[str, Any], env: dict[str, str] | None = None,
         if cli.get(spec.name) is not None:
             merged[spec.name] = cli[spec.name]
     by_name = {spec.name: spec for spec in OPTIONS}
-    return {name: coerce(by_name[name], value) for name, value in merged.items()}
+    values: dict[str, Any] = {}
+    for name, value in merged.items():
+        try:
+            values[name] = coerce(by_name[name], value)
+        except (ValueError, TypeError) as exc:  # the value itself is not repeated: it may be a secret
+            raise ValueError(f"option {name} ({by_name[name].env}) must be {KIND_WORDS[by_name[name].kind]}") from exc
+    return values
+
+
+KIND_WORDS = {"int": "a whole number", "bool": "true or false", "list": "a comma-separated list or a JSON array",
+              "json": "valid JSON", "size": "a size such as 20mb", "str": "a string"}
 
 
 def load_or_create_credentials(data_dir: Path, values: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,9 @@ connected to another (without it a warning is printed and events stay within eac
 
 Workers boot one after the other (the next starts when the previous one has finished loading
 its schema), so two processes never create the template's classes at the same time. When one
-worker exits, the others are stopped and the command exits with its code. Linux only (fork).
+worker exits, the others are stopped and the command exits with its code. SIGTERM / SIGINT
+reach each worker once (``serving`` stops it gracefully; a second signal used to make aiohttp
+exit with status 1 half-way through its clean-up). Linux only (fork).
 """
 
 from __future__ import annotations
@@ -27,17 +29,18 @@ BOOT_TIMEOUT = 120.0
 
 
 def _serve(settings: Settings, ready: Event) -> None:
-    from aiohttp import web
+    # The fork inherited the parent's relay handlers; until ``serving`` installs its own, a
+    # signal must simply end this worker, not relay to its siblings.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_DFL)
+    from .serving import BootError, serve
 
-    from .app import create_app
-
-    app = create_app(settings)
-
-    async def announce(app: web.Application) -> None:
-        ready.set()
-
-    app.on_startup.append(announce)
-    web.run_app(app, host=settings.host, port=settings.port, reuse_port=True, print=None, access_log=None)
+    try:
+        code = serve(settings, reuse_port=True, on_ready=ready.set)
+    except BootError as exc:
+        print(f"parse-compat: cannot start: {exc}", file=sys.stderr, flush=True)
+        code = 2
+    sys.exit(code)
 
 
 def run_workers(settings: Settings, count: int) -> None:
@@ -51,9 +54,13 @@ def run_workers(settings: Settings, count: int) -> None:
     context = multiprocessing.get_context("fork")
     workers: list[multiprocessing.process.BaseProcess] = []
 
+    signalled: set[int] = set()
+
     def stop(signum: int, frame: FrameType | None) -> None:
+        # Each worker is told once: it stops gracefully on the first SIGTERM and ignores more.
         for worker in workers:
-            if worker.is_alive() and worker.pid is not None:
+            if worker.is_alive() and worker.pid is not None and worker.pid not in signalled:
+                signalled.add(worker.pid)
                 os.kill(worker.pid, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)

@@ -26,6 +26,7 @@ from ..codec.dates import format_iso, now_iso, parse_iso
 from ..errors import DuplicateValue, ParseError
 from ..rest.context import RequestContext
 from ..storage.base import ClassSchema, Document, FindOptions
+from ..supervisor import supervisor_of
 from .hooks import ScheduleSpec
 from .sdk import master_context
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from .runtime import CloudRuntime
 
 log = logging.getLogger("parse_compat.cloud.scheduler")
+SUPERVISED_NAME = "cloud.scheduler"
 
 
 def _ms(moment: datetime) -> int:
@@ -131,18 +133,27 @@ class Scheduler:
         started: list[str] = []
         ctx = master_context(RequestContext(self.runtime.state, self.runtime.system_auth()))
         for row in rows:
-            name = row.get("jobName")
-            if not isinstance(name, str) or not self.runtime.jobs.known(name) or not is_due(row, now):
-                continue
-            if not await self.claim(schema, row, now):
-                continue
             try:
-                params = json.loads(row.get("params") or "{}") if isinstance(row.get("params"), str) else {}
-            except ValueError:
-                params = {}
-            started.append(await self.runtime.jobs.start(ctx, name, params if isinstance(params, dict) else {},
-                                                         source="schedule"))
+                job_id = await self._start_if_due(schema, row, now, ctx)
+            except Exception as exc:  # noqa: BLE001 - one bad schedule row must not stop the others
+                log.warning("_JobSchedule %s skipped (%s)", row.get("objectId"), type(exc).__name__, exc_info=exc)
+                continue
+            if job_id is not None:
+                started.append(job_id)
         return started
+
+    async def _start_if_due(self, schema: ClassSchema, row: Document, now: datetime,
+                            ctx: RequestContext) -> str | None:
+        name = row.get("jobName")
+        if not isinstance(name, str) or not self.runtime.jobs.known(name) or not is_due(row, now):
+            return None
+        if not await self.claim(schema, row, now):
+            return None
+        try:
+            params = json.loads(row.get("params") or "{}") if isinstance(row.get("params"), str) else {}
+        except ValueError:
+            params = {}
+        return await self.runtime.jobs.start(ctx, name, params if isinstance(params, dict) else {}, source="schedule")
 
     async def _loop(self) -> None:
         interval = self.runtime.cloud.scheduler_interval
@@ -153,14 +164,15 @@ class Scheduler:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a bad tick must not stop the scheduler
-                log.warning("scheduler tick failed: %s", exc, exc_info=exc)
+                log.warning("scheduler tick failed (%s); the next tick tries again", type(exc).__name__,
+                            exc_info=exc)
 
     def start(self) -> None:
+        """Run the loop under the app's supervisor: restarted with back-off should it die."""
         if self._task is None and self.runtime.cloud.jobs and self.runtime.cloud.scheduler_interval > 0:
-            self._task = asyncio.get_running_loop().create_task(self._loop(), name="parse_compat scheduler")
+            self._task = supervisor_of(self.runtime.state).start(SUPERVISED_NAME, self._loop)
 
     async def close(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await supervisor_of(self.runtime.state).stop(SUPERVISED_NAME)
             self._task = None

@@ -19,6 +19,7 @@ from ..errors import INVALID_JSON, ParseError, Unauthorized
 from ..logsafe import redacted_traceback
 from ..rest.context import RequestContext
 from ..rest.params import from_query_string
+from ..supervisor import health
 from .api import ApiRequest, ApiResponse, NotFound, Router
 from .credentials import authenticate, read_credentials
 
@@ -60,6 +61,9 @@ def error_response(exc: BaseException) -> web.Response:
         return json_response({"error": exc.message}, 403)
     if isinstance(exc, NotFound):
         return web.Response(text=f"<pre>{exc}</pre>", status=404, content_type="text/html")
+    if isinstance(exc, ConnectionResetError):  # an aborted upload: the client's doing, one line (rate-limited)
+        log.info("client closed the connection before its request body was read")
+        return json_response({"code": INVALID_JSON, "error": "request body incomplete"}, 400)
     log.error("unexpected error:\n%s", redacted_traceback(exc))
     return json_response({"code": 1, "message": "Internal server error."}, 500)
 
@@ -118,7 +122,8 @@ class HttpEdge:
         while path.startswith("//"):
             path = path[1:]
         if path in ("/health", "/health/"):
-            return json_response({"status": "ok"})
+            status, health_body = health(self.state)  # 503 while a background task is down
+            return json_response(health_body, status)
         for matches, raw_handler in self.state.extras.get("raw_routes", []):
             if matches(request.method, path, request):
                 return await raw_handler(request, path)

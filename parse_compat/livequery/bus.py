@@ -10,6 +10,12 @@ they carry documents with their ACL lists, never session tokens.
 
 When Redis is unreachable, messages published meanwhile are logged and lost; both loops retry
 with back-off (up to 5 s) until Redis is back.
+
+The local queues are bounded (``maxPendingChanges``): when matching falls behind a burst of
+writes, the oldest pending message is dropped and counted in the log (rate-limited), so the
+writers never wait and memory stays bounded. A message whose handling fails is logged and
+skipped; the loops run under the app's supervisor (``spawn``), which restarts them should they
+die anyway.
 """
 
 from __future__ import annotations
@@ -24,7 +30,24 @@ from typing import Any, Protocol
 log = logging.getLogger("parse_compat.livequery")
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+Spawn = Callable[[str, Callable[[], Awaitable[None]]], Any]
 MAX_BACKOFF = 5.0
+DEFAULT_PENDING = 10_000
+
+
+def _spawn_plain(name: str, factory: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+    return asyncio.get_running_loop().create_task(factory(), name=f"parse_compat {name}")  # type: ignore[arg-type]
+
+
+def _put_dropping_oldest(queue: asyncio.Queue[Any], item: Any) -> bool:
+    """Queue ``item``; when full, drop the oldest first. False when something was dropped."""
+    try:
+        queue.put_nowait(item)
+        return True
+    except asyncio.QueueFull:
+        queue.get_nowait()
+        queue.put_nowait(item)
+        return False
 
 
 class Bus(Protocol):
@@ -45,9 +68,10 @@ async def _call(handler: Handler, message: dict[str, Any]) -> None:
 class LocalBus:
     """One process: an ordered queue drained by one task."""
 
-    def __init__(self) -> None:
-        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    def __init__(self, max_pending: int = DEFAULT_PENDING, spawn: Spawn | None = None) -> None:
+        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(max_pending)
         self._task: asyncio.Task[None] | None = None
+        self._spawn = spawn or _spawn_plain
 
     async def start(self, handler: Handler) -> None:
         async def loop() -> None:
@@ -55,10 +79,11 @@ class LocalBus:
                 message = await self._queue.get()
                 await _call(handler, message)
 
-        self._task = asyncio.get_running_loop().create_task(loop())
+        self._task = self._spawn("livequery.bus", loop)
 
     def publish(self, message: dict[str, Any]) -> None:
-        self._queue.put_nowait(message)
+        if not _put_dropping_oldest(self._queue, message):
+            log.warning("live query: matching is behind; the oldest pending change was dropped")
 
     async def close(self) -> None:
         if self._task is not None:
@@ -70,22 +95,24 @@ class LocalBus:
 class RedisBus:
     """Several processes: Redis PUBLISH / SUBSCRIBE on one channel per app."""
 
-    def __init__(self, url: str, app_id: str) -> None:
+    def __init__(self, url: str, app_id: str, max_pending: int = DEFAULT_PENDING, spawn: Spawn | None = None) -> None:
         self.url = url
         self.channel = f"parse-compat:{app_id}:livequery"
-        self._outbox: asyncio.Queue[str] = asyncio.Queue()
+        self._outbox: asyncio.Queue[str] = asyncio.Queue(max_pending)
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = asyncio.Event()
+        self._spawn = spawn or _spawn_plain
 
     async def start(self, handler: Handler) -> None:
-        loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self._publisher()), loop.create_task(self._subscriber(handler))]
+        self._tasks = [self._spawn("livequery.bus.publisher", self._publisher),
+                       self._spawn("livequery.bus.subscriber", lambda: self._subscriber(handler))]
         # Wait (briefly) for the subscription, so that a write right after start-up is not missed.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._subscribed.wait(), timeout=5.0)
 
     def publish(self, message: dict[str, Any]) -> None:
-        self._outbox.put_nowait(json.dumps(message, separators=(",", ":")))
+        if not _put_dropping_oldest(self._outbox, json.dumps(message, separators=(",", ":"))):
+            log.warning("live query: Redis publishing is behind; the oldest pending message was dropped")
 
     def _client(self) -> Any:
         import redis.asyncio as redis  # imported only when a redisURL is configured
@@ -156,5 +183,5 @@ class RedisBus:
         self._tasks = []
 
 
-def open_bus(redis_url: str | None, app_id: str) -> Bus:
-    return RedisBus(redis_url, app_id) if redis_url else LocalBus()
+def open_bus(redis_url: str | None, app_id: str, max_pending: int = DEFAULT_PENDING, spawn: Spawn | None = None) -> Bus:
+    return RedisBus(redis_url, app_id, max_pending, spawn) if redis_url else LocalBus(max_pending, spawn)

@@ -22,13 +22,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 log = logging.getLogger("parse_compat.livequery")
 
 CLOSE_GOING_AWAY = 1001
+CLOSE_POLICY_VIOLATION = 1008
 CLOSE_TRY_AGAIN_LATER = 1013
 SEND_ERRORS = (ConnectionError, RuntimeError, OSError)
 _EMPTY: deque[str] = deque(maxlen=0)  # shared and immutable in practice: nothing is ever appended to it
@@ -62,27 +63,41 @@ class SubscriptionInfo:
 
 
 class Outbox:
-    """The shared writer: one task writes the frames of every scheduled client that has room."""
+    """The shared writer: one task writes the frames of every scheduled client that has room.
 
-    def __init__(self) -> None:
+    A client whose write fails in an unexpected way (a bug, a frame its socket cannot encode)
+    is logged and dropped; the outbox goes on with the next one. With ``spawn`` (the app's
+    supervisor) the task is also restarted should it die anyway.
+    """
+
+    def __init__(self, spawn: Callable[[str, Callable[[], Awaitable[None]]], Any] | None = None) -> None:
         self._ready: deque[Client] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._spawn = spawn
 
     def schedule(self, client: Client) -> None:
         self._ready.append(client)
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            if self._spawn is not None:
+                self._task = self._spawn("livequery.outbox", self._run)
+            else:
+                self._task = asyncio.get_running_loop().create_task(self._run())
         self._wake.set()
 
     async def _run(self) -> None:
+        self._wake.set()  # a restarted outbox first serves the clients already waiting
         while True:
             await self._wake.wait()
             self._wake.clear()
             while self._ready:
                 client = self._ready.popleft()
                 client.scheduled = False
-                await client.write_available()
+                try:
+                    await client.write_available()
+                except Exception:  # noqa: BLE001 - one client's failure must not stop the others
+                    log.exception("live query client %s: write failed; dropping it", client.id)
+                    client.drop(CLOSE_GOING_AWAY, "write failed")
 
     async def close(self) -> None:
         if self._task is not None:
@@ -96,7 +111,7 @@ class Client:
 
     __slots__ = ("id", "transport", "connected", "installation_id", "is_master", "session_token", "user_id",
                  "dead_tokens", "subscriptions", "_queue", "_queued_bytes", "_writer", "closed", "scheduled",
-                 "_limits", "_on_drop", "_outbox")
+                 "_limits", "_on_drop", "_outbox", "refusals")
 
     def __init__(self, client_id: str, transport: Transport, *, max_queue: int = 1000,
                  max_bytes: int = 8 * 1024 * 1024, send_timeout: float = 10.0,
@@ -118,6 +133,7 @@ class Client:
         self._limits = (max_queue, max_bytes, send_timeout)
         self._on_drop = on_drop
         self._outbox = outbox
+        self.refusals = 0  # subscribes refused for a limit (operations disconnects past a bound)
 
     @property
     def queued(self) -> int:
@@ -188,6 +204,10 @@ class Client:
                 except SEND_ERRORS as exc:
                     log.debug("live query client %s: send failed: %s", self.id, exc)
                     self.drop(CLOSE_GOING_AWAY, "send failed")
+                    return
+                except Exception:  # noqa: BLE001 - a frame the socket cannot take ends this client only
+                    log.exception("live query client %s: write failed; dropping it", self.id)
+                    self.drop(CLOSE_GOING_AWAY, "write failed")
                     return
         finally:
             self._release()

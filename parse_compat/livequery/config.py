@@ -20,7 +20,13 @@ Keys (Parse Server's names first, then parse-compat's own):
 - ``sendTimeout``: seconds one frame may take to leave before the client is dropped;
 - ``sessionCheckInterval``: seconds between re-validations of the session tokens in use;
 - ``gcFreeze`` (default true): freeze long-lived objects once many sockets are open, so that
-  CPython's full collections stay short (see ``gc_policy``).
+  CPython's full collections stay short (see ``gc_policy``);
+- ``maxSubscriptionsPerClient`` (default 100), ``maxSubscriptionsPerUser`` (default 500, over
+  all the user's sockets) and ``maxClientsPerUser`` (default 50 sockets connected with one
+  user's session): a ``subscribe`` or ``connect`` past them is refused with an error frame
+  (code 155, ``reconnect: false``). Parse Server has no such limits (parse-compat: safe defaults);
+- ``maxPendingChanges`` (default 10000): writes waiting to be matched against subscriptions;
+  past it the oldest is dropped (logged), so a burst of writes never slows the writers.
 """
 
 from __future__ import annotations
@@ -50,6 +56,10 @@ class LiveQueryConfig:
     session_check_interval: float = 5.0
     max_message_bytes: int = 1024 * 1024
     gc_freeze: bool = True
+    max_subscriptions_per_client: int = 100
+    max_subscriptions_per_user: int = 500
+    max_clients_per_user: int = 50
+    max_pending_changes: int = 10_000
 
     def is_live(self, class_name: str) -> bool:
         return any(pattern.fullmatch(class_name) for pattern in self.class_patterns)
@@ -91,4 +101,8 @@ def load_config(settings: Settings) -> LiveQueryConfig:
         send_timeout=_number(raw, "sendTimeout", 10.0, 0.01),
         session_check_interval=_number(raw, "sessionCheckInterval", 5.0, 0.05),
         gc_freeze=raw.get("gcFreeze", True) is not False,
+        max_subscriptions_per_client=int(_number(raw, "maxSubscriptionsPerClient", 100, 1)),
+        max_subscriptions_per_user=int(_number(raw, "maxSubscriptionsPerUser", 500, 1)),
+        max_clients_per_user=int(_number(raw, "maxClientsPerUser", 50, 1)),
+        max_pending_changes=int(_number(raw, "maxPendingChanges", 10_000, 1)),
     )

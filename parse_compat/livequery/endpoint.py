@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("parse_compat.livequery")
 CLOSE_TIMEOUT = 2.0
+YIELD_EVERY = 16
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_surrogates(text: str) -> str:
+    """JSON text with each lone surrogate written as a ``\\uXXXX`` escape (only strings hold them)."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
 
 RawMatcher = Callable[[str, str, Any], bool]
 RawHandler = Callable[[web.Request, str], Awaitable[web.StreamResponse]]
@@ -46,7 +55,11 @@ class WebSocketTransport:
         self.request = request
 
     async def send(self, text: str) -> None:
-        await self.ws.send_str(text)
+        try:
+            await self.ws.send_str(text)
+        except UnicodeEncodeError:
+            # a stored string with a lone surrogate: still valid JSON once escaped (as JSON.stringify does)
+            await self.ws.send_str(escape_surrogates(text))
 
     def fits(self, text: str) -> bool:
         # Below the transport's high-water mark after this frame (UTF-8 ≤ 4 bytes a character,
@@ -81,12 +94,16 @@ async def serve(live: LiveQuery, request: web.Request, path: str = "") -> web.St
         log.debug("live query: websocket handshake failed: %s", exc)
         raise web.HTTPBadRequest(text="websocket handshake failed") from exc
     client = live.new_client(WebSocketTransport(ws, request))
+    frames = 0
     try:
         async for message in ws:
             if client.closed:
                 break
             if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                 await live.operations.handle(client, message.data)
+                frames += 1
+                if frames % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # buffered frames are read without waiting: let others run
             elif message.type == WSMsgType.ERROR:
                 break
     except ConnectionError:

@@ -6,12 +6,15 @@ class rules (``access``), the event decision (``events``), the optional ``after_
 the rendering follow. A rendering (REST JSON + ``className``, protected fields stripped,
 ``keys`` applied) is serialized once per distinct view and reused, so a thousand subscribers
 that see the same object cost one ``json.dumps``. Frames are only queued (``Client.send``):
-nothing here waits on a socket.
+nothing here waits on a socket. Matching runs in the bus task, never in the write's request,
+and yields to the event loop every few milliseconds when a change has many candidate queries.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +34,8 @@ from .hub import Hub
 
 log = logging.getLogger("parse_compat.livequery")
 _UNKNOWN: Any = object()
+SLICE_SECONDS = 0.005  # the longest stretch one change holds the event loop before yielding
+SLICE_CHECK_EVERY = 64
 _HOOKED: Any = "<after_event hook>"
 
 
@@ -66,7 +71,11 @@ class Fanout:
             return 0
         run = _Run(self.state, self.hub, change)
         sent = 0
-        for subscription in subscriptions:
+        slice_end = time.perf_counter() + SLICE_SECONDS
+        for count, subscription in enumerate(subscriptions, 1):
+            if count % SLICE_CHECK_EVERY == 0 and time.perf_counter() > slice_end:
+                await asyncio.sleep(0)  # many candidate queries: let HTTP requests run in between
+                slice_end = time.perf_counter() + SLICE_SECONDS
             try:
                 before_matches = change.before is not None and matches(change.before, subscription.where)
                 after_matches = change.after is not None and matches(change.after, subscription.where)

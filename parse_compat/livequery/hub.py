@@ -3,11 +3,13 @@
 Subscriptions with the same ``(className, where)`` share one ``Subscription``, so a change is
 matched once per distinct query, not once per subscriber (as Parse Server's ``queryHash``).
 
-Queries with a top-level equality on a plain value (``{"room": "hot", ...}``) are also indexed
-by that (field, value), so a change is matched only against the queries whose value it holds
-(either version, or any element of an array field) plus the queries without such an equality.
+Queries with a top-level equality on a plain value (``{"room": "hot", ...}``, or
+``{"room": {"$in": ["hot", "cold"]}}``) are also indexed by that (field, value) — each value of
+the ``$in`` — so a change is matched only against the queries whose value it holds (either
+version, or any element of an array field) plus the queries without such an equality.
 The index only narrows candidates; the shared matcher still decides. The hub only indexes;
-deciding and sending events is ``fanout``'s job.
+deciding and sending events is ``fanout``'s job. It also counts subscriptions and sockets per
+user, for ``operations``' limits.
 """
 
 from __future__ import annotations
@@ -23,15 +25,24 @@ UNINDEXED_KEYS = frozenset({"createdAt", "updatedAt"})
 Scalar = str | int | float | bool | None
 
 
-def equality_key(where: dict[str, Any]) -> tuple[str, Scalar] | None:
-    """The first top-level ``field: plain value`` constraint, if any (the index key)."""
+def _plain(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def equality_key(where: dict[str, Any]) -> tuple[str, tuple[Scalar, ...]] | None:
+    """The first top-level ``field: plain value`` (or ``field: {"$in": [plain values]}``)
+    constraint, if any: the index key, with every value an object must hold one of to match."""
+    fallback: tuple[str, tuple[Scalar, ...]] | None = None
     for key in sorted(where):
         value = where[key]
         if key.startswith("$") or key.startswith("_") or "." in key or key in UNINDEXED_KEYS:
             continue
-        if value is None or isinstance(value, (str, int, float, bool)):
-            return key, value
-    return None
+        if _plain(value):
+            return key, (value,)
+        if fallback is None and isinstance(value, dict) and isinstance(value.get("$in"), list) and value["$in"] \
+                and all(_plain(item) for item in value["$in"]):
+            fallback = key, tuple(dict.fromkeys(value["$in"]))
+    return fallback
 
 
 def _values(doc: dict[str, Any] | None, field: str) -> Iterator[Scalar]:
@@ -68,16 +79,32 @@ class Hub:
         # class -> field -> value -> hashes; and class -> hashes that must always be matched
         self._by_value: dict[str, dict[str, dict[Scalar, set[str]]]] = {}
         self._scan: dict[str, set[str]] = {}
+        # user id -> subscriptions held for that user (any socket); -> ids of sockets connected as them
+        self._user_subscriptions: dict[str, int] = {}
+        self._user_clients: dict[str, set[str]] = {}
 
     # --- clients ---------------------------------------------------------------------------
     def add_client(self, client: Client) -> None:
         self.clients[client.id] = client
+        if client.user_id is not None:
+            self._user_clients.setdefault(client.user_id, set()).add(client.id)
 
     def remove_client(self, client: Client) -> None:
         """Forget the client and every subscription it holds."""
         self.clients.pop(client.id, None)
+        ids = self._user_clients.get(client.user_id) if client.user_id is not None else None
+        if ids is not None:
+            ids.discard(client.id)
+            if not ids:
+                del self._user_clients[client.user_id]  # type: ignore[arg-type]
         for request_id in list(client.subscriptions):
             self.unsubscribe(client, request_id)
+
+    def clients_of(self, user_id: str) -> int:
+        return len(self._user_clients.get(user_id, ()))
+
+    def subscriptions_of(self, user_id: str) -> int:
+        return self._user_subscriptions.get(user_id, 0)
 
     # --- subscriptions ---------------------------------------------------------------------
     def subscribe(self, info: SubscriptionInfo) -> None:
@@ -91,11 +118,19 @@ class Hub:
             self._index(subscription, add=True)
         subscription.members[(client.id, info.request_id)] = info
         client.subscriptions[info.request_id] = info
+        if info.user_id is not None:
+            self._user_subscriptions[info.user_id] = self._user_subscriptions.get(info.user_id, 0) + 1
 
     def unsubscribe(self, client: Client, request_id: int | float) -> SubscriptionInfo | None:
         info = client.subscriptions.pop(request_id, None)
         if info is None:
             return None
+        if info.user_id is not None:
+            left = self._user_subscriptions.get(info.user_id, 1) - 1
+            if left > 0:
+                self._user_subscriptions[info.user_id] = left
+            else:
+                self._user_subscriptions.pop(info.user_id, None)
         by_hash = self._classes.get(info.class_name)
         subscription = by_hash.get(info.query_hash) if by_hash else None
         if subscription is not None and by_hash is not None:
@@ -112,20 +147,29 @@ class Hub:
         key = equality_key(subscription.where)
         if key is None:
             hashes = self._scan.setdefault(name, set())
-        else:
-            hashes = self._by_value.setdefault(name, {}).setdefault(key[0], {}).setdefault(key[1], set())
-        if add:
-            hashes.add(subscription.hash)
+            if add:
+                hashes.add(subscription.hash)
+            else:
+                hashes.discard(subscription.hash)
+                if not hashes:
+                    del self._scan[name]
             return
-        hashes.discard(subscription.hash)
-        if hashes or key is None:
-            return
-        fields = self._by_value[name]
-        del fields[key[0]][key[1]]
-        if not fields[key[0]]:
-            del fields[key[0]]
-            if not fields:
-                del self._by_value[name]
+        field, values = key
+        for value in values:
+            if add:
+                self._by_value.setdefault(name, {}).setdefault(field, {}).setdefault(value, set()).add(
+                    subscription.hash)
+                continue
+            fields = self._by_value[name]
+            hashes = fields[field][value]
+            hashes.discard(subscription.hash)
+            if hashes:
+                continue
+            del fields[field][value]
+            if not fields[field]:
+                del fields[field]
+                if not fields:
+                    del self._by_value[name]
 
     def subscriptions_for(self, class_name: str) -> list[Subscription]:
         by_hash = self._classes.get(class_name)

@@ -10,6 +10,12 @@ sessions (209 without a user), protected fields in ``where`` or ``watch`` (119),
 ``where`` validated by the REST where preparer (102, 105, 107). Sub-queries (``$inQuery``,
 ``$notInQuery``, ``$select``, ``$dontSelect``, ``$relatedTo``, relation-field constraints) are
 accepted and never match, as in Parse Server's in-memory matcher.
+
+Limits (``config``): subscriptions per socket (checked before any work), subscriptions per user
+over all their sockets, and sockets connected with one user's session. Past them the frame is
+refused with code 155 (Parse's "request limit exceeded") and ``reconnect: false``; a socket
+that keeps asking past its limit (``MAX_REFUSALS`` times) is disconnected (close code 1008),
+so a flood of frames stops costing anything.
 """
 
 from __future__ import annotations
@@ -26,13 +32,15 @@ from ..state import AppState
 from ..storage.base import ClassSchema
 from . import hooks, protocol
 from .access import clp_operation, protected_in_query
-from .client import Client, SubscriptionInfo
+from .client import CLOSE_POLICY_VIOLATION, Client, SubscriptionInfo
 from .config import LiveQueryConfig
 from .hub import Hub, query_hash
 from .protocol import NOT_CONNECTED, Connect, ProtocolError, Subscribe, Unsubscribe
 from .sessions import SessionWatch, invalid_token
 
 NEVER = {"$in": []}
+REQUEST_LIMIT_EXCEEDED = 155  # Parse.Error.REQUEST_LIMIT_EXCEEDED
+MAX_REFUSALS = 100
 SUBQUERY_OPERATORS = frozenset({"$inQuery", "$notInQuery", "$select", "$dontSelect"})
 
 
@@ -78,6 +86,10 @@ class Operations:
                 self.unsubscribe(client, request)
         except ProtocolError as exc:
             client.send(exc.frame())
+            if exc.code == REQUEST_LIMIT_EXCEEDED:
+                client.refusals += 1
+                if client.refusals >= MAX_REFUSALS:
+                    client.drop(CLOSE_POLICY_VIOLATION, "too many requests past the limits")
 
     # --- connect ---------------------------------------------------------------------------
     def _keys_valid(self, request: Connect) -> bool:
@@ -104,13 +116,18 @@ class Operations:
             })
         except ParseError as exc:
             raise ProtocolError(exc.code, exc.message, False) from exc
+        user_id = user["objectId"] if user else None
         if client.connected:
             self.hub.remove_client(client)  # a second connect on one socket starts afresh
+        if user_id is not None and self.hub.clients_of(user_id) >= self.config.max_clients_per_user:
+            client.connected = False
+            raise ProtocolError(REQUEST_LIMIT_EXCEEDED, f"Too many Live Query connections for this user (limit "
+                                                        f"{self.config.max_clients_per_user})", False)
         client.connected = True
         client.installation_id = request.installation_id
         client.is_master = is_master
         client.session_token = request.session_token
-        client.user_id = user["objectId"] if user else None
+        client.user_id = user_id
         client.dead_tokens = None
         self.hub.add_client(client)
         client.send(protocol.connected(client.id, client.installation_id))
@@ -128,6 +145,12 @@ class Operations:
         if not client.connected:
             raise ProtocolError(NOT_CONNECTED, "Can not find this client, make sure you connect to server before "
                                                "subscribing")
+        limits = self.config
+        replacing = request.request_id in client.subscriptions
+        if not replacing and len(client.subscriptions) >= limits.max_subscriptions_per_client:
+            raise ProtocolError(REQUEST_LIMIT_EXCEEDED, f"Too many subscriptions on this connection (limit "
+                                                        f"{limits.max_subscriptions_per_client})", False,
+                                request.request_id)
         if request.op == "update":
             # parse-compat: Parse Server also answers an update of an unknown requestId with
             # error 2 (reconnect: true) before subscribing; here it simply subscribes.
@@ -138,6 +161,17 @@ class Operations:
             raise ProtocolError(exc.code, exc.message, False, request.request_id) from exc
         if client.closed:
             return
+        previous = client.subscriptions.get(request.request_id)
+        if info.user_id is not None and (previous is None or previous.user_id != info.user_id) and \
+                self.hub.subscriptions_of(info.user_id) >= limits.max_subscriptions_per_user:
+            raise ProtocolError(REQUEST_LIMIT_EXCEEDED, f"Too many subscriptions for this user (limit "
+                                                        f"{limits.max_subscriptions_per_user})", False,
+                                request.request_id)
+        if len(client.subscriptions) >= limits.max_subscriptions_per_client and previous is None:
+            # another subscribe of this socket completed while this one was being prepared
+            raise ProtocolError(REQUEST_LIMIT_EXCEEDED, f"Too many subscriptions on this connection (limit "
+                                                        f"{limits.max_subscriptions_per_client})", False,
+                                request.request_id)
         self.hub.subscribe(info)
         client.send(protocol.subscribed(client.id, client.installation_id, request.request_id))
 

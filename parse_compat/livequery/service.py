@@ -13,6 +13,9 @@ in ``state.extras["livequery"]`` and:
 - listens to the session store (``SessionStore.listeners``) so that a logout or revocation in
   this process re-validates the tokens in use at once, and tells the other processes;
 - starts the session watch and closes every socket on shutdown.
+
+Its loops (bus listener, outbox, session watch, maintenance) run under the app's supervisor
+(``parse_compat.supervisor``): restarted with back-off if they die, reported by ``/health``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 from ..rest.context import RequestContext
 from ..state import AppState
 from ..storage.base import Document
+from ..supervisor import supervisor_of
 from .bus import Bus, LocalBus, open_bus
 from .client import CLOSE_GOING_AWAY, Client, Outbox, Transport
 from .config import LiveQueryConfig, load_config
@@ -59,18 +63,20 @@ class LiveQuery:
         self.watch = SessionWatch(state, self.hub, config.session_check_interval)
         self.fanout = Fanout(state, self.hub)
         self.operations = Operations(state, config, self.hub, self.watch)
-        self.bus = bus or open_bus(config.redis_url, state.settings.appId)
+        self.supervisor = supervisor_of(state)
+        spawn = self.supervisor.start
+        self.bus = bus or open_bus(config.redis_url, state.settings.appId, config.max_pending_changes, spawn)
         self.origin = uuid.uuid4().hex
         self._applying_remote = False
         self._tasks: list[asyncio.Task[None]] = []
         self.gc = GcPolicy(enabled=config.gc_freeze)
-        self.outbox = Outbox()
+        self.outbox = Outbox(spawn)
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
         await self.bus.start(self._on_message)
-        loop = asyncio.get_running_loop()
-        self._tasks += [loop.create_task(self.watch.run()), loop.create_task(self._maintain())]
+        self._tasks += [self.supervisor.start("livequery.sessions", self.watch.run),
+                        self.supervisor.start("livequery.maintenance", self._maintain)]
 
     async def _maintain(self) -> None:
         while True:

@@ -202,7 +202,8 @@ def test_the_equality_index_never_hides_a_matching_query() -> None:
     client = Client("c", FakeTransport())
     hub.add_client(client)
     wheres = [case["where"] for case in table["cases"]]
-    wheres += [{"name": None}, {"tags": "red"}, {"score": 10.0}, {"flag": True}, {"score": 10, "name": "zzz"}]
+    wheres += [{"name": None}, {"tags": "red"}, {"score": 10.0}, {"flag": True}, {"score": 10, "name": "zzz"},
+               {"tags": {"$in": ["red", "blue"]}}, {"score": {"$in": [10, 11.5], "$gt": 1}}, {"name": {"$in": [None]}}]
     for request_id, where in enumerate(wheres):
         hub.subscribe(info(client, request_id, where, "Thing"))
     indexed = sum(1 for where in wheres if equality_key(where) is not None)

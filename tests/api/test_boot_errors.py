@@ -1,0 +1,44 @@
+"""A server that cannot start says why in one sentence on stderr and exits with status 2."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .server_process import ROOT, command, free_port
+
+
+def _boot(tmp: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command(tmp, free_port(), *extra), cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    (("--port", "eighty"), "option port (PORT) must be a whole number"),
+    (("--liveQuery", "{not json"), "option liveQuery (PARSE_SERVER_LIVE_QUERY) must be valid JSON"),
+    (("--liveQuery", '{"classNames": 5}'), "liveQuery.classNames must be a list of class names"),
+    (("--databaseURI", "mysql://db.example/parse"), "unsupported databaseURI 'mysql://db.example/parse'"),
+    (("--databaseURI", "mongodb://admin:s3cret@127.0.0.1:1/parse?serverSelectionTimeoutMS=300"),
+     "cannot reach the database mongodb://admin:***@127.0.0.1:1/parse"),
+    (("--databaseURI", "sqlite:////proc/no-such-dir/parse.db"), "cannot open the SQLite database"),
+])
+def test_a_boot_error_is_one_line_and_status_2(tmp_path: Path, extra: tuple[str, ...], expected: str) -> None:
+    done = _boot(tmp_path, *extra)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("parse-compat: cannot start: ") and expected in lines[0], lines[0]
+    assert "Traceback" not in done.stderr and "s3cret" not in done.stderr + done.stdout
+
+
+def test_a_port_in_use_is_one_line_and_status_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(command(tmp_path, port), cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
