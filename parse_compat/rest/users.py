@@ -238,11 +238,10 @@ async def check_credentials(ctx: RequestContext, values: dict[str, Any]) -> Docu
         where = {"email": email}
     user = await find_user(ctx, where)
     lockout = Lockout(ctx.state.settings.accountLockout, ctx.state.storage, ctx.state.schemas)
-    if user is not None:
-        lockout.check_locked(user)
+    attempts = await lockout.attempt(user) if user is not None else 0
     ok = await verify_password(password, user.get("_hashed_password") if user else None)
     if user is not None and not ok:
-        await lockout.failed(user)
+        await lockout.failed(user, attempts)
     if not ok or user is None:
         raise invalid
     await lockout.succeeded(user)
