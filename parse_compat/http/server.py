@@ -21,6 +21,7 @@ from ..rest.context import RequestContext
 from ..rest.params import from_query_string
 from .api import ApiRequest, ApiResponse, NotFound, Router
 from .credentials import authenticate, read_credentials
+from .safety import not_found
 
 log = logging.getLogger("parse_compat.http")
 
@@ -59,7 +60,7 @@ def error_response(exc: BaseException) -> web.Response:
     if isinstance(exc, Unauthorized):
         return json_response({"error": exc.message}, 403)
     if isinstance(exc, NotFound):
-        return web.Response(text=f"<pre>{exc}</pre>", status=404, content_type="text/html")
+        return not_found(str(exc))
     log.error("unexpected error:\n%s", redacted_traceback(exc))
     return json_response({"code": 1, "message": "Internal server error."}, 500)
 
