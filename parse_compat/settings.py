@@ -73,6 +73,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("protectedFiles", "PARSE_COMPAT_PROTECTED_FILES", "bool",
                "Downloads need a signed URL (object reads return one), the master key, or a user who can "
                "read an object referencing the file. Default: on when a schema template is loaded."),
+    OptionSpec("filesOrigin", "PARSE_COMPAT_FILES_ORIGIN", "str",
+               "Origin file URLs point at (e.g. https://files.example.com), served by this same server; "
+               "recommended when a web app runs on the API's origin."),
     OptionSpec("filesAdapter", "PARSE_SERVER_FILES_ADAPTER", "str",
                "local (default with SQLite: <dataDir>/files), local:/dir, gridfs (default with MongoDB), "
                "gridfs:mongodb://host/db."),
@@ -167,6 +170,7 @@ class Settings:
     fileUpload: dict[str, Any] | None = None
     protectedFiles: bool | None = None
     filesAdapter: str | None = None
+    filesOrigin: str | None = None
     idempotencyOptions: dict[str, Any] | None = None
     objectIdSize: int = 10
     enforcePrivateUsers: bool = True
