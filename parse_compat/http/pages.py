@@ -77,3 +77,5 @@ def install_pages(state: AppState) -> None:
 
     state.extras.setdefault("raw_routes", []).append((matches, handle))
     state.extras["account_mail"] = mail
+    mail.outbox.start()  # sends queued account mail off the request path
+    state.extras.setdefault("on_close", []).insert(0, mail.outbox.stop)

@@ -29,6 +29,7 @@ from ..errors import (
 )
 from ..storage.base import Document, FindOptions
 from . import write
+from .account_mail import account_changed
 from .context import RequestContext
 from .output import render_object
 from .write import WriteResult
@@ -200,6 +201,7 @@ class UserRules:
             internal["_hashed_password"] = await hash_password(password)
             internal["_password_changed_at"] = date_value(datetime.now(UTC))
         result = await write.update(ctx, "_User", object_id, body, internal=internal)
+        await account_changed(ctx, object_id, body, result, bool(password))  # issue 18: links die with them
         if unlinked:
             result.response["authDataResponse"] = {}
         store = sessions_of(ctx)
