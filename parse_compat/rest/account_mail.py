@@ -12,8 +12,8 @@ sent through the durable outbox (parse_compat/outbox.py), and the token endpoint
   and `/verify_email`;
 - tokens expire (`passwordPolicy.resetTokenValidityDuration`, `emailVerifyTokenValidityDuration`;
   finite defaults here), are consumed by a conditional update (single use), and are dropped by a
-  password change or an email change (`account_changed`); a verify token only verifies the
-  address it was sent to.
+  password change or an email change (`account_changed`); a verify token's digest covers the
+  address it was sent to, so it verifies that address only.
 """
 
 from __future__ import annotations
@@ -47,8 +47,10 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+def digest(token: str, address: str | None = None) -> str:
+    """What is stored for a token; a verify token's digest covers the address it was sent to."""
+    material = token if address is None else f"{token}\x00{address.lower()}"
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 def _expired(value: Any) -> bool:
@@ -103,7 +105,8 @@ class AccountMail:
             where = {"$or": [{"email": email}, {"username": email, "email": {"$exists": False}}]}
         user = await self._user(where)
         settings = self.state.settings
-        who = user["objectId"] if user is not None else "unknown:" + email.lower()
+        # One mail per account, address and kind per interval (a new address may be asked about at once).
+        who = f"{user['objectId']}:{str(user.get('email') or '').lower()}" if user else "unknown:" + email.lower()
         await self.outbox.enqueue(self._key(kind, who), "account", f"{kind}:{user['objectId']}" if user else None)
         if user is None:
             option = "resetPasswordSuccessOnInvalidEmail" if kind == RESET else "emailVerifySuccessOnInvalidEmail"
@@ -114,7 +117,7 @@ class AccountMail:
             raise ParseError(OTHER_CAUSE, f"Email {email} is already verified.")
 
     async def request_verification(self, user_id: str, email: str) -> None:
-        """A new address on an account (verifyUserEmails): its own key, so no rate limit delays it."""
+        """A new address on an account (verifyUserEmails): keyed by that address, so no earlier mail delays it."""
         await self.outbox.enqueue(self._key(VERIFY, f"{user_id}:{email.lower()}"), "account", f"{VERIFY}:{user_id}")
 
     # --- the outbox handler: issue the token and send ------------------------------------------------
@@ -135,7 +138,8 @@ class AccountMail:
         # Bound to the address read above: if it changed meanwhile, no token is issued for it.
         issued = await self.state.storage.update(self._schema(), {"objectId": user_id, "email": email} if email
                                                  else {"objectId": user_id, "email": {"$exists": False}},
-                                                 {token_field: digest(token), expires_field: date_value(expires)})
+                                                 {token_field: digest(token, email if kind == VERIFY else None),
+                                                  expires_field: date_value(expires)})
         if issued is None:
             return
         username = str(user.get("username", ""))
@@ -149,17 +153,21 @@ class AccountMail:
         await mail_of(self.state).send(Email(to=email or username, subject=subject, text=text))
 
     # --- the links ------------------------------------------------------------------------------------
-    async def verify_email(self, token: str) -> bool:
-        if not token or not isinstance(token, str):
+    async def verify_email(self, token: str, username: str) -> bool:
+        """Verify the address the link was sent to, if it is still the account's address."""
+        if not token or not isinstance(token, str) or not username or not isinstance(username, str):
             return False
-        hashed = digest(token)
-        user = await self._user({"_email_verify_token": hashed})
-        if user is None or _expired(user.get("_email_verify_token_expires_at")):
+        user = await self._user({"username": username})
+        email = user.get("email") if user is not None else None
+        stored = user.get("_email_verify_token") if user is not None else None
+        if user is None or not isinstance(email, str) or not isinstance(stored, str):
             return False
-        if not isinstance(user.get("email"), str):
+        if _expired(user.get("_email_verify_token_expires_at")):
+            return False
+        if not hmac.compare_digest(stored, digest(token, email)):
             return False
         done = await self.state.storage.update(
-            self._schema(), {"objectId": user["objectId"], "_email_verify_token": hashed, "email": user["email"]},
+            self._schema(), {"objectId": user["objectId"], "_email_verify_token": stored, "email": email},
             {"emailVerified": True, **forget_tokens((VERIFY,))})
         if done is None:
             return False
