@@ -80,6 +80,8 @@ class Outbox:
 
     async def drain_once(self) -> int:
         """Send what is due; how many rows were handled (sent or given up)."""
+        if self._schema is None and self.state.schemas.get(CLASS) is None:
+            return 0  # nothing was ever queued: the class is created by the first enqueue
         schema = await self.schema()
         storage = self.state.storage
         now = datetime.now(UTC)

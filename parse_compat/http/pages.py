@@ -56,7 +56,7 @@ def install_pages(state: AppState) -> None:
             return page("Invalid link", "<p>This link is not valid.</p>", 404)
         token = request.query.get("token", "")
         if found.group(2) == "verify_email":
-            if await mail.verify_email(token, request.query.get("username", "")):
+            if await mail.verify_email(token):
                 return page("Email verified", "<p>Your email address has been verified.</p>")
             return page("Invalid link", "<p>This link is invalid or has already been used.</p>", 400)
         if request.method == "GET":

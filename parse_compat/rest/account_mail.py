@@ -9,11 +9,11 @@ sent through the durable outbox (parse_compat/outbox.py), and the token endpoint
   stored (`_perishable_token` / `_email_verify_token`, with `_perishable_token_expires_at` /
   `_email_verify_token_expires_at`), so a new token replaces the old one and a database reader
   learns nothing usable; links go to `<publicServerURL>/apps/<appId>/request_password_reset`
-  and `/verify_email`;
+  and `/verify_email` with the token only (no username, as in Parse 7+);
 - tokens expire (`passwordPolicy.resetTokenValidityDuration`, `emailVerifyTokenValidityDuration`;
   finite defaults here), are consumed by a conditional update (single use), and are dropped by a
-  password change or an email change (`account_changed`); a verify token's digest covers the
-  address it was sent to, so it verifies that address only.
+  password change or an email change (`account_changed`); a verify token also records a digest
+  of the address it was sent to (`_email_verify_address`) and verifies that address only.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ DEFAULT_RESET_SECONDS = 3600
 DEFAULT_VERIFY_SECONDS = 86400
 RESET, VERIFY = "password_reset", "verify_email"
 TOKEN_FIELDS = {RESET: ("_perishable_token", "_perishable_token_expires_at"),
-                VERIFY: ("_email_verify_token", "_email_verify_token_expires_at")}
+                VERIFY: ("_email_verify_token", "_email_verify_token_expires_at", "_email_verify_address")}
 INVALID_LINK = "Failed to reset password: the link is invalid or has expired."
 
 
@@ -47,10 +47,8 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def digest(token: str, address: str | None = None) -> str:
-    """What is stored for a token; a verify token's digest covers the address it was sent to."""
-    material = token if address is None else f"{token}\x00{address.lower()}"
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+def digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 def _expired(value: Any) -> bool:
@@ -89,10 +87,10 @@ class AccountMail:
         value = getattr(settings, "emailVerifyTokenValidityDuration", None)
         return float(value) if value else DEFAULT_VERIFY_SECONDS
 
-    def _link(self, page: str, token: str, username: str) -> str:
+    def _link(self, page: str, token: str) -> str:
         settings = self.state.settings
         base = (settings.publicServerURL or "").rstrip("/")
-        return f"{base}/apps/{settings.appId}/{page}?" + urlencode({"token": token, "username": username})
+        return f"{base}/apps/{settings.appId}/{page}?" + urlencode({"token": token})  # like Parse 7+: no username
 
     def _key(self, kind: str, who: str) -> str:
         secret = str(self.state.settings.masterKey).encode("utf-8")
@@ -133,41 +131,41 @@ class AccountMail:
         if kind == VERIFY and (email is None or user.get("emailVerified") is True):
             return
         token = new_token()
-        token_field, expires_field = TOKEN_FIELDS[kind]
+        token_field, expires_field = TOKEN_FIELDS[kind][:2]
         expires = datetime.now(UTC) + timedelta(seconds=self.lifetime(kind))
+        values = {token_field: digest(token), expires_field: date_value(expires)}
+        if kind == VERIFY and email is not None:
+            values["_email_verify_address"] = digest(email.lower())  # the one address this token verifies
         # Bound to the address read above: if it changed meanwhile, no token is issued for it.
         issued = await self.state.storage.update(self._schema(), {"objectId": user_id, "email": email} if email
                                                  else {"objectId": user_id, "email": {"$exists": False}},
-                                                 {token_field: digest(token, email if kind == VERIFY else None),
-                                                  expires_field: date_value(expires)})
+                                                 values)
         if issued is None:
             return
         username = str(user.get("username", ""))
         if kind == RESET:
             subject = "Password reset"
             text = ("Someone asked to reset the password of your account.\n\n"
-                    f"Choose a new password here: {self._link('request_password_reset', token, username)}\n")
+                    f"Choose a new password here: {self._link('request_password_reset', token)}\n")
         else:
             subject = "Please verify your email address"
-            text = f"Confirm your email address here: {self._link('verify_email', token, username)}\n"
+            text = f"Confirm your email address here: {self._link('verify_email', token)}\n"
         await mail_of(self.state).send(Email(to=email or username, subject=subject, text=text))
 
     # --- the links ------------------------------------------------------------------------------------
-    async def verify_email(self, token: str, username: str) -> bool:
+    async def verify_email(self, token: str) -> bool:
         """Verify the address the link was sent to, if it is still the account's address."""
-        if not token or not isinstance(token, str) or not username or not isinstance(username, str):
+        if not token or not isinstance(token, str):
             return False
-        user = await self._user({"username": username})
+        hashed = digest(token)
+        user = await self._user({"_email_verify_token": hashed})
         email = user.get("email") if user is not None else None
-        stored = user.get("_email_verify_token") if user is not None else None
-        if user is None or not isinstance(email, str) or not isinstance(stored, str):
+        if user is None or not isinstance(email, str) or _expired(user.get("_email_verify_token_expires_at")):
             return False
-        if _expired(user.get("_email_verify_token_expires_at")):
-            return False
-        if not hmac.compare_digest(stored, digest(token, email)):
+        if not hmac.compare_digest(str(user.get("_email_verify_address") or ""), digest(email.lower())):
             return False
         done = await self.state.storage.update(
-            self._schema(), {"objectId": user["objectId"], "_email_verify_token": stored, "email": email},
+            self._schema(), {"objectId": user["objectId"], "_email_verify_token": hashed, "email": email},
             {"emailVerified": True, **forget_tokens((VERIFY,))})
         if done is None:
             return False
