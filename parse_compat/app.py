@@ -12,6 +12,7 @@ from aiohttp import web
 from .auth.roles import RoleResolver
 from .http.api import Router
 from .http.routes import register_all
+from .http.safety import install_security_headers
 from .http.server import HttpEdge
 from .rest.write import Writer
 from .schema.bootstrap import load_schema_file
@@ -92,6 +93,7 @@ def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web
         edge = request.app[EDGE_KEY]
         return await edge.handle(request)
 
+    install_security_headers(app)
     app.on_startup.append(startup)
     app.on_shutdown.append(shutdown)
     app.on_cleanup.append(cleanup)

@@ -73,6 +73,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("protectedFiles", "PARSE_COMPAT_PROTECTED_FILES", "bool",
                "Downloads need a signed URL (object reads return one), the master key, or a user who can "
                "read an object referencing the file. Default: on when a schema template is loaded."),
+    OptionSpec("filesOrigin", "PARSE_COMPAT_FILES_ORIGIN", "str",
+               "Origin file URLs point at (e.g. https://files.example.com), served by this same server; "
+               "recommended when a web app runs on the API's origin."),
     OptionSpec("filesAdapter", "PARSE_SERVER_FILES_ADAPTER", "str",
                "local (default with SQLite: <dataDir>/files), local:/dir, gridfs (default with MongoDB), "
                "gridfs:mongodb://host/db."),
@@ -92,6 +95,19 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("emailAdapter", "PARSE_SERVER_EMAIL_ADAPTER", "json",
                'SMTP for account and reminder mail, e.g. {"host": "smtp.example.com", "port": 587, '
                '"from": "clinic@example.com"}; unset: mail is dropped and only counted in the log.'),
+    OptionSpec("verifyUserEmails", "PARSE_SERVER_VERIFY_USER_EMAILS", "bool",
+               "A changed email clears emailVerified and is sent a verification link.", False),
+    OptionSpec("emailVerifyTokenValidityDuration", "PARSE_SERVER_EMAIL_VERIFY_TOKEN_VALIDITY_DURATION", "int",
+               "Seconds a verification link works (passwordPolicy.resetTokenValidityDuration: reset "
+               "links, default 3600).", 86400),
+    OptionSpec("emailVerifySuccessOnInvalidEmail", "PARSE_SERVER_EMAIL_VERIFY_SUCCESS_ON_INVALID_EMAIL", "bool",
+               "verificationEmailRequest answers {} for unknown or verified addresses.", True),
+    OptionSpec("resetPasswordSuccessOnInvalidEmail", "PARSE_SERVER_RESET_PASSWORD_SUCCESS_ON_INVALID_EMAIL",
+               "bool", "requestPasswordReset answers {} for unknown addresses.", True),
+    OptionSpec("revokeSessionOnPasswordReset", "PARSE_SERVER_REVOKE_SESSION_ON_PASSWORD_RESET", "bool",
+               "A password reset logs the account out everywhere.", True),
+    OptionSpec("accountMailInterval", "PARSE_COMPAT_ACCOUNT_MAIL_INTERVAL", "int",
+               "At most one reset or verification mail per account per this many seconds.", 60),
     OptionSpec("jobSchedules", "PARSE_COMPAT_JOB_SCHEDULES", "json",
                'Jobs run on a schedule, e.g. [{"jobName": "sendAppointmentReminders", "repeatMinutes": 15}].'),
     OptionSpec("liveQuery", "PARSE_SERVER_LIVE_QUERY", "json", 'Live Query, e.g. {"classNames": []}.'),
@@ -170,6 +186,7 @@ class Settings:
     fileUpload: dict[str, Any] | None = None
     protectedFiles: bool | None = None
     filesAdapter: str | None = None
+    filesOrigin: str | None = None
     idempotencyOptions: dict[str, Any] | None = None
     objectIdSize: int = 10
     enforcePrivateUsers: bool = True
@@ -182,6 +199,12 @@ class Settings:
     jobSchedules: list[dict[str, Any]] | None = None
     passwordPolicy: dict[str, Any] | None = None
     databaseOptions: dict[str, Any] | None = None
+    verifyUserEmails: bool = False
+    emailVerifyTokenValidityDuration: int = 86400
+    emailVerifySuccessOnInvalidEmail: bool = True
+    resetPasswordSuccessOnInvalidEmail: bool = True
+    revokeSessionOnPasswordReset: bool = True
+    accountMailInterval: int = 60
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""

@@ -3,6 +3,12 @@
 Defaults: `enableForPublic` false, `enableForAnonymousUser` false, `enableForAuthenticatedUser`
 true, and `fileExtensions` a single regex that refuses every type a browser would render or
 run (Parse 9's html/svg/xml family, plus scripts). As in Parse, the master key skips all of it.
+
+Whoever uploads, the declared content type must be exactly one valid MIME type
+(`type/subtype *(; name=value)`, RFC 9110 tokens): `text/html, x` or `image/png, text/html` are
+refused with 130, so no header a browser could read as something else is ever stored or served.
+Downloads name their `disposition`: inline only for passive image, audio, video, PDF and plain
+text types; everything else is an attachment.
 """
 
 from __future__ import annotations
@@ -23,6 +29,31 @@ BLOCKED_EXTENSIONS = (
     "hta", "htc", "vtt",
 )
 DEFAULT_FILE_EXTENSIONS = ["^(?!(?i:" + "|".join(BLOCKED_EXTENSIONS) + ")$)"]
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_QUOTED = r'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[^\x00-\x08\x0a-\x1f\x7f])*"'
+MIME_RE = re.compile(rf"^{_TOKEN}/{_TOKEN}(?:[ \t]*;[ \t]*{_TOKEN}=(?:{_TOKEN}|{_QUOTED}))*[ \t]*$")
+# Served inline (nosniff and a restrictive CSP still apply); every other type is an attachment.
+INLINE_TYPES = frozenset({
+    "image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/bmp", "image/tiff",
+    "image/heic", "image/heif", "application/pdf", "text/plain", "audio/mpeg", "audio/ogg", "audio/wav",
+    "audio/webm", "audio/mp4", "video/mp4", "video/webm", "video/ogg", "video/quicktime",
+})
+DOWNLOAD_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+def strict_content_type(value: str | None) -> str | None:
+    """The declared type if it is exactly one valid MIME type (None when absent), else 130."""
+    if value is None or value.strip() == "":
+        return None
+    if len(value) > 255 or not MIME_RE.match(value.strip()):
+        raise ParseError(FILE_SAVE_ERROR, "Invalid content type: exactly one MIME type (type/subtype) is accepted.")
+    return value.strip()
+
+
+def inline_allowed(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() in INLINE_TYPES
+
+
 DEFAULTS: dict[str, Any] = {"enableForPublic": False, "enableForAnonymousUser": False,
                             "enableForAuthenticatedUser": True}
 

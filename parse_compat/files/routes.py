@@ -35,6 +35,7 @@ from .access import can_read_file
 from .encryption import DecryptionError
 from .envelope import read_envelope
 from .names import active_extension, check_stored_name
+from .policy import DOWNLOAD_CSP, inline_allowed
 from .ranges import parse_range
 from .service import BodyTooLarge, FilesService, too_large_error
 from .store import TooLarge
@@ -164,10 +165,11 @@ class FilesRoutes:
             headers["ETag"] = f'"{record.sha256}"'
         if self.service.protected:
             headers["Cache-Control"] = "private, max-age=300"
-        if active_extension(content_type):
-            # parse-compat: a type a browser would run (uploaded with the master key) is never rendered
+        headers["Content-Security-Policy"] = DOWNLOAD_CSP
+        if active_extension(content_type) or not inline_allowed(content_type):
+            # parse-compat: only passive image/media/PDF/text types render; anything else (a type a
+            # browser would run, uploaded with the master key, or one it might sniff) is an attachment
             headers["Content-Disposition"] = "attachment"
-            headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
         if wanted == "unsatisfiable":
             headers["Content-Range"] = f"bytes */{size}"
             return web.Response(status=416, headers=headers)

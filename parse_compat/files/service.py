@@ -27,7 +27,7 @@ from ..rest.context import RequestContext
 from .access import uploader_key
 from .adapter import StoredFile
 from .names import TypeMap, check_upload_name
-from .policy import UploadPolicy
+from .policy import UploadPolicy, strict_content_type
 from .signing import UrlSigner
 from .store import FileStore
 
@@ -50,6 +50,9 @@ class FilesService:
     def plain_url(self, name: str) -> str:
         settings = self.state.settings
         base = (settings.publicServerURL or "").rstrip("/")
+        origin = getattr(settings, "filesOrigin", None)
+        if origin:  # files on their own origin: nothing they hold can reach the app's or the pages' origin
+            base = origin.rstrip("/") + settings.mountPath
         return f"{base}/files/{settings.appId}/{quote(name, safe='')}"
 
     def file_url(self, name: str) -> str:
@@ -93,6 +96,7 @@ class FilesService:
         """Store one upload; returns Parse's `{"url", "name"}`. `transport_type` marks a declared
         type that only describes the request (the envelope's text/plain), not the file."""
         self.check_upload(ctx, name)
+        declared_type = strict_content_type(declared_type)
         stored_type = self.types.effective_type(name, declared_type, generic_given=transport_type)
         self.policy.check_type(ctx.auth, name, declared_type, stored_type)
         file = {"name": name, "contentType": stored_type, "size": size_hint, "metadata": metadata or {},

@@ -39,7 +39,7 @@ Handler = Callable[[ApiRequest], Awaitable[ApiResponse]]
 
 
 class NotFound(Exception):
-    """No route: Express answers an HTML 404 `Cannot <METHOD> <path>`."""
+    """No route: `Cannot <METHOD> <path>` (Express says it in HTML; here it is text/plain, never markup)."""
 
 
 class Router:

@@ -13,6 +13,7 @@ from aiohttp import web
 from ..errors import ParseError
 from ..rest.account_mail import AccountMail
 from ..state import AppState
+from .safety import PAGE_CSP
 from .server import json_response
 
 PAGE = """<!doctype html>
@@ -25,7 +26,7 @@ def page(title: str, body: str, status: int = 200) -> web.Response:
     response = web.Response(text=PAGE.format(title=html.escape(title), body=body), status=status,
                             content_type="text/html")
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+    response.headers["Content-Security-Policy"] = PAGE_CSP
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -76,3 +77,5 @@ def install_pages(state: AppState) -> None:
 
     state.extras.setdefault("raw_routes", []).append((matches, handle))
     state.extras["account_mail"] = mail
+    mail.outbox.start()  # sends queued account mail off the request path
+    state.extras.setdefault("on_close", []).insert(0, mail.outbox.stop)

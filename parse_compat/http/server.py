@@ -22,6 +22,7 @@ from ..rest.params import from_query_string
 from ..supervisor import health
 from .api import ApiRequest, ApiResponse, NotFound, Router
 from .credentials import authenticate, read_credentials
+from .safety import not_found
 
 log = logging.getLogger("parse_compat.http")
 
@@ -60,7 +61,7 @@ def error_response(exc: BaseException) -> web.Response:
     if isinstance(exc, Unauthorized):
         return json_response({"error": exc.message}, 403)
     if isinstance(exc, NotFound):
-        return web.Response(text=f"<pre>{exc}</pre>", status=404, content_type="text/html")
+        return not_found(str(exc))
     if isinstance(exc, ConnectionResetError):  # an aborted upload: the client's doing, one line (rate-limited)
         log.info("client closed the connection before its request body was read")
         return json_response({"code": INVALID_JSON, "error": "request body incomplete"}, 400)

@@ -1,18 +1,26 @@
-"""Password reset and email verification: tokens on `_User`, links mailed through the app's
-mail adapter, and the token endpoints the links lead to.
+"""Password reset and email verification: single-use, expiring, hashed tokens on `_User`, mail
+sent through the durable outbox (parse_compat/outbox.py), and the token endpoints links lead to.
 
-- `/requestPasswordReset {email}` sets `_perishable_token` (+ `_perishable_token_expires_at` when
-  `passwordPolicy.resetTokenValidityDuration` is set) and mails
-  `<publicServerURL>/apps/<appId>/request_password_reset?token=…&username=…`;
-- `/verificationEmailRequest {email}` sets `_email_verify_token` and mails
-  `<publicServerURL>/apps/<appId>/verify_email?token=…&username=…`;
-- unknown emails answer `{}` like Parse's defaults, so the endpoints reveal nothing.
+- `/requestPasswordReset {email}` and `/verificationEmailRequest {email}` only queue a row, for
+  known and unknown addresses alike, so both answer `{}` with the same status and cost (Parse's
+  `resetPasswordSuccessOnInvalidEmail` / `emailVerifySuccessOnInvalidEmail`, default true);
+  at most one mail per account and kind per `accountMailInterval` seconds;
+- the outbox handler issues the token when it sends: a fresh random token whose SHA-256 alone is
+  stored (`_perishable_token` / `_email_verify_token`, with `_perishable_token_expires_at` /
+  `_email_verify_token_expires_at`), so a new token replaces the old one and a database reader
+  learns nothing usable; links go to `<publicServerURL>/apps/<appId>/request_password_reset`
+  and `/verify_email` with the token only (no username, as in Parse 7+);
+- tokens expire (`passwordPolicy.resetTokenValidityDuration`, `emailVerifyTokenValidityDuration`;
+  finite defaults here), are consumed by a conditional update (single use), and are dropped by a
+  password change or an email change (`account_changed`); a verify token also records a digest
+  of the address it was sent to (`_email_verify_address`) and verifies that address only.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
-import string
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -20,21 +28,47 @@ from urllib.parse import urlencode
 from ..auth.passwords import hash_password
 from ..auth.policy import check_password
 from ..codec.dates import date_value, parse_iso
-from ..errors import OTHER_CAUSE, ParseError
+from ..errors import EMAIL_NOT_FOUND, OTHER_CAUSE, ParseError
 from ..mail import Email, mail_of
+from ..outbox import Outbox
 from ..storage.base import Document, FindOptions
 from .context import RequestContext
 
-TOKEN_ALPHABET = string.ascii_letters + string.digits
+# parse-compat: Parse leaves both lifetimes unlimited when unset; here links always run out.
+DEFAULT_RESET_SECONDS = 3600
+DEFAULT_VERIFY_SECONDS = 86400
+RESET, VERIFY = "password_reset", "verify_email"
+TOKEN_FIELDS = {RESET: ("_perishable_token", "_perishable_token_expires_at"),
+                VERIFY: ("_email_verify_token", "_email_verify_token_expires_at", "_email_verify_address")}
+INVALID_LINK = "Failed to reset password: the link is invalid or has expired."
 
 
 def new_token() -> str:
-    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(25))
+    return secrets.token_urlsafe(24)
+
+
+def digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _expired(value: Any) -> bool:
+    if not (isinstance(value, dict) and isinstance(value.get("iso"), str)):
+        return False
+    return parse_iso(value["iso"]) <= datetime.now(UTC)
+
+
+def forget_tokens(kinds: tuple[str, ...] = (RESET, VERIFY)) -> dict[str, Any]:
+    return {name: {"__op": "Delete"} for kind in kinds for name in TOKEN_FIELDS[kind]}
 
 
 class AccountMail:
     def __init__(self, state: Any) -> None:
         self.state = state
+        settings = state.settings
+        self.outbox: Outbox = state.extras.get("outbox") or Outbox(
+            state, interval=float(getattr(settings, "accountMailInterval", 60) or 0))
+        state.extras["outbox"] = self.outbox
+        self.outbox.handlers["account"] = self.deliver
 
     def _schema(self) -> Any:
         schema = self.state.schemas.get("_User")
@@ -45,65 +79,141 @@ class AccountMail:
         docs = await self.state.storage.find(self._schema(), where, FindOptions(limit=1))
         return docs[0] if docs else None
 
-    def _link(self, page: str, token: str, username: str) -> str:
+    def lifetime(self, kind: str) -> float:
+        settings = self.state.settings
+        if kind == RESET:
+            value = (settings.passwordPolicy or {}).get("resetTokenValidityDuration")
+            return float(value) if value else DEFAULT_RESET_SECONDS
+        value = getattr(settings, "emailVerifyTokenValidityDuration", None)
+        return float(value) if value else DEFAULT_VERIFY_SECONDS
+
+    def _link(self, page: str, token: str) -> str:
         settings = self.state.settings
         base = (settings.publicServerURL or "").rstrip("/")
-        return f"{base}/apps/{settings.appId}/{page}?" + urlencode({"token": token, "username": username})
+        return f"{base}/apps/{settings.appId}/{page}?" + urlencode({"token": token})  # like Parse 7+: no username
 
-    async def request(self, ctx: RequestContext, kind: str, email: str) -> None:
-        user = await self._user({"email": email})
-        if user is None and kind == "password_reset":
-            user = await self._user({"username": email, "email": {"$exists": False}})
-        if user is None or (kind == "verify_email" and user.get("emailVerified") is True):
+    def _key(self, kind: str, who: str) -> str:
+        secret = str(self.state.settings.masterKey).encode("utf-8")
+        return f"{kind}:" + hmac.new(secret, who.encode("utf-8"), hashlib.sha256).hexdigest()[:40]
+
+    # --- the request path: look up, queue, answer the same -----------------------------------------
+    async def request(self, ctx: RequestContext | None, kind: str, email: str) -> None:
+        where: dict[str, Any] = {"email": email}
+        if kind == RESET:  # parse-compat: Parse also finds a user without email whose username is the address
+            where = {"$or": [{"email": email}, {"username": email, "email": {"$exists": False}}]}
+        user = await self._user(where)
+        settings = self.state.settings
+        # One mail per account, address and kind per interval (a new address may be asked about at once).
+        who = f"{user['objectId']}:{str(user.get('email') or '').lower()}" if user else "unknown:" + email.lower()
+        await self.outbox.enqueue(self._key(kind, who), "account", f"{kind}:{user['objectId']}" if user else None)
+        if user is None:
+            option = "resetPasswordSuccessOnInvalidEmail" if kind == RESET else "emailVerifySuccessOnInvalidEmail"
+            if getattr(settings, option, True) is False:
+                raise ParseError(EMAIL_NOT_FOUND, f"No user found with email {email}.")
+        elif kind == VERIFY and user.get("emailVerified") is True and \
+                getattr(settings, "emailVerifySuccessOnInvalidEmail", True) is False:
+            raise ParseError(OTHER_CAUSE, f"Email {email} is already verified.")
+
+    async def request_verification(self, user_id: str, email: str) -> None:
+        """A new address on an account (verifyUserEmails): keyed by that address, so no earlier mail delays it."""
+        await self.outbox.enqueue(self._key(VERIFY, f"{user_id}:{email.lower()}"), "account", f"{VERIFY}:{user_id}")
+
+    # --- the outbox handler: issue the token and send ------------------------------------------------
+    async def deliver(self, row: Document) -> None:
+        target = row.get("user")
+        if not isinstance(target, str) or ":" not in target:
+            return  # an unknown address: nothing to send
+        kind, user_id = target.split(":", 1)
+        user = await self._user({"objectId": user_id})
+        if user is None or kind not in TOKEN_FIELDS:
+            return
+        email = user.get("email") if isinstance(user.get("email"), str) else None
+        if kind == VERIFY and (email is None or user.get("emailVerified") is True):
             return
         token = new_token()
+        token_field, expires_field = TOKEN_FIELDS[kind][:2]
+        expires = datetime.now(UTC) + timedelta(seconds=self.lifetime(kind))
+        values = {token_field: digest(token), expires_field: date_value(expires)}
+        if kind == VERIFY and email is not None:
+            values["_email_verify_address"] = digest(email.lower())  # the one address this token verifies
+        # Bound to the address read above: if it changed meanwhile, no token is issued for it.
+        issued = await self.state.storage.update(self._schema(), {"objectId": user_id, "email": email} if email
+                                                 else {"objectId": user_id, "email": {"$exists": False}},
+                                                 values)
+        if issued is None:
+            return
         username = str(user.get("username", ""))
-        if kind == "password_reset":
-            update: dict[str, Any] = {"_perishable_token": token}
-            policy = self.state.settings.passwordPolicy or {}
-            if policy.get("resetTokenValidityDuration"):
-                expires = datetime.now(UTC) + timedelta(seconds=float(policy["resetTokenValidityDuration"]))
-                update["_perishable_token_expires_at"] = date_value(expires)
+        if kind == RESET:
             subject = "Password reset"
             text = ("Someone asked to reset the password of your account.\n\n"
-                    f"Choose a new password here: {self._link('request_password_reset', token, username)}\n")
+                    f"Choose a new password here: {self._link('request_password_reset', token)}\n")
         else:
-            update = {"_email_verify_token": token}
             subject = "Please verify your email address"
-            text = f"Confirm your email address here: {self._link('verify_email', token, username)}\n"
-        await self.state.storage.update(self._schema(), {"objectId": user["objectId"]}, update)
-        target = user.get("email") if isinstance(user.get("email"), str) else email
-        await mail_of(self.state).send(Email(to=target, subject=subject, text=text))
+            text = f"Confirm your email address here: {self._link('verify_email', token)}\n"
+        await mail_of(self.state).send(Email(to=email or username, subject=subject, text=text))
 
+    # --- the links ------------------------------------------------------------------------------------
     async def verify_email(self, token: str) -> bool:
-        if not token:
+        """Verify the address the link was sent to, if it is still the account's address."""
+        if not token or not isinstance(token, str):
             return False
-        user = await self._user({"_email_verify_token": token})
-        if user is None:
+        hashed = digest(token)
+        user = await self._user({"_email_verify_token": hashed})
+        email = user.get("email") if user is not None else None
+        if user is None or not isinstance(email, str) or _expired(user.get("_email_verify_token_expires_at")):
             return False
-        await self.state.storage.update(self._schema(), {"objectId": user["objectId"]},
-                                        {"emailVerified": True, "_email_verify_token": {"__op": "Delete"}})
+        if not hmac.compare_digest(str(user.get("_email_verify_address") or ""), digest(email.lower())):
+            return False
+        done = await self.state.storage.update(
+            self._schema(), {"objectId": user["objectId"], "_email_verify_token": hashed, "email": email},
+            {"emailVerified": True, **forget_tokens((VERIFY,))})
+        if done is None:
+            return False
         self.state.extras["sessions"].forget_user(user["objectId"])
         return True
 
     async def reset_password(self, token: str, new_password: str) -> None:
         if not token or not isinstance(token, str):
-            raise ParseError(OTHER_CAUSE, "Failed to reset password: the link is invalid or has expired.")
+            raise ParseError(OTHER_CAUSE, INVALID_LINK)
         if not isinstance(new_password, str) or not new_password:
             raise ParseError(OTHER_CAUSE, "Failed to reset password: a new password is required.")
-        user = await self._user({"_perishable_token": token})
-        expires = user.get("_perishable_token_expires_at") if user else None
-        expired = isinstance(expires, dict) and parse_iso(expires["iso"]) < datetime.now(UTC)
-        if user is None or expired:
-            raise ParseError(OTHER_CAUSE, "Failed to reset password: the link is invalid or has expired.")
+        hashed = digest(token)
+        user = await self._user({"_perishable_token": hashed})
+        if user is None or _expired(user.get("_perishable_token_expires_at")):
+            raise ParseError(OTHER_CAUSE, INVALID_LINK)
         check_password(self.state.settings.passwordPolicy, new_password, user.get("username"))
         update = {"_hashed_password": await hash_password(new_password),
-                  "_password_changed_at": date_value(datetime.now(UTC)),
-                  "_perishable_token": {"__op": "Delete"}, "_perishable_token_expires_at": {"__op": "Delete"},
+                  "_password_changed_at": date_value(datetime.now(UTC)), **forget_tokens((RESET,)),
                   "_failed_login_count": {"__op": "Delete"}, "_account_lockout_expires_at": {"__op": "Delete"}}
         # The token is consumed atomically: a second use of the same link finds nothing.
         done = await self.state.storage.update(self._schema(), {"objectId": user["objectId"],
-                                                                "_perishable_token": token}, update)
+                                                                "_perishable_token": hashed}, update)
         if done is None:
-            raise ParseError(OTHER_CAUSE, "Failed to reset password: the link is invalid or has expired.")
-        await self.state.extras["sessions"].revoke_user(user["objectId"])
+            raise ParseError(OTHER_CAUSE, INVALID_LINK)
+        sessions = self.state.extras["sessions"]
+        if getattr(self.state.settings, "revokeSessionOnPasswordReset", True) is not False:
+            await sessions.revoke_user(user["objectId"])
+        else:
+            sessions.forget_user(user["objectId"])
+
+
+async def account_changed(ctx: RequestContext, object_id: str, body: dict[str, Any], result: Any,
+                          password_changed: bool) -> None:
+    """After a `_User` update: a new password drops reset links; a new email drops every link,
+    clears `emailVerified` (unless the master key set it in the same write) and, with
+    `verifyUserEmails`, mails a link for the new address."""
+    before = result.original or {}
+    after = result.doc or {}
+    email_changed = "email" in body and before.get("email") != after.get("email")
+    if not (password_changed or email_changed):
+        return
+    update = forget_tokens() if email_changed else forget_tokens((RESET,))
+    if email_changed and "emailVerified" not in body:
+        update["emailVerified"] = False
+    state = ctx.state
+    await state.storage.update(state.schemas.get("_User"), {"objectId": object_id}, update)
+    state.extras["sessions"].forget_user(object_id)
+    new_email = after.get("email")
+    mail = state.extras.get("account_mail")
+    if email_changed and isinstance(new_email, str) and getattr(state.settings, "verifyUserEmails", False) and mail:
+        await mail.request_verification(object_id, new_email)

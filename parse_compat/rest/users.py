@@ -28,6 +28,7 @@ from ..errors import (
     ParseError,
 )
 from ..storage.base import Document, FindOptions
+from .account_mail import account_changed
 from .context import RequestContext
 from .output import render_object
 from .write import ClassHooks, WriteOp, WriteResult
@@ -204,6 +205,8 @@ class UserRules(ClassHooks):
             result.extra["location_prefix"] = "/users/"
         elif op.kind == "update":
             object_id = result.object_id
+            # issue 18: reset/verify links die with the password or email they were sent for
+            await account_changed(ctx, object_id, op.body, result, bool(op.notes.get("password")))
             if op.notes.get("unlinked"):
                 result.response["authDataResponse"] = {}
             store.forget_user(object_id)
@@ -255,11 +258,10 @@ async def check_credentials(ctx: RequestContext, values: dict[str, Any]) -> Docu
         where = {"email": email}
     user = await find_user(ctx, where)
     lockout = Lockout(ctx.state.settings.accountLockout, ctx.state.storage, ctx.state.schemas)
-    if user is not None:
-        lockout.check_locked(user)
+    attempts = await lockout.attempt(user) if user is not None else 0
     ok = await verify_password(password, user.get("_hashed_password") if user else None)
     if user is not None and not ok:
-        await lockout.failed(user)
+        await lockout.failed(user, attempts)
     if not ok or user is None:
         raise invalid
     await lockout.succeeded(user)

@@ -77,11 +77,21 @@ SYSTEM_CLASS_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
         "reqId": {"type": "String"},
         "expire": {"type": "Date"},
     },
+    "_MailOutbox": {  # parse_compat/outbox.py: account mail waiting to be sent
+        "key": {"type": "String"},
+        "kind": {"type": "String"},
+        "user": {"type": "String"},
+        "status": {"type": "String"},
+        "attempts": {"type": "Number"},
+        "nextAttemptAt": {"type": "Date"},
+        "expire": {"type": "Date"},
+    },
 }
 
 # Classes only the master key may touch, for any operation.
 MASTER_ONLY_CLASSES = frozenset({"_JobStatus", "_PushStatus", "_Hooks", "_GlobalConfig",
-                                 "_GraphQLConfig", "_JobSchedule", "_Audience", "_Idempotency"})
+                                 "_GraphQLConfig", "_JobSchedule", "_Audience", "_Idempotency",
+                                 "_MailOutbox"})
 # Classes the server creates at boot.
 BOOT_SYSTEM_CLASSES = ("_User", "_Role", "_Session", "_Installation")
 SYSTEM_CLASSES = frozenset(SYSTEM_CLASS_FIELDS) | MASTER_ONLY_CLASSES

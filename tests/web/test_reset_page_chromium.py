@@ -1,111 +1,56 @@
-"""The password-reset page in headless Chromium: the emailed link opens a form, the new password is
-typed and submitted like a person would, and the account then logs in with it.
+"""The account pages in headless Chromium, tried as a new user would: sign up, ask for a password
+reset through the API, open the link from the mail a real SMTP server received, type a new
+password and submit; change the email, open the verification link the new address received.
 
-Chromium is driven over the DevTools protocol (CDP) with aiohttp's websocket client.
+Chromium is driven over the DevTools protocol (CDP) with aiohttp's websocket client (tests/web/browser.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import shutil
-import socket
-import subprocess
-import tempfile
-from collections.abc import AsyncIterator
+import re
+from collections.abc import Iterator
 from typing import Any
 
-import aiohttp
 import pytest
 
 from tests.api.conftest import Client
+from tests.cloud.smtp_server import SmtpServer
+
+from .browser import Page
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.settings(schema=None)]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Page:
-    """One Chromium tab over CDP."""
-
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self.ws = ws
-        self.next_id = 0
-
-    async def send(self, method: str, **params: Any) -> dict[str, Any]:
-        self.next_id += 1
-        await self.ws.send_json({"id": self.next_id, "method": method, "params": params})
-        while True:
-            message = json.loads((await self.ws.receive(timeout=20)).data)
-            if message.get("id") == self.next_id:
-                if "error" in message:
-                    raise AssertionError(message["error"])
-                return dict(message.get("result") or {})
-
-    async def evaluate(self, expression: str) -> Any:
-        result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        return result.get("result", {}).get("value")
-
-    async def wait_for(self, expression: str) -> Any:
-        for _ in range(100):
-            value = await self.evaluate(expression)
-            if value:
-                return value
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {expression}")
 
 
 @pytest.fixture
-async def page() -> AsyncIterator[Page]:
-    assert CHROMIUM, "Debian's chromium package is required (make test installs it)"
-    port = _free_port()
-    profile = tempfile.mkdtemp(prefix="pc-chromium-")
-    proc = subprocess.Popen([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                             "--disable-sync", f"--user-data-dir={profile}", f"--remote-debugging-port={port}",
-                             "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        async with aiohttp.ClientSession() as session:
-            targets: list[dict[str, Any]] = []
-            for _ in range(100):
-                try:
-                    async with session.get(f"http://127.0.0.1:{port}/json/list") as resp:
-                        targets = [t for t in await resp.json() if t.get("type") == "page"]
-                    if targets:
-                        break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.1)
-            assert targets, "chromium did not start"
-            async with session.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws:
-                tab = Page(ws)
-                await tab.send("Page.enable")
-                await tab.send("Runtime.enable")
-                yield tab
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
-        shutil.rmtree(profile, ignore_errors=True)
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
 
 
-async def test_reset_password_in_a_real_browser(api: Client, page: Page) -> None:
+@pytest.fixture
+def settings_overrides(smtp: SmtpServer) -> dict[str, Any]:
+    return {"emailAdapter": smtp.adapter_options, "verifyUserEmails": True}
+
+
+async def mail_to(smtp: SmtpServer, address: str, count: int = 1) -> str:
+    """The link in the `count`-th message delivered to `address`."""
+    for _ in range(200):
+        found = [d.message for d in list(smtp.handler.delivered) if address in d.recipients]
+        if len(found) >= count:
+            text = found[count - 1].get_payload(decode=True).decode()
+            match = re.search(r"https?://\S+", text)
+            assert match, text
+            return match.group(0)
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no mail for {address}")
+
+
+async def test_reset_password_in_a_real_browser(api: Client, page: Page, smtp: SmtpServer) -> None:
     user = await api.post("/users", {"username": "rita", "password": "old-password", "email": "rita@example.com"})
     assert user.status == 201
-    mail = api.state.extras["account_mail"]
-    sent: list[Any] = []
-
-    class Capture:
-        async def send(self, message: Any) -> None:
-            sent.append(message)
-
-    api.state.extras["mail"] = Capture()
-    await mail.request(None, "password_reset", "rita@example.com")
-    link = next(word for word in sent[0].text.split() if word.startswith("http"))
+    assert (await api.post("/requestPasswordReset", {"email": "rita@example.com"})).body == {}
+    link = await mail_to(smtp, "rita@example.com")
     await page.send("Page.navigate", url=link)
     await page.wait_for("document.querySelector('#password') !== null")
     await page.evaluate("document.querySelector('#password').value = 'typed-in-browser'")
@@ -115,3 +60,24 @@ async def test_reset_password_in_a_real_browser(api: Client, page: Page) -> None
     assert outcome == "changed"
     assert (await api.post("/login", {"username": "rita", "password": "typed-in-browser"})).status == 200
     assert (await api.post("/login", {"username": "rita", "password": "old-password"})).status == 404
+    # The same link a second time: the form opens, but the token is spent.
+    await page.send("Page.navigate", url=link)
+    await page.wait_for("document.querySelector('#password') !== null")
+    await page.evaluate("document.querySelector('#password').value = 'again-in-browser'")
+    await page.evaluate("document.querySelector('#submit').click()")
+    refused = await page.wait_for("(document.querySelector('[role=alert]') || {}).textContent")
+    assert "invalid or has expired" in refused
+
+
+async def test_verify_a_new_email_in_a_real_browser(api: Client, page: Page, smtp: SmtpServer) -> None:
+    user = await api.post("/users", {"username": "vera", "password": "pw-vera-123", "email": "vera@example.com"})
+    token = user.body["sessionToken"]
+    changed = await api.put(f"/users/{user.body['objectId']}", {"email": "vera.new@example.com"},
+                            session_token=token)
+    assert changed.status == 200, changed.body
+    link = await mail_to(smtp, "vera.new@example.com")
+    await page.send("Page.navigate", url=link)
+    assert await page.wait_for("document.querySelector('h1') && document.querySelector('h1').textContent") \
+        == "Email verified"
+    me = await api.get("/users/me", session_token=token)
+    assert me.body["email"] == "vera.new@example.com" and me.body["emailVerified"] is True
