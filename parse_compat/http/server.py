@@ -22,6 +22,7 @@ from ..logsafe import redacted_traceback
 from ..rest.context import RequestContext
 from ..rest.params import from_query_string
 from .api import ApiRequest, ApiResponse, NotFound, Router
+from .client_ip import client_ip
 from .credentials import authenticate, read_credentials
 
 log = logging.getLogger("parse_compat.http")
@@ -146,12 +147,16 @@ class HttpEdge:
         elif isinstance(body, dict):
             body.pop("_method", None)
         credentials = read_credentials(request.headers, body, self.state.settings)
-        auth = await authenticate(self.state, credentials, request.remote or "", path)
+        ip = client_ip(request.remote, request.headers, self.state.extras.get("trust_proxy"))
+        auth = await authenticate(self.state, credentials, ip, path)
+        limiter = self.state.extras.get("rate_limits")
+        if limiter is not None:  # Parse's rateLimit (http/rate_limit.py)
+            await limiter.check(method=method, path=path, ip=ip, auth=auth, session_token=credentials.session_token)
         guard = self.state.extras.get("idempotency")
         request_id = request.headers.get("X-Parse-Request-Id")
         if guard is not None and request_id and guard.applies(method, path):
             await guard.claim(request_id)
-        ctx = RequestContext(self.state, auth, request.remote or "", request.headers, credentials.context)
+        ctx = RequestContext(self.state, auth, ip, request.headers, credentials.context)
         query = from_query_string(dict(request.query))
         api_request = ApiRequest(ctx, method, path, body, query, raw_body=raw, content_type=request.content_type)
         result = await self.router.dispatch(api_request)

@@ -10,6 +10,7 @@ from ..errors import OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, ParseError
 from ..schema.model import MASTER_ONLY_CLASSES
 from ..security import clp as clp_rules
 from ..storage.base import ClassSchema, FindOptions
+from .complexity import subquery_limit
 from .context import RequestContext
 from .include import apply_includes
 from .output import render_object
@@ -76,7 +77,7 @@ async def sub_find(ctx: RequestContext, class_name: str, where: dict[str, Any]) 
     extra, hidden = await access_constraints(ctx, schema, "find", "_rperm")
     prepared = await WherePreparer(ctx, sub_find).prepare(schema, where)
     check_protected_keys(prepared, hidden)
-    return await ctx.state.storage.find(schema, combine(prepared, extra), FindOptions())
+    return await ctx.state.storage.find(schema, combine(prepared, extra), FindOptions(limit=subquery_limit(ctx)))
 
 
 def _sort_keys(schema: ClassSchema, order: list[tuple[str, bool]], hidden: set[str]) -> list[tuple[str, bool]]:
