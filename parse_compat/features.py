@@ -5,8 +5,10 @@ from __future__ import annotations
 from .auth.sessions import SessionStore
 from .cloud.runtime import install_cloud
 from .files import install_files
+from .http import client_ip, rate_limit
 from .http.pages import install_pages
 from .livequery.service import install_live_query
+from .rest import complexity
 from .rest.idempotency import IdempotencyGuard
 from .rest.installations import InstallationRules
 from .rest.sessions_roles import RoleRules, SessionRules
@@ -17,6 +19,7 @@ from .state import AppState
 async def install_features(state: AppState) -> None:
     """Each feature registers its class rules, listeners and caches on `state`."""
     state.extras["sessions"] = SessionStore(state.storage, state.schemas, state.settings)
+    install_guards(state)
     state.writer.class_hooks["_User"] = UserRules()
     state.writer.class_hooks["_Session"] = SessionRules()
     state.writer.class_hooks["_Role"] = RoleRules()
@@ -27,3 +30,13 @@ async def install_features(state: AppState) -> None:
         state.extras["idempotency"] = IdempotencyGuard(state, state.settings.idempotencyOptions)
     await install_live_query(state)  # websocket route, write listener, bus (parse_compat/livequery)
     await install_cloud(state)  # last: cloud code may rely on everything above
+
+
+def install_guards(state: AppState) -> None:
+    """requestComplexity, rateLimit and trustProxy (issue 11); a bad value stops the boot."""
+    state.extras["request_complexity"] = complexity.resolve(state.settings)
+    state.extras["trust_proxy"] = client_ip.resolver(state.settings)
+    limiter = rate_limit.build(state.settings)
+    if limiter is not None:
+        state.extras["rate_limits"] = limiter
+        state.extras.setdefault("on_close", []).append(limiter.close)

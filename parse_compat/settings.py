@@ -116,6 +116,23 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'error 124; default 5000, 0 = none; MongoDB gets it as maxTimeMS).'),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
+    OptionSpec("requestComplexity", "PARSE_SERVER_REQUEST_COMPLEXITY", "json",
+               'Query limits, Parse 9\'s names (-1 = none): {"includeDepth", "includeCount", "subqueryDepth", '
+               '"subqueryLimit", "queryDepth", "batchRequestLimit", "allowRegex", "graphQLDepth", '
+               '"graphQLFields"}. Default: none, as Parse; with a schema template, limits on '
+               '(parse_compat/rest/complexity.py).'),
+    OptionSpec("rateLimit", "PARSE_SERVER_RATE_LIMIT", "json",
+               'Rate limits, Parse\'s shape: [{"requestPath": "/login", "requestTimeWindow": 60000, '
+               '"requestCount": 10, "requestMethods": ["POST"], "zone": "ip|user|session|global", '
+               '"errorResponseMessage", "includeMasterKey", "includeInternalRequests", "redisUrl"}]. '
+               'Default: none, as Parse; with a schema template, limits on login, signup, password reset '
+               'and verification mail (parse_compat/http/rate_limit.py).'),
+    OptionSpec("trustProxy", "PARSE_SERVER_TRUST_PROXY", "json",
+               'Reverse proxies whose X-Forwarded-For is believed (JSON): true, a hop count, or a list of '
+               'IPs/CIDRs or "loopback", "linklocal", "uniquelocal". Default: none (the socket address).'),
+    OptionSpec("transactionLimits", "PARSE_COMPAT_TRANSACTION_LIMITS", "json",
+               'Bounds of a batch with "transaction": true, which holds the write lock: '
+               '{"maxRequests": 100, "timeoutMs": 1000}.'),
 )
 
 
@@ -205,6 +222,10 @@ class Settings:
     resetPasswordSuccessOnInvalidEmail: bool = True
     revokeSessionOnPasswordReset: bool = True
     accountMailInterval: int = 60
+    requestComplexity: dict[str, Any] | None = None
+    rateLimit: list[dict[str, Any]] | dict[str, Any] | None = None
+    trustProxy: Any = None
+    transactionLimits: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""

@@ -17,6 +17,9 @@ from .values import decode_nested, decode_typed
 
 IGNORED_KEYS = frozenset({"ACL"})
 TIMESTAMPS = frozenset({"createdAt", "updatedAt"})
+# Below half the spacing of doubles near their maximum (~1e292): adding it to any finite number
+# rounds to a finite number, so no Increment can ever store Infinity.
+MAX_INCREMENT = 1e291
 DOTTED = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$")
 
 
@@ -74,6 +77,10 @@ def decode_op(name: str, op: dict[str, Any], body: DecodedBody, creating: bool) 
         amount = op.get("amount", 1)
         if not isinstance(amount, (int, float)) or isinstance(amount, bool):
             raise ParseError(INVALID_JSON, "Increment amount must be a number")
+        if not abs(amount) <= MAX_INCREMENT:  # also NaN
+            # parse-compat: Parse would store Infinity; an amount this size is the only way an
+            # Increment of a finite number can overflow a double.
+            raise ParseError(INVALID_JSON, "Increment amount is out of range")
         body.updates[name] = amount if creating else {"__op": "Increment", "amount": amount}
         body.op_fields.append(name)
     elif kind in ("Add", "AddUnique", "Remove"):

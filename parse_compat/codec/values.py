@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from typing import Any
 
 from ..errors import INCORRECT_TYPE, INVALID_JSON, INVALID_NESTED_KEY, ParseError
@@ -125,6 +126,6 @@ def decode_nested(value: Any, depth: int = 0) -> Any:
         return out
     if isinstance(value, list):
         return [decode_nested(item, depth + 1) for item in value]
-    if isinstance(value, float) and value != value:  # NaN
-        raise ParseError(INVALID_JSON, "NaN is not a valid number")
+    if isinstance(value, float) and not math.isfinite(value):  # cloud code can build NaN / inf
+        raise ParseError(INVALID_JSON, f"{value} is not a valid number")
     return value

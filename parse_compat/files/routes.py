@@ -27,6 +27,7 @@ from ..errors import (
     ParseError,
     Unauthorized,
 )
+from ..http.client_ip import client_ip
 from ..http.credentials import authenticate, read_credentials
 from ..http.server import cors_headers, json_response
 from ..rest.context import RequestContext
@@ -85,8 +86,9 @@ class FilesRoutes:
             # parse-compat: downloads skip the app-id and client-key checks (an <img> sends neither)
             creds.app_id = app_id
             creds.client_keys = dict(settings.client_keys)
-        auth = await authenticate(self.state, creds, request.remote or "", "/files")
-        return RequestContext(self.state, auth, request.remote or "", request.headers, creds.context)
+        ip = client_ip(request.remote, request.headers, self.state.extras.get("trust_proxy"))  # trustProxy
+        auth = await authenticate(self.state, creds, ip, "/files")
+        return RequestContext(self.state, auth, ip, request.headers, creds.context)
 
     # --- POST /files/:name ----------------------------------------------------------------------
     async def upload(self, request: web.Request, parts: list[str]) -> web.StreamResponse:

@@ -6,13 +6,15 @@ on `ApiRequest` / `ApiResponse`.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from aiohttp.http_exceptions import ContentEncodingError
+from aiohttp.web_protocol import RequestPayloadError
 
+from ..codec import safe_json
 from ..codec.jsontext import parse_json
 from ..codec.keywords import check_keywords
 from ..errors import INVALID_JSON, ParseError, Unauthorized
@@ -21,6 +23,7 @@ from ..rest.context import RequestContext
 from ..rest.params import from_query_string
 from ..supervisor import health
 from .api import ApiRequest, ApiResponse, NotFound, Router
+from .client_ip import client_ip
 from .credentials import authenticate, read_credentials
 from .safety import not_found
 
@@ -50,8 +53,9 @@ def cors_headers(request: web.Request, allow_origin: str, extra_headers: list[st
     }
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(text=json.dumps(body, separators=(",", ":"), ensure_ascii=False), status=status,
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None,
+                  on_bad: safe_json.Reporter | None = None) -> web.Response:
+    return web.Response(text=safe_json.dumps(body, on_bad), status=status,
                         content_type="application/json", headers=headers)
 
 
@@ -74,11 +78,18 @@ async def read_body(request: web.Request, limit: int) -> bytes:
         raise ParseError(130, "request entity too large", status=413)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.content.iter_chunked(65536):
-        size += len(chunk)
-        if size > limit:
-            raise ParseError(130, "request entity too large", status=413)
-        chunks.append(chunk)
+    try:
+        # aiohttp inflates a Content-Encoding: gzip/deflate/br body as it streams; the limit
+        # applies to the inflated size.
+        async for chunk in request.content.iter_chunked(65536):
+            size += len(chunk)
+            if size > limit:
+                raise ParseError(130, "request entity too large", status=413)
+            chunks.append(chunk)
+    except (ContentEncodingError, RequestPayloadError) as exc:
+        encoding = request.headers.get("Content-Encoding", "")[:20]
+        what = f"it is not valid {encoding} data" if encoding else "it could not be read"
+        raise ParseError(INVALID_JSON, f"Invalid request body: {what}") from exc
     return b"".join(chunks)
 
 
@@ -105,6 +116,8 @@ class HttpEdge:
         self.state = state
         self.router = router
         self.mount = state.settings.mountPath
+        # Stored values JSON cannot carry (lone surrogates, NaN) are repaired and logged once.
+        self.on_bad: safe_json.Reporter = state.extras.setdefault("bad_values", safe_json.BadValueLog(log))
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         settings = self.state.settings
@@ -115,6 +128,8 @@ class HttpEdge:
             response = await self._handle(request)
         except Exception as exc:  # noqa: BLE001 - the edge turns every failure into Parse JSON
             response = error_response(exc)
+            if request.content.exception() is not None:
+                response.force_close()  # the body could not be read: this connection cannot be reused
         response.headers.update(cors)
         return response
 
@@ -138,25 +153,29 @@ class HttpEdge:
         elif isinstance(body, dict):
             body.pop("_method", None)
         credentials = read_credentials(request.headers, body, self.state.settings)
-        auth = await authenticate(self.state, credentials, request.remote or "", path)
+        ip = client_ip(request.remote, request.headers, self.state.extras.get("trust_proxy"))
+        auth = await authenticate(self.state, credentials, ip, path)
+        limiter = self.state.extras.get("rate_limits")
+        if limiter is not None:  # Parse's rateLimit (http/rate_limit.py)
+            await limiter.check(method=method, path=path, ip=ip, auth=auth, session_token=credentials.session_token)
         guard = self.state.extras.get("idempotency")
         request_id = request.headers.get("X-Parse-Request-Id")
         if guard is not None and request_id and guard.applies(method, path):
-            await guard.claim(request_id, auth, request.remote or "")  # after authenticate(): per caller
-        ctx = RequestContext(self.state, auth, request.remote or "", request.headers, credentials.context)
+            await guard.claim(request_id, auth, ip)  # after authenticate(): per caller
+        ctx = RequestContext(self.state, auth, ip, request.headers, credentials.context)
         query = from_query_string(dict(request.query))
         api_request = ApiRequest(ctx, method, path, body, query, raw_body=raw, content_type=request.content_type)
         result = await self.router.dispatch(api_request)
-        return to_web(result)
+        return to_web(result, self.on_bad)
 
 
 def settings_limit(state: Any) -> int:
     return int(state.settings.maxUploadSize)
 
 
-def to_web(result: ApiResponse) -> web.StreamResponse:
+def to_web(result: ApiResponse, on_bad: safe_json.Reporter | None = None) -> web.StreamResponse:
     if isinstance(result.body, web.StreamResponse):
         return result.body
     if isinstance(result.body, bytes):
         return web.Response(body=result.body, status=result.status, headers=result.headers)
-    return json_response(result.body, result.status, result.headers)
+    return json_response(result.body, result.status, result.headers, on_bad)

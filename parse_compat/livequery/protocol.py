@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..codec import safe_json
 from ..codec.values import json_type_name
 
 SCHEMA_ERROR = 1
@@ -107,7 +108,7 @@ Request = Connect | Subscribe | Unsubscribe
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return safe_json.dumps(value)  # a badly stored value is repaired, never kills a fan-out
 
 
 def schema_error(value: Any, schema: dict[str, Any]) -> str | None:

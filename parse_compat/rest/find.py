@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, ParseError
 from ..security import policy
 from ..storage.base import ClassSchema, FindOptions
+from .complexity import subquery_limit
 from .context import RequestContext
 from .include import apply_includes
 from .output import render_object
@@ -78,7 +79,7 @@ async def sub_find(ctx: RequestContext, class_name: str, where: dict[str, Any],
     _check_where(where, grant)
     prepared = await WherePreparer(ctx, sub_find).prepare(schema, where)
     where = combine(prepared, policy.storage_where(grant, await caller(ctx)))
-    return await ctx.state.storage.find(schema, where, FindOptions())
+    return await ctx.state.storage.find(schema, where, FindOptions(limit=subquery_limit(ctx)))
 
 
 def _check_where(where: Any, grant: policy.ClassGrant) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..security import policy
 from ..storage.base import FindOptions
+from .complexity import check_include
 from .context import RequestContext
 
 MAX_INCLUDE_DEPTH = 10
@@ -86,6 +87,7 @@ async def apply_includes(ctx: RequestContext, schema: Any, objects: list[dict[st
     if include_all:
         paths = list(paths) + [name for name, spec in schema.fields.items()
                                if spec["type"] in ("Pointer", "Array")]
+    check_include(ctx, paths)  # requestComplexity (rest/complexity.py)
     tree: dict[str, Any] = {}
     for path in paths:
         node = tree

@@ -19,6 +19,7 @@ from ..errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, ParseError
 from ..query.regex import compile_parse_regex
 from ..query.relative_time import resolve_relative_time
 from ..storage.base import ClassSchema
+from .complexity import check_where
 from .context import RequestContext
 
 MAX_DEPTH = 16
@@ -49,6 +50,7 @@ class WherePreparer:
         self.sub_find = sub_find
 
     async def prepare(self, schema: ClassSchema, where: Any, depth: int = 0) -> dict[str, Any]:
+        check_where(self.ctx, where, depth)  # requestComplexity (rest/complexity.py)
         if depth > MAX_DEPTH:
             raise ParseError(INVALID_QUERY, "Query exceeds the maximum depth")
         if not isinstance(where, dict):

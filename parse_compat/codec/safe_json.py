@@ -1,0 +1,71 @@
+"""JSON out to clients that never fails on a value already stored badly.
+
+A row written before values were checked (or imported straight into the database) may hold a
+lone UTF-16 surrogate or a non-finite number. JSON cannot carry either: `json.dumps` writes
+`NaN` (which no client parses) and UTF-8 cannot encode a surrogate, so one such row used to turn
+every list of its class into a 500 and stop Live Query. Here the fast path is a plain
+`json.dumps`; only when it fails is the value repaired — a surrogate becomes U+FFFD, a
+non-finite number becomes null — and `on_bad` is told which kind was found, so the caller can
+log it (once, not per row or per request).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+SURROGATES = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+Reporter = Callable[[str], None]
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+def dumps(value: Any, on_bad: Reporter | None = None) -> str:
+    """Compact JSON (as JSON.stringify writes it) that UTF-8 can always encode."""
+    try:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        if on_bad is not None:
+            on_bad("a non-finite number")
+        text = json.dumps(_finite(value), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            if on_bad is not None:
+                on_bad("a lone UTF-16 surrogate")
+            text = SURROGATES.sub(REPLACEMENT, text)
+    return text
+
+
+def encode(value: Any, on_bad: Reporter | None = None) -> bytes:
+    return dumps(value, on_bad).encode("utf-8")
+
+
+class BadValueLog:
+    """Logs each kind of bad stored value the first time it is served, then only counts it."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.logger = logger
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, kind: str) -> None:
+        seen = self.counts.get(kind, 0)
+        self.counts[kind] = seen + 1
+        if seen == 0:
+            self.logger.warning("stored data holds %s; served with it replaced (U+FFFD or null). "
+                                "Further occurrences are only counted.", kind)

@@ -1,0 +1,37 @@
+"""The JSON writer for responses and Live Query frames never fails on a badly stored value."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from parse_compat.codec import safe_json
+from parse_compat.livequery import protocol
+
+
+def test_plain_values_pass_through_unchanged() -> None:
+    value = {"a": [1, 2.5, "é", "\U0001F600", None, True], "b": {"c": "x"}}
+    assert safe_json.dumps(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_bad_values_are_repaired_and_reported() -> None:
+    seen: list[str] = []
+    text = safe_json.dumps({"k\ud800": ["\udc00x", float("nan"), float("-inf"), 1.5]}, seen.append)
+    assert json.loads(text) == {"k\ufffd": ["\ufffdx", None, None, 1.5]}
+    assert text.encode("utf-8")
+    assert seen == ["a non-finite number", "a lone UTF-16 surrogate"]
+
+
+def test_live_query_frames_survive_bad_values() -> None:
+    frame = protocol.dumps({"op": "create", "object": {"name": "a\ud800", "n": float("nan")}})
+    assert json.loads(frame)["object"] == {"name": "a\ufffd", "n": None}
+
+
+def test_bad_value_log_logs_each_kind_once(caplog) -> None:  # type: ignore[no-untyped-def]
+    log = safe_json.BadValueLog(logging.getLogger("parse_compat.test"))
+    caplog.set_level(logging.WARNING, logger="parse_compat.test")
+    for _ in range(5):
+        log("a lone UTF-16 surrogate")
+        log("a non-finite number")
+    assert len(caplog.records) == 2
+    assert log.counts == {"a lone UTF-16 surrogate": 5, "a non-finite number": 5}
