@@ -95,6 +95,14 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("jobSchedules", "PARSE_COMPAT_JOB_SCHEDULES", "json",
                'Jobs run on a schedule, e.g. [{"jobName": "sendAppointmentReminders", "repeatMinutes": 15}].'),
     OptionSpec("liveQuery", "PARSE_SERVER_LIVE_QUERY", "json", 'Live Query, e.g. {"classNames": []}.'),
+    OptionSpec("allowPublicSignup", "PARSE_COMPAT_ALLOW_PUBLIC_SIGNUP", "bool",
+               "Let clients sign up (POST /users without the master key, anonymous users too). Default: true "
+               "(Parse's behaviour); the dental template makes it false."),
+    OptionSpec("sessionIdleTimeout", "PARSE_COMPAT_SESSION_IDLE_TIMEOUT", "int",
+               "Seconds without a request after which a session ends (209). Default: none; the dental "
+               "template: 1800."),
+    OptionSpec("inviteTokenValidityDuration", "PARSE_COMPAT_INVITE_TOKEN_VALIDITY_DURATION", "int",
+               "Seconds an invitation link stays valid. Default: 259200 (3 days)."),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
 )
@@ -170,7 +178,7 @@ class Settings:
     idempotencyOptions: dict[str, Any] | None = None
     objectIdSize: int = 10
     enforcePrivateUsers: bool = True
-    sessionLength: int = 31536000
+    sessionLength: int | None = None  # None: Parse's default (one year) unless the cloud code's defaults set it
     expireInactiveSessions: bool = True
     liveQuery: dict[str, Any] | None = None
     dataDir: str = "data"
@@ -178,6 +186,9 @@ class Settings:
     emailAdapter: dict[str, Any] | None = None
     jobSchedules: list[dict[str, Any]] | None = None
     passwordPolicy: dict[str, Any] | None = None
+    allowPublicSignup: bool | None = None  # None: Parse's default (true) unless the cloud code's defaults set it
+    sessionIdleTimeout: int | None = None
+    inviteTokenValidityDuration: int | None = None
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""

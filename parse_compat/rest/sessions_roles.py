@@ -78,6 +78,9 @@ class RoleRules:
             raise ParseError(DUPLICATE_VALUE, "A duplicate value for a field with unique values was provided")
 
     async def create(self, ctx: RequestContext, body: dict[str, Any]) -> WriteResult:
+        # The class-level permission first: a caller who may not create roles learns nothing
+        # (not even whether a role name is taken).
+        await write._check_clp(ctx, await write.class_for_write(ctx, "_Role", "create"), "create")
         if not isinstance(body.get("ACL"), dict):
             raise ParseError(INCORRECT_TYPE, "ACL is required.")
         if "name" not in body:

@@ -112,6 +112,14 @@ def random_username() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(25))
 
 
+def refuse_public_signup(ctx: RequestContext) -> None:
+    """`allowPublicSignup: false`: only the master key creates users (anonymous ones too)."""
+    if ctx.state.settings.allowPublicSignup is False and not ctx.auth.is_master:
+        # parse-compat: Parse 9 has no such option; refused like other forbidden operations (119)
+        raise ParseError(OPERATION_FORBIDDEN, "Signing up is disabled on this server: ask an administrator "
+                                              "for an invitation.")
+
+
 class UserRules:
     """Class rules for `_User`, plugged into the Writer."""
 
@@ -123,6 +131,7 @@ class UserRules:
             if existing is not None:
                 return await self._login_existing(ctx, existing, "anonymous")
             body.setdefault("username", random_username())
+        refuse_public_signup(ctx)
         if "emailVerified" in body and not ctx.auth.is_master:
             raise ParseError(OPERATION_FORBIDDEN, "Clients aren't allowed to manually update email verification.")
         _check_strings({**body, **({"password": body.get("password") or "-"} if anonymous_id else {})},
