@@ -82,7 +82,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("enforcePrivateUsers", "PARSE_SERVER_ENFORCE_PRIVATE_USERS", "bool",
                "New users get no public read ACL.", True),
     OptionSpec("sessionLength", "PARSE_SERVER_SESSION_LENGTH", "int",
-               "Session length in seconds.", 31536000),
+               "Session length in seconds (the dental template: 28800).", 31536000),
     OptionSpec("expireInactiveSessions", "PARSE_SERVER_EXPIRE_INACTIVE_SESSIONS", "bool",
                "Sessions get an expiresAt.", True),
     OptionSpec("accountLockout", "PARSE_SERVER_ACCOUNT_LOCKOUT", "json",
