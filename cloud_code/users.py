@@ -3,12 +3,11 @@ mirrored into the `_Role`s of the same names so ACLs and CLPs can name `role:adm
 
 from __future__ import annotations
 
-from typing import Any
+from parse_compat.cloud import Cloud, FunctionRequest, ParseError, TriggerRequest
+from parse_compat.errors import OPERATION_FORBIDDEN, VALIDATION_ERROR
 
-from parse_compat.cloud import Cloud, CloudSDK, FunctionRequest, ParseError, ParseObject, TriggerRequest
-from parse_compat.errors import DUPLICATE_VALUE, OPERATION_FORBIDDEN, VALIDATION_ERROR
-
-from .access import ADMIN_ACL_KEY, ADMINISTRATOR, ROLES, STAFF, is_admin, with_admin
+from .access import ADMIN_ACL_KEY, ADMINISTRATOR, ROLES, STAFF, is_admin
+from .roles import sync_roles
 
 
 async def before_save_user(request: TriggerRequest) -> None:
@@ -24,32 +23,6 @@ async def before_save_user(request: TriggerRequest) -> None:
         return
     if not await is_admin(request):
         raise ParseError(OPERATION_FORBIDDEN, "Only an administrator may set a user's role.")
-
-
-async def role_object(master: CloudSDK, name: str) -> ParseObject:
-    """The `_Role` called `name`, created (administrators only may change it) when missing."""
-    query = master.query("_Role").equal_to("name", name).ascending("createdAt")
-    found = await query.first()
-    if found is not None:
-        return found
-    try:
-        return await master.create("_Role", {"name": name, "ACL": with_admin({})})
-    except ParseError as exc:
-        if exc.code != DUPLICATE_VALUE:
-            raise
-    found = await query.first()  # another request created it meanwhile
-    if found is None:
-        raise ParseError(DUPLICATE_VALUE, f"cannot create the {name} role")
-    return found
-
-
-async def sync_roles(master: CloudSDK, user_id: str, role: Any) -> None:
-    """Make the user a member of the role named `role` and of no other practice role."""
-    pointer = {"__type": "Pointer", "className": "_User", "objectId": user_id}
-    for name in ROLES:
-        target = await role_object(master, name)
-        op = "AddRelation" if name == role else "RemoveRelation"
-        await master.update("_Role", target.id or "", {"users": {"__op": op, "objects": [pointer]}})
 
 
 async def after_save_user(request: TriggerRequest) -> None:

@@ -38,6 +38,9 @@ async def build_state(settings: Settings, storage: StorageAdapter | None = None)
     await install_features(state)
     if settings.schema:
         await load_schema_file(settings.schema, schemas)
+    cloud = state.extras.get("cloud")
+    if cloud is not None:  # the cloud code's on_boot handlers (e.g. the template's own roles)
+        await cloud.boot()
     start_schema_refresh(state)
     return state
 

@@ -1,4 +1,5 @@
-"""Command line: `parse-compat [options]` starts the server; `parse-compat schema docs` writes docs."""
+"""Command line: `parse-compat [options]` starts the server; `parse-compat schema docs` writes docs;
+`parse-compat admin create` makes an administrator."""
 
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ def main(argv: list[str] | None = None) -> None:
         from .files.cli import main as files_main
 
         sys.exit(files_main(argv[1:]))
+    if argv[:1] == ["admin"]:  # `parse-compat admin create --username … --email …` (parse_compat/admin_cli.py)
+        from .admin_cli import main as admin_main
+
+        sys.exit(admin_main(argv[1:]))
     if argv[:1] == ["schema"]:  # `parse-compat schema docs --out DIR` (parse_compat/schema/docs.py)
         from .schema.docs import main as schema_main
 

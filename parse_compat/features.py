@@ -6,6 +6,7 @@ from .auth.sessions import SessionStore
 from .cloud.runtime import install_cloud
 from .files import install_files
 from .http import client_ip, rate_limit
+from .http.invite_page import install_invite_page
 from .http.pages import install_pages
 from .livequery.service import install_live_query
 from .rest import complexity
@@ -26,6 +27,7 @@ async def install_features(state: AppState) -> None:
     state.writer.class_hooks["_Installation"] = InstallationRules()
     await install_files(state)
     install_pages(state)
+    install_invite_page(state)  # staff invitations (parse_compat/auth/invites.py)
     if state.settings.idempotencyOptions:
         state.extras["idempotency"] = IdempotencyGuard(state, state.settings.idempotencyOptions)
     await install_live_query(state)  # websocket route, write listener, bus (parse_compat/livequery)

@@ -85,7 +85,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("enforcePrivateUsers", "PARSE_SERVER_ENFORCE_PRIVATE_USERS", "bool",
                "New users get no public read ACL.", True),
     OptionSpec("sessionLength", "PARSE_SERVER_SESSION_LENGTH", "int",
-               "Session length in seconds.", 31536000),
+               "Session length in seconds (the dental template: 28800).", 31536000),
     OptionSpec("expireInactiveSessions", "PARSE_SERVER_EXPIRE_INACTIVE_SESSIONS", "bool",
                "Sessions get an expiresAt.", True),
     OptionSpec("accountLockout", "PARSE_SERVER_ACCOUNT_LOCKOUT", "json",
@@ -114,6 +114,14 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("databaseOptions", "PARSE_SERVER_DATABASE_OPTIONS", "json",
                'Database options, e.g. {"maxTimeMS": 5000}: the time budget of every query in ms (past it: '
                'error 124; default 5000, 0 = none; MongoDB gets it as maxTimeMS).'),
+    OptionSpec("allowPublicSignup", "PARSE_COMPAT_ALLOW_PUBLIC_SIGNUP", "bool",
+               "Let clients sign up (POST /users without the master key, anonymous users too). Default: true "
+               "(Parse's behaviour); the dental template makes it false."),
+    OptionSpec("sessionIdleTimeout", "PARSE_COMPAT_SESSION_IDLE_TIMEOUT", "int",
+               "Seconds without a request after which a session ends (209). Default: none; the dental "
+               "template: 1800."),
+    OptionSpec("inviteTokenValidityDuration", "PARSE_COMPAT_INVITE_TOKEN_VALIDITY_DURATION", "int",
+               "Seconds an invitation link stays valid. Default: 259200 (3 days)."),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
     OptionSpec("requestComplexity", "PARSE_SERVER_REQUEST_COMPLEXITY", "json",
@@ -207,7 +215,7 @@ class Settings:
     idempotencyOptions: dict[str, Any] | None = None
     objectIdSize: int = 10
     enforcePrivateUsers: bool = True
-    sessionLength: int = 31536000
+    sessionLength: int | None = None  # None: Parse's default (one year) unless the cloud code's defaults set it
     expireInactiveSessions: bool = True
     liveQuery: dict[str, Any] | None = None
     dataDir: str = "data"
@@ -226,6 +234,9 @@ class Settings:
     rateLimit: list[dict[str, Any]] | dict[str, Any] | None = None
     trustProxy: Any = None
     transactionLimits: dict[str, Any] | None = None
+    allowPublicSignup: bool | None = None  # None: Parse's default (true) unless the cloud code's defaults set it
+    sessionIdleTimeout: int | None = None
+    inviteTokenValidityDuration: int | None = None
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""

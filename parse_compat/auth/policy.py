@@ -27,6 +27,9 @@ def check_password(policy: dict[str, Any] | None, password: str, username: str |
         raise ParseError(VALIDATION_ERROR, message)
     if policy.get("doNotAllowUsername") and username and username in password:
         raise ParseError(VALIDATION_ERROR, "Password cannot contain your username.")
+    callback = policy.get("validatorCallback")  # Parse's option: a function set by code, not by JSON
+    if callable(callback) and not callback(password):
+        raise ParseError(VALIDATION_ERROR, message)
 
 
 def _moment(value: Any) -> datetime | None:

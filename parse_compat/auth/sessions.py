@@ -2,6 +2,12 @@
 
 A bad, expired or revoked token → 209. The cache maps token → (user, expiry) and is dropped
 for a token on logout/revocation and for a user when their sessions are revoked or they change.
+
+`sessionLength` (seconds, Parse's default one year) sets `expiresAt` at creation: the absolute
+length. `sessionIdleTimeout` (seconds, parse-compat; off unless set) ends a session that saw no
+request for that long: each lookup that reaches the database (at least every `CACHE_SECONDS` of
+activity) checks the session's `_last_used_at` and refreshes it at most once per `TOUCH_SECONDS`
+(or a tenth of the timeout), so an idle session ends within the timeout plus a few seconds.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from ..storage.base import Document, FindOptions, StorageAdapter
 # Short, like Parse Server's cacheTTL: a logout in another server process is seen within this time.
 CACHE_SECONDS = 5.0
 CACHE_MAX = 10000
+DEFAULT_SESSION_LENGTH = 31536000  # Parse's sessionLength default: one year
+TOUCH_SECONDS = 60.0
 
 
 def new_token() -> str:
@@ -79,7 +87,10 @@ class SessionStore:
         if installation_id:
             doc["installationId"] = installation_id
         if self._settings.expireInactiveSessions:
-            doc["expiresAt"] = date_value(datetime.now(UTC) + timedelta(seconds=self._settings.sessionLength))
+            length = self._settings.sessionLength or DEFAULT_SESSION_LENGTH
+            doc["expiresAt"] = date_value(datetime.now(UTC) + timedelta(seconds=length))
+        if self._settings.sessionIdleTimeout:
+            doc["_last_used_at"] = date_value(datetime.now(UTC))
         return doc
 
     async def find_session(self, token: str) -> Document | None:
@@ -101,6 +112,7 @@ class SessionStore:
         expires_at = parse_iso(expires["iso"]) if isinstance(expires, dict) and expires.get("iso") else None
         if expires_at is not None and expires_at < datetime.now(UTC):
             raise ParseError(INVALID_SESSION_TOKEN, "Session token is expired.")
+        await self._check_idle(session, token)
         user_ptr = session.get("user")
         user_schema = self._schemas.get("_User")
         assert user_schema is not None
@@ -116,6 +128,22 @@ class SessionStore:
             self._cache.clear()
         self._cache[token] = (time.monotonic() + lifetime, users[0])
         return users[0], token
+
+    async def _check_idle(self, session: Document, token: str) -> None:
+        """`sessionIdleTimeout`: end a session unused for that long, else note that it is in use."""
+        idle = self._settings.sessionIdleTimeout
+        if not idle:
+            return
+        last = session.get("_last_used_at") or session.get("createdAt")
+        last_used = parse_iso(last["iso"] if isinstance(last, dict) else last) if last else None
+        now = datetime.now(UTC)
+        if last_used is not None and (now - last_used).total_seconds() > idle:
+            await self.revoke_token(token)
+            raise ParseError(INVALID_SESSION_TOKEN, "Session token is expired.")
+        if last_used is None or (now - last_used).total_seconds() > min(TOUCH_SECONDS, idle / 10):
+            schema = self._schemas.get("_Session")
+            assert schema is not None
+            await self._storage.update(schema, {"sessionToken": token}, {"_last_used_at": date_value(now)})
 
     async def revoke_token(self, token: str) -> None:
         schema = self._schemas.get("_Session")

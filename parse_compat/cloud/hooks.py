@@ -69,6 +69,8 @@ class Cloud:
         self.jobs: dict[str, Hook] = {}
         self.triggers: dict[tuple[str, str], Hook] = {}
         self.schedules: list[ScheduleSpec] = []
+        self.option_defaults: dict[str, Any] = {}  # `defaults(...)`: options the app leaves unset
+        self.boot_hooks: list[Handler] = []  # `on_boot(...)`: run once at startup, as master
 
     # --- generic -----------------------------------------------------------------------
     def _register(self, table: dict[Any, Hook], key: Any, name: str, handler: Handler | None,
@@ -121,6 +123,20 @@ class Cloud:
                             dict(params or {}), description or f"declared in cloud code: {job_name}")
         self.schedules.append(spec)
         return spec
+
+    # --- app defaults and startup ----------------------------------------------------------
+    def defaults(self, **options: Any) -> None:
+        """Defaults for server options (Parse names) that this app's operator left unset; an
+        option given on the command line, in the environment or the config file wins."""
+        self.option_defaults.update(options)
+
+    def on_boot(self, handler: Handler) -> Handler:
+        """Run `handler(request)` once at startup, after the schema file is loaded and before
+        the server answers requests; `request.sdk` is master. A failure stops startup."""
+        if not callable(handler):
+            raise TypeError("on_boot: the handler must be callable")
+        self.boot_hooks.append(handler)
+        return handler
 
     # --- object triggers ------------------------------------------------------------------
     def before_save(self, class_name: Any, handler: Handler | None = None, **kw: Any) -> Any:

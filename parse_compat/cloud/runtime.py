@@ -13,6 +13,7 @@ Other features fire their hooks through `run_hook(kind, target, data, ctx)`: fil
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from ..auth.identity import Auth
@@ -24,7 +25,7 @@ from .jobs import JobRunner
 from .loader import CloudCodeError, load_cloud
 from .objects import encode_result
 from .pipeline import CloudTriggers
-from .requests import FunctionRequest, HookRequest, user_object
+from .requests import FunctionRequest, HookRequest, JobRequest, user_object
 from .runner import SKIPPED, invoke
 from .scheduler import Scheduler
 
@@ -67,6 +68,14 @@ class CloudRuntime:
         result = await invoke(hook, request, fallback_code=SCRIPT_FAILED, timeout=self.cloud.timeout)
         return None if result is SKIPPED else result
 
+    async def boot(self) -> None:
+        """The cloud code's `on_boot` handlers, as master (called once the schema file is loaded)."""
+        for handler in self.cloud.boot_hooks:
+            request = JobRequest(ctx=self.system_context(), job_name="boot")
+            outcome = handler(request)
+            if inspect.isawaitable(outcome):
+                await outcome
+
     async def start(self) -> None:
         if self.cloud.schedules:
             await self.scheduler.declare()
@@ -97,6 +106,15 @@ def add_configured_schedules(cloud: Cloud, entries: Any) -> None:
         cloud.schedule(entry["jobName"], **kwargs)
 
 
+def apply_option_defaults(state: AppState, defaults: dict[str, Any]) -> None:
+    """The cloud code's `defaults(...)`: fill the options the operator left unset (None)."""
+    for name, value in defaults.items():
+        if not hasattr(state.settings, name):
+            raise CloudCodeError(f"cloud.defaults: unknown option {name!r}")
+        if getattr(state.settings, name) is None:
+            setattr(state.settings, name, value)
+
+
 def runtime_of(state: AppState) -> CloudRuntime | None:
     return state.extras.get("cloud")
 
@@ -108,6 +126,7 @@ async def install_cloud(state: AppState, cloud: Cloud | None = None) -> CloudRun
         if not await load_cloud(state.settings.cloud, cloud):
             return None
     add_configured_schedules(cloud, state.settings.jobSchedules)
+    apply_option_defaults(state, cloud.option_defaults)
     runtime = CloudRuntime(state, cloud)
     state.extras["cloud"] = runtime
     state.extras["triggers"] = runtime.triggers

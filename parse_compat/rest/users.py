@@ -112,6 +112,14 @@ def random_username() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(25))
 
 
+def refuse_public_signup(ctx: RequestContext) -> None:
+    """`allowPublicSignup: false`: only the master key creates users (anonymous ones too)."""
+    if ctx.state.settings.allowPublicSignup is False and not ctx.auth.is_master:
+        # parse-compat: Parse 9 has no such option; refused like other forbidden operations (119)
+        raise ParseError(OPERATION_FORBIDDEN, "Signing up is disabled on this server: ask an administrator "
+                                              "for an invitation.")
+
+
 class UserRules(ClassHooks):
     """`_User` hooks of the write pipeline: signup (and anonymous signup-or-login), updates only
     by the user themself (206), server-owned fields, password hashing and session changes."""
@@ -133,6 +141,7 @@ class UserRules(ClassHooks):
                     return
                 op.raw.setdefault("username", random_username())
                 op.notes["anonymous"] = anonymous_id
+            refuse_public_signup(op.ctx)
             # as Parse: username and password are checked before beforeSave runs
             _check_strings({**op.raw, **({"password": op.raw.get("password") or "-"} if anonymous_id else {})},
                            creating=True)

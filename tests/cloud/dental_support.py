@@ -59,18 +59,28 @@ class Practice:
         return dict(reply.body.get("ACL") or {})
 
 
+PASSWORD = "long-enough-and-rare-7"  # passes the template's password policy (12+, not common)
+SIGNUP_OFF = {"code": 119, "error": "Signing up is disabled on this server: ask an administrator for an invitation."}
+
+
 async def signup(api: Client, username: str, **extra: Any) -> Reply:
-    return await api.post("/users", {"username": username, "password": "secret-pw",
+    """A client's own signup (refused on the template: allowPublicSignup is false there)."""
+    return await api.post("/users", {"username": username, "password": PASSWORD,
                                      "email": f"{username}@clinic.example", **extra})
 
 
+async def member(api: Client, username: str, role: str = "staff", password: str = PASSWORD) -> Member:
+    """An account made with the master key (as `parse-compat admin create` does), then logged in."""
+    created = await api.post("/users", {"username": username, "password": password, "role": role,
+                                        "email": f"{username}@clinic.example"}, master=True)
+    assert created.status == 201, created.body
+    login = await api.post("/login", {"username": username, "password": password})
+    assert login.status == 200, login.body
+    return Member(created.body["objectId"], login.body["sessionToken"])
+
+
 async def practice(api: Client) -> Practice:
-    members = {}
-    for name in ("staff1", "staff2", "admin"):
-        reply = await signup(api, name)
-        assert reply.status == 201, reply.body
-        members[name] = Member(reply.body["objectId"], reply.body["sessionToken"])
+    staff1, staff2 = await member(api, "staff1"), await member(api, "staff2")
     # The first administrator is made with the master key (nobody else may grant the role).
-    reply = await api.put(f"/users/{members['admin'].id}", {"role": "administrator"}, master=True)
-    assert reply.status == 200, reply.body
-    return Practice(api, members["staff1"], members["staff2"], members["admin"])
+    admin = await member(api, "admin", role="administrator")
+    return Practice(api, staff1, staff2, admin)

@@ -10,7 +10,7 @@ from typing import Any
 from ...auth.identity import refuse_read_only
 from ...errors import EMAIL_MISSING, INVALID_EMAIL_ADDRESS, INVALID_SESSION_TOKEN, ParseError
 from ...rest.triggers import triggers_of
-from ...rest.users import check_credentials, render_self
+from ...rest.users import check_credentials, refuse_public_signup, render_self
 from ..api import ApiRequest, ApiResponse, Router
 from .classes import create_object, delete_object, find_objects, get_object, query_values, update_object
 
@@ -25,6 +25,7 @@ def _values(request: ApiRequest) -> dict[str, Any]:
 async def signup(request: ApiRequest) -> ApiResponse:
     refuse_read_only(request.ctx.auth, "create")
     body = request.body if isinstance(request.body, dict) else {}
+    refuse_public_signup(request.ctx)  # before any trigger runs
     result = await request.ctx.state.writer.create(request.ctx, "_User", body)
     base = (request.ctx.state.settings.serverURL or "").rstrip("/")
     return ApiResponse(result.response, result.status, {"Location": f"{base}/users/{result.object_id}"})
