@@ -11,7 +11,7 @@ import pytest
 from tests.api.conftest import Client
 from tests.cloud.dental_support import PASSWORD, member
 
-from .test_reset_page_chromium import Page, page  # noqa: F401 - the Chromium tab fixture
+from .browser import Page
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.settings(cloud="cloud_code")]
 
