@@ -53,8 +53,8 @@ def cors_headers(request: web.Request, allow_origin: str, extra_headers: list[st
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None,
                   on_bad: safe_json.Reporter | None = None) -> web.Response:
-    return web.Response(text=safe_json.dumps(body, on_bad), status=status,
-                        content_type="application/json", headers=headers)
+    return web.Response(body=safe_json.encode(body, on_bad), status=status, content_type="application/json",
+                        charset="utf-8", headers=headers)
 
 
 def error_response(exc: BaseException) -> web.Response:
