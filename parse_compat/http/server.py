@@ -15,7 +15,7 @@ from aiohttp.http_exceptions import ContentEncodingError
 from aiohttp.web_protocol import RequestPayloadError
 
 from ..codec import safe_json
-from ..codec.jsontext import parse_json
+from ..codec.jsontext import has_lone_surrogate, parse_json
 from ..codec.keywords import check_keywords
 from ..errors import INVALID_JSON, ParseError, Unauthorized
 from ..logsafe import redacted_traceback
@@ -88,6 +88,14 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def check_header_text(headers: Any) -> None:
+    """aiohttp keeps bytes that are not UTF-8 as lone surrogates; no such value may go further
+    (a session's installationId, a context) — no database or response could carry it."""
+    for name, value in headers.items():
+        if not value.isascii() and has_lone_surrogate(value):
+            raise ParseError(INVALID_JSON, f"Invalid value for header {name[:40]}: it is not UTF-8")
+
+
 def parse_body(raw: bytes, content_type: str) -> Any:
     """JSON for any type except forms and multipart (text/plain included: the JS SDK relies on it)."""
     if not raw:
@@ -137,6 +145,7 @@ class HttpEdge:
         for matches, raw_handler in self.state.extras.get("raw_routes", []):
             if matches(request.method, path, request):
                 return await raw_handler(request, path)
+        check_header_text(request.headers)
         raw = await read_body(request, settings_limit(self.state))
         body = parse_body(raw, request.content_type)
         check_keywords(body)
