@@ -132,6 +132,9 @@ class RateLimiter:
     async def check(self, *, method: str, path: str, ip: str, auth: Any, session_token: str | None,
                     batch_method: str | None = None) -> None:
         """Count one request; raise Parse's 429 when a rule's window is full."""
+        # parse-compat: Parse skips requests from 127.0.0.1 unless includeInternalRequests; behind a
+        # reverse proxy on the same host that is every request, so loopback is counted here too.
+        # Cloud code's own requests never pass through here (they do not use HTTP).
         for rule in self.rules:
             if not rule.applies(method, path, batch_method):
                 continue
