@@ -13,7 +13,8 @@ and server; if Redis cannot be reached, the process counts alone rather than let
 requests through.
 
 A server started with a schema template (the dental one) and no `rateLimit` option limits
-login, signup, password-reset and verification mail (TEMPLATE_RULES); plain Parse has none.
+login and verifyPassword, signup, password-reset and verification mail (TEMPLATE_RULES); plain
+Parse has none.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ KNOWN = frozenset({"requestPath", "requestTimeWindow", "requestCount", "errorRes
                    "includeInternalRequests", "redisUrl", "zone", "requestMethods"})
 TEMPLATE_RULES: list[dict[str, Any]] = [
     {"requestPath": "/login", "requestTimeWindow": 60_000, "requestCount": 30},
+    {"requestPath": "/verifyPassword", "requestTimeWindow": 60_000, "requestCount": 30},  # a password oracle too
     {"requestPath": "/users", "requestMethods": ["POST"], "requestTimeWindow": 60_000, "requestCount": 10},
     {"requestPath": "/classes/_User", "requestMethods": ["POST"], "requestTimeWindow": 60_000, "requestCount": 10},
     {"requestPath": "/requestPasswordReset", "requestTimeWindow": 60_000, "requestCount": 5},
