@@ -13,8 +13,8 @@ and server; if Redis cannot be reached, the process counts alone rather than let
 requests through.
 
 A server started with a schema template (the dental one) and no `rateLimit` option limits
-login and verifyPassword, signup, password-reset and verification mail (TEMPLATE_RULES); plain
-Parse has none.
+login and verifyPassword, signup, password-reset and verification mail (TEMPLATE_RULES), counted
+in Live Query's Redis when `liveQuery.redisURL` is set (several processes); plain Parse has none.
 """
 
 from __future__ import annotations
@@ -201,6 +201,8 @@ def build(settings: Any) -> RateLimiter | None:
     """The app's limiter, or None when no rule applies (raises ValueError on a bad option)."""
     value = getattr(settings, "rateLimit", None)
     if value is None and settings.schema:
-        value = TEMPLATE_RULES
+        # Several processes (--workers) share Live Query's Redis; the template's limits share it too.
+        redis_url = (getattr(settings, "liveQuery", None) or {}).get("redisURL")
+        value = [{**rule, "redisUrl": redis_url} if redis_url else rule for rule in TEMPLATE_RULES]
     rules = parse_rules(value)
     return RateLimiter(settings.appId, rules) if rules else None
