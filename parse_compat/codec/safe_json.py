@@ -34,26 +34,39 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def dumps(value: Any, on_bad: Reporter | None = None) -> str:
-    """Compact JSON (as JSON.stringify writes it) that UTF-8 can always encode."""
+def _text(value: Any, on_bad: Reporter | None) -> str:
     try:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except ValueError:
         if on_bad is not None:
             on_bad("a non-finite number")
-        text = json.dumps(_finite(value), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return json.dumps(_finite(value), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _repair(text: str, on_bad: Reporter | None) -> str:
+    if on_bad is not None:
+        on_bad("a lone UTF-16 surrogate")
+    return SURROGATES.sub(REPLACEMENT, text)
+
+
+def encode(value: Any, on_bad: Reporter | None = None) -> bytes:
+    """Compact UTF-8 JSON (as JSON.stringify writes it), for HTTP responses."""
+    text = _text(value, on_bad)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _repair(text, on_bad).encode("utf-8")
+
+
+def dumps(value: Any, on_bad: Reporter | None = None) -> str:
+    """The same as a str that UTF-8 can always encode (Live Query frames)."""
+    text = _text(value, on_bad)
     if not text.isascii():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            if on_bad is not None:
-                on_bad("a lone UTF-16 surrogate")
-            text = SURROGATES.sub(REPLACEMENT, text)
+            return _repair(text, on_bad)
     return text
-
-
-def encode(value: Any, on_bad: Reporter | None = None) -> bytes:
-    return dumps(value, on_bad).encode("utf-8")
 
 
 class BadValueLog:

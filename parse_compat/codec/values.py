@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import INCORRECT_TYPE, INVALID_JSON, INVALID_NESTED_KEY, ParseError
 from ..schema.model import describe_type
 from .dates import canonical_iso
+from .jsontext import has_lone_surrogate
 
 MAX_NESTING = 64
 
@@ -119,7 +120,8 @@ def decode_nested(value: Any, depth: int = 0) -> Any:
             raise ParseError(INVALID_NESTED_KEY, "Nested keys should not contain the '$' or '.' characters")
         out = {}
         for key, item in value.items():
-            if not isinstance(key, str) or "$" in key or "." in key or key in ("__proto__", "constructor"):
+            if not isinstance(key, str) or "$" in key or "." in key or key in ("__proto__", "constructor") \
+                    or (not key.isascii() and has_lone_surrogate(key)):
                 raise ParseError(INVALID_NESTED_KEY,
                                  "Nested keys should not contain the '$' or '.' characters")
             out[key] = decode_nested(item, depth + 1)
@@ -128,4 +130,6 @@ def decode_nested(value: Any, depth: int = 0) -> Any:
         return [decode_nested(item, depth + 1) for item in value]
     if isinstance(value, float) and not math.isfinite(value):  # cloud code can build NaN / inf
         raise ParseError(INVALID_JSON, f"{value} is not a valid number")
+    if isinstance(value, str) and not value.isascii() and has_lone_surrogate(value):  # cloud code, too
+        raise ParseError(INVALID_JSON, "a string holds a lone UTF-16 surrogate")
     return value

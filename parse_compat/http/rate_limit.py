@@ -13,7 +13,8 @@ and server; if Redis cannot be reached, the process counts alone rather than let
 requests through.
 
 A server started with a schema template (the dental one) and no `rateLimit` option limits
-login, signup, password-reset and verification mail (TEMPLATE_RULES); plain Parse has none.
+login and verifyPassword, signup, password-reset and verification mail (TEMPLATE_RULES), counted
+in Live Query's Redis when `liveQuery.redisURL` is set (several processes); plain Parse has none.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ KNOWN = frozenset({"requestPath", "requestTimeWindow", "requestCount", "errorRes
                    "includeInternalRequests", "redisUrl", "zone", "requestMethods"})
 TEMPLATE_RULES: list[dict[str, Any]] = [
     {"requestPath": "/login", "requestTimeWindow": 60_000, "requestCount": 30},
+    {"requestPath": "/verifyPassword", "requestTimeWindow": 60_000, "requestCount": 30},  # a password oracle too
     {"requestPath": "/users", "requestMethods": ["POST"], "requestTimeWindow": 60_000, "requestCount": 10},
     {"requestPath": "/classes/_User", "requestMethods": ["POST"], "requestTimeWindow": 60_000, "requestCount": 10},
     {"requestPath": "/requestPasswordReset", "requestTimeWindow": 60_000, "requestCount": 5},
@@ -132,6 +134,9 @@ class RateLimiter:
     async def check(self, *, method: str, path: str, ip: str, auth: Any, session_token: str | None,
                     batch_method: str | None = None) -> None:
         """Count one request; raise Parse's 429 when a rule's window is full."""
+        # parse-compat: Parse skips requests from 127.0.0.1 unless includeInternalRequests; behind a
+        # reverse proxy on the same host that is every request, so loopback is counted here too.
+        # Cloud code's own requests never pass through here (they do not use HTTP).
         for rule in self.rules:
             if not rule.applies(method, path, batch_method):
                 continue
@@ -196,6 +201,8 @@ def build(settings: Any) -> RateLimiter | None:
     """The app's limiter, or None when no rule applies (raises ValueError on a bad option)."""
     value = getattr(settings, "rateLimit", None)
     if value is None and settings.schema:
-        value = TEMPLATE_RULES
+        # Several processes (--workers) share Live Query's Redis; the template's limits share it too.
+        redis_url = (getattr(settings, "liveQuery", None) or {}).get("redisURL")
+        value = [{**rule, "redisUrl": redis_url} if redis_url else rule for rule in TEMPLATE_RULES]
     rules = parse_rules(value)
     return RateLimiter(settings.appId, rules) if rules else None

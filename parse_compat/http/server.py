@@ -15,7 +15,7 @@ from aiohttp.http_exceptions import ContentEncodingError
 from aiohttp.web_protocol import RequestPayloadError
 
 from ..codec import safe_json
-from ..codec.jsontext import parse_json
+from ..codec.jsontext import has_lone_surrogate, parse_json
 from ..codec.keywords import check_keywords
 from ..errors import INVALID_JSON, ParseError, Unauthorized
 from ..logsafe import redacted_traceback
@@ -55,8 +55,8 @@ def cors_headers(request: web.Request, allow_origin: str, extra_headers: list[st
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None,
                   on_bad: safe_json.Reporter | None = None) -> web.Response:
-    return web.Response(text=safe_json.dumps(body, on_bad), status=status,
-                        content_type="application/json", headers=headers)
+    return web.Response(body=safe_json.encode(body, on_bad), status=status, content_type="application/json",
+                        charset="utf-8", headers=headers)
 
 
 def error_response(exc: BaseException) -> web.Response:
@@ -91,6 +91,14 @@ async def read_body(request: web.Request, limit: int) -> bytes:
         what = f"it is not valid {encoding} data" if encoding else "it could not be read"
         raise ParseError(INVALID_JSON, f"Invalid request body: {what}") from exc
     return b"".join(chunks)
+
+
+def check_header_text(headers: Any) -> None:
+    """aiohttp keeps bytes that are not UTF-8 as lone surrogates; no such value may go further
+    (a session's installationId, a context) — no database or response could carry it."""
+    for name, value in headers.items():
+        if not value.isascii() and has_lone_surrogate(value):
+            raise ParseError(INVALID_JSON, f"Invalid value for header {name[:40]}: it is not UTF-8")
 
 
 def parse_body(raw: bytes, content_type: str) -> Any:
@@ -143,6 +151,7 @@ class HttpEdge:
         for matches, raw_handler in self.state.extras.get("raw_routes", []):
             if matches(request.method, path, request):
                 return await raw_handler(request, path)
+        check_header_text(request.headers)
         raw = await read_body(request, settings_limit(self.state))
         body = parse_body(raw, request.content_type)
         check_keywords(body)

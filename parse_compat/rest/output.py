@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..security import policy
 from ..security.acl import perms_to_acl
 from ..storage.base import ClassSchema, Document
 from .context import RequestContext
@@ -39,8 +40,7 @@ def render_object(ctx: RequestContext, schema: ClassSchema, doc: Document, *,
     if schema.class_name == "_User":
         for secret in USER_SECRETS:
             out.pop(secret, None)
-        is_self = ctx.auth.user_id is not None and ctx.auth.user_id == doc.get("objectId")
-        if not (ctx.auth.has_master_power or is_self):
+        if not policy.may_see_auth_data(policy.caller(ctx.auth), doc):
             out.pop("authData", None)
     if keys is not None:
         out = {k: v for k, v in out.items() if k in ALWAYS_KEYS or k in keys}

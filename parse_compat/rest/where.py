@@ -18,6 +18,7 @@ from ..codec.dates import date_value
 from ..errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, ParseError
 from ..query.regex import compile_parse_regex
 from ..query.relative_time import resolve_relative_time
+from ..security import policy
 from ..storage.base import ClassSchema
 from .complexity import check_where
 from .context import RequestContext
@@ -32,7 +33,6 @@ FIELD_OPERATORS = frozenset({
 })
 COMPARISONS = ("$lt", "$lte", "$gt", "$gte")
 GEO_OPERATORS = frozenset({"$nearSphere", "$within", "$geoWithin", "$geoIntersects"})
-SECRET_KEYS = frozenset({"password", "sessionToken", "authData"})
 
 class SubFind(Protocol):
     """find(ctx, class_name, where, keys) → storage documents, with the caller's permissions; `keys` are
@@ -85,19 +85,14 @@ class WherePreparer:
             raise ParseError(INVALID_QUERY, "Cannot query on ACL.")
         if key.startswith("$"):
             raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
+        if not policy.client_may_query(key, policy.caller(self.ctx.auth)):
+            raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
         if key.startswith("_"):
-            if not self.ctx.auth.has_master_power:
-                # parse-compat: internal fields (_rperm, _hashed_password, ...) are never
-                # queryable by clients; Parse lets clients query _rperm/_wperm.
-                raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
             if key not in ("_rperm", "_wperm") and not KEY_PART.match(key.lstrip("_")):
                 raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
             return
         parts = key.split(".")
         if not all(KEY_PART.match(part) or part.isdigit() for part in parts) or not KEY_PART.match(parts[0]):
-            raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
-        if parts[0] in SECRET_KEYS and not self.ctx.auth.has_master_power:
-            # parse-compat: secrets and login identities are never query keys for clients
             raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")
         if parts[0] in ("__proto__", "constructor"):
             raise ParseError(INVALID_KEY_NAME, f"Invalid key name: {key}")

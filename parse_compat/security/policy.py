@@ -224,6 +224,23 @@ def storage_where(grant: ClassGrant, who: Caller, acl_column: str = "_rperm") ->
     return clauses
 
 
+# --- secrets and internal fields -------------------------------------------------------------
+
+# parse-compat: secrets and login identities are never query keys for clients
+SECRET_FIELDS = frozenset({"password", "sessionToken", "authData"})
+
+
+def client_may_query(key: str, who: Caller) -> bool:
+    """Internal fields (`_rperm`, `_hashed_password`, ...) and secrets are query keys for the master
+    key only (parse-compat: Parse lets clients query `_rperm` / `_wperm`)."""
+    return who.master or not (key.startswith("_") or _top(key) in SECRET_FIELDS)
+
+
+def may_see_auth_data(who: Caller, doc: Document) -> bool:
+    """A `_User`'s `authData` is shown to that user and the master key only."""
+    return who.master or (who.user_id is not None and who.user_id == doc.get("objectId"))
+
+
 # --- uses of protected fields that would leak their values ------------------------------------
 
 def _top(key: str) -> str:

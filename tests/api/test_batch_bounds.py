@@ -39,12 +39,16 @@ async def _timed(coro: Any) -> tuple[Any, float]:
     return result, time.perf_counter() - started
 
 
-async def _health_latencies(api: Client, until: asyncio.Task[Any]) -> list[float]:
+async def _health_latencies(api: Client, until: asyncio.Task[Any], get_path: str | None = None) -> list[float]:
+    """Latencies of GET /health (and of a get-by-id, when given) polled until `until` is done."""
     latencies = []
     while not until.done():
-        reply, took = await _timed(api.get("/health", app_id=None))
-        assert reply.status == 200
-        latencies.append(took)
+        for path, kw in (("/health", {"app_id": None}), (get_path, {"master": True})):
+            if path is None:
+                continue
+            reply, took = await _timed(api.get(path, **kw))
+            assert reply.status == 200, reply.body
+            latencies.append(took)
         await asyncio.sleep(0.02)
     return latencies
 
@@ -118,11 +122,11 @@ async def test_login_items_count_against_the_login_rate_limit_before_any_runs(ap
 @pytest.mark.settings(**NO_LIMITS)
 async def test_without_any_limit_a_login_batch_runs_one_item_at_a_time(api: Client) -> None:
     """Plain Parse settings: nothing refuses the batch, but it takes one worker at a time, so a real
-    login and /health keep answering while it runs."""
+    login, /health and a get-by-id keep answering while it runs."""
     signup = await api.post("/users", WHO)
     assert signup.status == 201
     attack = asyncio.ensure_future(api.post("/batch", {"requests": _logins(60, username="nobody")}))
-    health = asyncio.ensure_future(_health_latencies(api, attack))
+    health = asyncio.ensure_future(_health_latencies(api, attack, f"/users/{signup.body['objectId']}"))
     await asyncio.sleep(0.3)  # let the batch get going
     assert not attack.done()
     login, took = await _timed(api.post("/login", {"username": "dr.who", "password": "right-password"}))

@@ -166,3 +166,14 @@ async def test_rate_limits_count_each_client_behind_the_proxy(api: Client) -> No
     assert (await api.get("/classes/Box", headers=ann)).status == 429
     assert (await api.get("/classes/Box", headers={"X-Forwarded-For": "9.9.9.9, 203.0.113.1"})).status == 429
     assert (await api.get("/classes/Box", headers=bob)).status == 200
+
+
+async def test_template_limits_password_checks_through_verify_password_too(api: Client) -> None:
+    rules = [r for r in api.state.extras["rate_limits"].rules if r.path.match("/verifyPassword")]
+    assert [(r.count, r.window_ms) for r in rules] == [(30, 60_000)]
+    rules[0].count = 2  # the template's 30, made quick to reach
+    for _ in range(2):
+        reply = await api.get("/verifyPassword", params={"username": "nobody", "password": "guess"})
+        assert reply.status != 429
+    reply = await api.get("/verifyPassword", params={"username": "nobody", "password": "guess"})
+    assert reply.status == 429 and reply.body == TOO_MANY

@@ -4,6 +4,7 @@ is already bad in the database never breaks a list: it is served repaired and lo
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import logging
@@ -161,3 +162,22 @@ async def test_rows_already_bad_in_the_database_never_break_a_list(
     # one line per kind of bad value, not one per row or per request
     assert len(warnings) == (2 if surrogates else 1), [r.getMessage() for r in warnings]
     assert json.dumps(reply.body)  # what the client got is plain JSON
+
+
+async def test_header_bytes_that_are_not_utf8_are_a_400_and_store_nothing(api: Client) -> None:
+    """aiohttp keeps such bytes as lone surrogates; an installation id like that once reached SQLite."""
+    host, port = api.base.split("//")[1].split("/")[0].split(":")
+    body = b'{"username": "zed", "password": "pw-zed"}'
+    for header in (b"X-Parse-Installation-Id: ab\xed\xa0\x80cd", b"X-Parse-Installation-Id: ab\xffcd"):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"POST /parse/users HTTP/1.1\r\nHost: x\r\nX-Parse-Application-Id: test-app\r\n"
+                     b"Content-Type: application/json\r\n" + header + b"\r\nContent-Length: "
+                     + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+        await writer.drain()
+        status_line = (await reader.readline()).decode()
+        rest = await reader.read()
+        writer.close()
+        assert " 400 " in status_line, status_line + rest.decode("latin-1")[-200:]
+        assert b'"code":107' in rest
+    users = await api.get("/users", params={"count": 1, "limit": 0}, master=True)
+    assert users.body["count"] == 0

@@ -51,3 +51,14 @@ def test_request_complexity_defaults_and_validation() -> None:
     for bad in ({"includeDepth": 0}, {"includeDepth": "3"}, {"allowRegex": 1}, {"nope": 1}, []):
         with pytest.raises(ValueError):
             resolve(Settings(schema=None, requestComplexity=bad))  # type: ignore[arg-type]
+
+
+def test_template_rate_limits_use_live_query_redis_when_processes_share_it() -> None:
+    from parse_compat.http.rate_limit import build
+
+    alone = build(Settings(appId="a", schema="schema.json"))
+    assert alone is not None and {r.redis_url for r in alone.rules} == {None}
+    shared = build(Settings(appId="a", schema="schema.json", liveQuery={"redisURL": "redis://127.0.0.1:6379"}))
+    assert shared is not None and {r.redis_url for r in shared.rules} == {"redis://127.0.0.1:6379"}
+    assert build(Settings(appId="a", schema=None)) is None
+    assert build(Settings(appId="a", schema="schema.json", rateLimit=[])) is None

@@ -35,3 +35,16 @@ def test_bad_value_log_logs_each_kind_once(caplog) -> None:  # type: ignore[no-u
         log("a non-finite number")
     assert len(caplog.records) == 2
     assert log.counts == {"a lone UTF-16 surrogate": 5, "a non-finite number": 5}
+
+
+def test_values_built_by_cloud_code_are_checked_too() -> None:
+    import pytest
+
+    from parse_compat.codec.values import decode_nested
+    from parse_compat.errors import ParseError
+
+    for bad in ("a\ud800", {"k\udc00": 1}, [1, {"x": float("inf")}], float("nan")):
+        with pytest.raises(ParseError) as caught:
+            decode_nested(bad)
+        assert caught.value.code in (107, 121)
+    assert decode_nested({"k": ["\U0001F600", 1.5]}) == {"k": ["\U0001F600", 1.5]}

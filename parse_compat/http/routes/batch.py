@@ -87,6 +87,8 @@ async def _count_against_rate_limits(request: ApiRequest, planned: list[ApiReque
     for sub in planned:
         # parse-compat: as Parse does, an item also matches rules for the batch's own method (POST),
         # and a /login item is counted by IP, not by the session the batch carries.
+        # parse-compat: past the limit Parse answers a batch with status 400 (code 100); 429 here, as for
+        # a direct request.
         token = None if sub.path.rstrip("/") == "/login" else ctx.auth.session_token
         await limiter.check(method=sub.method, path=sub.path, ip=ctx.ip, auth=ctx.auth, session_token=token,
                             batch_method="POST")
