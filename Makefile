@@ -31,6 +31,7 @@ run: venv
 
 lint: venv
 	$(VENV)/bin/ruff check parse_compat tests bench cloud_code
+	$(VENV)/bin/mypy
 
 test: venv js chromium lint
 	$(VENV)/bin/pytest -q -p no:cacheprovider
