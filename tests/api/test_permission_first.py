@@ -8,6 +8,11 @@ from typing import Any
 
 import pytest
 
+from parse_compat.auth.identity import Auth
+from parse_compat.cloud.sdk import CloudSDK
+from parse_compat.errors import ParseError
+from parse_compat.rest.context import RequestContext
+from parse_compat.storage.base import FindOptions
 from tests.cloud.dental_support import STAFF, Practice, date_in, pointer, practice
 
 from .conftest import Client
@@ -48,8 +53,12 @@ async def test_a_client_cannot_create_a_session_for_another_user(clinic: Practic
     body = json.loads(json.dumps(body).replace("ADMIN", clinic.admin.id))
     before = await sessions_of(api, clinic.admin.id)
     mine_before = await sessions_of(api, clinic.staff1.id)
-    reply = await clinic.as_(clinic.staff1, "POST", "/sessions", body)
-    assert reply.status == 400 and reply.body["code"] == 105, reply.body
+    for path in ("/sessions", "/classes/_Session"):
+        reply = await clinic.as_(clinic.staff1, "POST", path, body)
+        assert reply.status == 400 and reply.body["code"] == 105, reply.body
+    batched = await clinic.as_(clinic.staff1, "POST", "/batch", {"requests": [
+        {"method": "POST", "path": "/parse/sessions", "body": body}]})
+    assert batched.body[0]["error"]["code"] == 105, batched.body
     assert await sessions_of(api, clinic.admin.id) == before
     assert len(await sessions_of(api, clinic.staff1.id)) == len(mine_before)
 
@@ -192,3 +201,24 @@ async def test_installation_ids_cannot_be_reached_by_dotted_keys(api: Client) ->
         reply = await api.put(f"/installations/{object_id}", body)
         assert reply.status == 400 and reply.body["code"] == code, (body, reply.body)
     assert (await stored(api, "_Installation", object_id))["installationId"] == "abc"
+
+
+async def test_the_cloud_sdk_writes_through_the_same_rules(clinic: Practice) -> None:
+    state = clinic.api.state
+    user = (await state.storage.find(state.schemas.get("_User"), {"objectId": clinic.staff2.id},
+                                     FindOptions(limit=1)))[0]
+    sdk = CloudSDK(RequestContext(state, Auth(user=user)))
+    mine = await clinic.patient(clinic.staff2, "Mine")
+    theirs = await clinic.patient(clinic.staff1, "Theirs")
+    plan = (await clinic.record(clinic.staff2, "TreatmentPlan", mine)).body["objectId"]
+    theirs_plan = (await clinic.record(clinic.staff1, "TreatmentPlan", theirs)).body["objectId"]
+    with pytest.raises(ParseError) as dotted:
+        await sdk.update("TreatmentPlan", plan, {"patient.objectId": theirs})
+    assert dotted.value.code == 111
+    with pytest.raises(ParseError) as not_writable:
+        await sdk.update("TreatmentPlan", theirs_plan, {"status": "not-a-status"})
+    assert not_writable.value.code == 101  # not the validator's 142: no trigger ran
+    with pytest.raises(ParseError) as session:
+        await sdk.create("_Session", {"user": pointer("_User", clinic.admin.id)})
+    assert session.value.code == 105
+    assert (await stored(clinic.api, "TreatmentPlan", plan))["patient"]["objectId"] == mine
