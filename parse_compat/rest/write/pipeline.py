@@ -217,11 +217,6 @@ class Writer:
         self.class_hooks: dict[str, ClassHooks] = {}
         self.listeners: list[ChangeListener] = []
 
-    @property
-    def class_rules(self) -> dict[str, ClassHooks]:
-        """The former name of `class_hooks`."""
-        return self.class_hooks
-
     async def create(self, ctx: RequestContext, class_name: str, body: dict[str, Any]) -> WriteResult:
         return await run(WriteOp(ctx, class_name, "create", _body(body)))
 
