@@ -222,3 +222,41 @@ async def test_the_cloud_sdk_writes_through_the_same_rules(clinic: Practice) -> 
         await sdk.create("_Session", {"user": pointer("_User", clinic.admin.id)})
     assert session.value.code == 105
     assert (await stored(clinic.api, "TreatmentPlan", plan))["patient"]["objectId"] == mine
+
+
+FIELD_TYPES: dict[str, dict[str, Any]] = {
+    "s": {"type": "String"}, "n": {"type": "Number"}, "b": {"type": "Boolean"}, "d": {"type": "Date"},
+    "o": {"type": "Object"}, "a": {"type": "Array"}, "g": {"type": "GeoPoint"}, "poly": {"type": "Polygon"},
+    "f": {"type": "File"}, "bytes": {"type": "Bytes"}, "p": {"type": "Pointer", "targetClass": "_User"},
+    "r": {"type": "Relation", "targetClass": "_User"},
+}
+
+
+@pytest.mark.parametrize("route", ["rest", "batch", "sdk"])
+async def test_a_dotted_key_reaches_only_into_object_fields_of_every_type(api: Client, route: str) -> None:
+    made = await api.post("/schemas/Probe", {"className": "Probe", "fields": FIELD_TYPES}, master=True)
+    assert made.status == 200, made.body
+    created = await api.post("/classes/Probe", {"o": {"k": 0}, "s": "x"}, master=True)
+    object_id = created.body["objectId"]
+    before = await stored(api, "Probe", object_id)
+    sdk = CloudSDK(RequestContext(api.state, Auth(is_master=True)))
+    for name in [*FIELD_TYPES, "objectId", "createdAt", "updatedAt", "ACL"]:
+        body = {f"{name}.k": 1}
+        if route == "rest":
+            reply = await api.put(f"/classes/Probe/{object_id}", body, master=True)
+            code = reply.body.get("code") if reply.status != 200 else None
+        elif route == "batch":
+            reply = await api.post("/batch", {"requests": [
+                {"method": "PUT", "path": f"/parse/classes/Probe/{object_id}", "body": body}]}, master=True)
+            code = reply.body[0]["error"]["code"] if "error" in reply.body[0] else None
+        else:
+            try:
+                await sdk.update("Probe", object_id, body)
+                code = None
+            except ParseError as exc:
+                code = exc.code
+        assert code == (None if name == "o" else 111), (name, code)
+    after = await stored(api, "Probe", object_id)
+    assert after.pop("o") == {"k": 1} and before.pop("o") == {"k": 0}
+    assert {k: v for k, v in after.items() if k != "updatedAt"} == {k: v for k, v in before.items()
+                                                                   if k != "updatedAt"}
