@@ -3,6 +3,7 @@ nothing stored, through the one write pipeline (the dental template's cloud code
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -260,3 +261,35 @@ async def test_a_dotted_key_reaches_only_into_object_fields_of_every_type(api: C
     assert after.pop("o") == {"k": 1} and before.pop("o") == {"k": 0}
     assert {k: v for k, v in after.items() if k != "updatedAt"} == {k: v for k, v in before.items()
                                                                    if k != "updatedAt"}
+
+
+async def test_concurrent_updates_each_overwrite_the_original_their_rules_saw(clinic: Practice) -> None:
+    """Exploit 14 without /batch: concurrent writer calls; every stored update replaced exactly
+    the version its beforeSave was shown (the listener's `before` chains to the previous `after`)."""
+    state = clinic.api.state
+    user = (await state.storage.find(state.schemas.get("_User"), {"objectId": clinic.staff1.id},
+                                     FindOptions(limit=1)))[0]
+    ctx = RequestContext(state, Auth(user=user))
+    patient = await clinic.patient(clinic.staff1)
+    plan = (await clinic.record(clinic.staff1, "TreatmentPlan", patient, status="planned")).body["objectId"]
+    events: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+    async def listener(_ctx: Any, class_name: str, event: str, after: Any, before: Any) -> None:
+        if class_name == "TreatmentPlan" and event == "update":
+            events.append((before, after))
+
+    state.writer.listeners.append(listener)
+    statuses = ["in_progress", "completed", "in_progress", "cancelled", "planned"]
+    results = await asyncio.gather(*(state.writer.update(ctx, "TreatmentPlan", plan, {"status": s})
+                                     for s in statuses), return_exceptions=True)
+    state.writer.listeners.remove(listener)
+    assert all(isinstance(r, ParseError) and r.code == 142 for r in results if isinstance(r, BaseException))
+    assert len(events) == sum(not isinstance(r, BaseException) for r in results) >= 1
+    chain = [before["status"] for before, _ in events] + [events[-1][1]["status"]]
+    assert chain[0] == "planned"
+    for (before, _after), (_, previous_after) in zip(events[1:], events, strict=False):
+        assert before["updatedAt"] == previous_after["updatedAt"]  # the rules saw what they replaced
+    order = {"planned": 0, "in_progress": 1, "completed": 2}
+    for old, new in zip(chain, chain[1:], strict=False):
+        assert old not in ("completed", "cancelled") and (new == "cancelled" or order[new] >= order[old]), chain
+    assert (await stored(clinic.api, "TreatmentPlan", plan))["status"] == chain[-1]
