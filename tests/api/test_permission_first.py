@@ -293,3 +293,15 @@ async def test_concurrent_updates_each_overwrite_the_original_their_rules_saw(cl
     for old, new in zip(chain, chain[1:], strict=False):
         assert old not in ("completed", "cancelled") and (new == "cancelled" or order[new] >= order[old]), chain
     assert (await stored(clinic.api, "TreatmentPlan", plan))["status"] == chain[-1]
+
+
+async def test_an_anonymous_id_already_in_use_cannot_be_linked_to_another_account(api: Client) -> None:
+    anonymous = {"anonymous": {"id": "11111111-aaaa-bbbb-cccc-555555555555"}}
+    victim = await api.post("/users", {"authData": anonymous, "email": "v@x.example"})
+    assert victim.status == 201, victim.body
+    other = await api.post("/users", {"username": "other", "password": "secret-pw", "email": "o@x.example"})
+    reply = await api.put(f"/users/{other.body['objectId']}", {"authData": anonymous},
+                          session_token=other.body["sessionToken"])
+    assert reply.status == 400 and reply.body["code"] == 208, reply.body
+    login = await api.post("/users", {"authData": anonymous})
+    assert login.status == 200 and login.body["objectId"] == victim.body["objectId"]
