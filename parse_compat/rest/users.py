@@ -16,6 +16,7 @@ from ..auth.policy import Lockout, check_password, password_expired
 from ..auth.sessions import SessionStore
 from ..codec.dates import date_value
 from ..errors import (
+    ACCOUNT_ALREADY_LINKED,
     EMAIL_TAKEN,
     INVALID_EMAIL_ADDRESS,
     OBJECT_NOT_FOUND,
@@ -182,6 +183,12 @@ class UserRules(ClassHooks):
                 await _check_unique(ctx, "username", body["username"], object_id)
             if isinstance(body.get("email"), str):
                 await _check_unique(ctx, "email", body["email"], object_id)
+            linked = body.get("authData.anonymous")
+            if isinstance(linked, dict) and isinstance(linked.get("id"), str):
+                other = await find_user(ctx, {"authData.anonymous.id": linked["id"],
+                                              "objectId": {"$ne": object_id}})
+                if other is not None:  # as Parse: one anonymous id, one account
+                    raise ParseError(ACCOUNT_ALREADY_LINKED, "this auth is already used")
             if "ACL" in body and not ctx.auth.is_master and isinstance(body["ACL"], dict):
                 # parse-compat: a user editing their own ACL always keeps read/write on themselves
                 body["ACL"] = {**body["ACL"], object_id: {"read": True, "write": True}}

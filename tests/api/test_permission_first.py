@@ -3,11 +3,17 @@ nothing stored, through the one write pipeline (the dental template's cloud code
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 import pytest
 
+from parse_compat.auth.identity import Auth
+from parse_compat.cloud.sdk import CloudSDK
+from parse_compat.errors import ParseError
+from parse_compat.rest.context import RequestContext
+from parse_compat.storage.base import FindOptions
 from tests.cloud.dental_support import STAFF, Practice, date_in, pointer, practice
 
 from .conftest import Client
@@ -48,8 +54,12 @@ async def test_a_client_cannot_create_a_session_for_another_user(clinic: Practic
     body = json.loads(json.dumps(body).replace("ADMIN", clinic.admin.id))
     before = await sessions_of(api, clinic.admin.id)
     mine_before = await sessions_of(api, clinic.staff1.id)
-    reply = await clinic.as_(clinic.staff1, "POST", "/sessions", body)
-    assert reply.status == 400 and reply.body["code"] == 105, reply.body
+    for path in ("/sessions", "/classes/_Session"):
+        reply = await clinic.as_(clinic.staff1, "POST", path, body)
+        assert reply.status == 400 and reply.body["code"] == 105, reply.body
+    batched = await clinic.as_(clinic.staff1, "POST", "/batch", {"requests": [
+        {"method": "POST", "path": "/parse/sessions", "body": body}]})
+    assert batched.body[0]["error"]["code"] == 105, batched.body
     assert await sessions_of(api, clinic.admin.id) == before
     assert len(await sessions_of(api, clinic.staff1.id)) == len(mine_before)
 
@@ -192,3 +202,106 @@ async def test_installation_ids_cannot_be_reached_by_dotted_keys(api: Client) ->
         reply = await api.put(f"/installations/{object_id}", body)
         assert reply.status == 400 and reply.body["code"] == code, (body, reply.body)
     assert (await stored(api, "_Installation", object_id))["installationId"] == "abc"
+
+
+async def test_the_cloud_sdk_writes_through_the_same_rules(clinic: Practice) -> None:
+    state = clinic.api.state
+    user = (await state.storage.find(state.schemas.get("_User"), {"objectId": clinic.staff2.id},
+                                     FindOptions(limit=1)))[0]
+    sdk = CloudSDK(RequestContext(state, Auth(user=user)))
+    mine = await clinic.patient(clinic.staff2, "Mine")
+    theirs = await clinic.patient(clinic.staff1, "Theirs")
+    plan = (await clinic.record(clinic.staff2, "TreatmentPlan", mine)).body["objectId"]
+    theirs_plan = (await clinic.record(clinic.staff1, "TreatmentPlan", theirs)).body["objectId"]
+    with pytest.raises(ParseError) as dotted:
+        await sdk.update("TreatmentPlan", plan, {"patient.objectId": theirs})
+    assert dotted.value.code == 111
+    with pytest.raises(ParseError) as not_writable:
+        await sdk.update("TreatmentPlan", theirs_plan, {"status": "not-a-status"})
+    assert not_writable.value.code == 101  # not the validator's 142: no trigger ran
+    with pytest.raises(ParseError) as session:
+        await sdk.create("_Session", {"user": pointer("_User", clinic.admin.id)})
+    assert session.value.code == 105
+    assert (await stored(clinic.api, "TreatmentPlan", plan))["patient"]["objectId"] == mine
+
+
+FIELD_TYPES: dict[str, dict[str, Any]] = {
+    "s": {"type": "String"}, "n": {"type": "Number"}, "b": {"type": "Boolean"}, "d": {"type": "Date"},
+    "o": {"type": "Object"}, "a": {"type": "Array"}, "g": {"type": "GeoPoint"}, "poly": {"type": "Polygon"},
+    "f": {"type": "File"}, "bytes": {"type": "Bytes"}, "p": {"type": "Pointer", "targetClass": "_User"},
+    "r": {"type": "Relation", "targetClass": "_User"},
+}
+
+
+@pytest.mark.parametrize("route", ["rest", "batch", "sdk"])
+async def test_a_dotted_key_reaches_only_into_object_fields_of_every_type(api: Client, route: str) -> None:
+    made = await api.post("/schemas/Probe", {"className": "Probe", "fields": FIELD_TYPES}, master=True)
+    assert made.status == 200, made.body
+    created = await api.post("/classes/Probe", {"o": {"k": 0}, "s": "x"}, master=True)
+    object_id = created.body["objectId"]
+    before = await stored(api, "Probe", object_id)
+    sdk = CloudSDK(RequestContext(api.state, Auth(is_master=True)))
+    for name in [*FIELD_TYPES, "objectId", "createdAt", "updatedAt", "ACL"]:
+        body = {f"{name}.k": 1}
+        if route == "rest":
+            reply = await api.put(f"/classes/Probe/{object_id}", body, master=True)
+            code = reply.body.get("code") if reply.status != 200 else None
+        elif route == "batch":
+            reply = await api.post("/batch", {"requests": [
+                {"method": "PUT", "path": f"/parse/classes/Probe/{object_id}", "body": body}]}, master=True)
+            code = reply.body[0]["error"]["code"] if "error" in reply.body[0] else None
+        else:
+            try:
+                await sdk.update("Probe", object_id, body)
+                code = None
+            except ParseError as exc:
+                code = exc.code
+        assert code == (None if name == "o" else 111), (name, code)
+    after = await stored(api, "Probe", object_id)
+    assert after.pop("o") == {"k": 1} and before.pop("o") == {"k": 0}
+    assert {k: v for k, v in after.items() if k != "updatedAt"} == {k: v for k, v in before.items()
+                                                                   if k != "updatedAt"}
+
+
+async def test_concurrent_updates_each_overwrite_the_original_their_rules_saw(clinic: Practice) -> None:
+    """Exploit 14 without /batch: concurrent writer calls; every stored update replaced exactly
+    the version its beforeSave was shown (the listener's `before` chains to the previous `after`)."""
+    state = clinic.api.state
+    user = (await state.storage.find(state.schemas.get("_User"), {"objectId": clinic.staff1.id},
+                                     FindOptions(limit=1)))[0]
+    ctx = RequestContext(state, Auth(user=user))
+    patient = await clinic.patient(clinic.staff1)
+    plan = (await clinic.record(clinic.staff1, "TreatmentPlan", patient, status="planned")).body["objectId"]
+    events: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+    async def listener(_ctx: Any, class_name: str, event: str, after: Any, before: Any) -> None:
+        if class_name == "TreatmentPlan" and event == "update":
+            events.append((before, after))
+
+    state.writer.listeners.append(listener)
+    statuses = ["in_progress", "completed", "in_progress", "cancelled", "planned"]
+    results = await asyncio.gather(*(state.writer.update(ctx, "TreatmentPlan", plan, {"status": s})
+                                     for s in statuses), return_exceptions=True)
+    state.writer.listeners.remove(listener)
+    assert all(isinstance(r, ParseError) and r.code == 142 for r in results if isinstance(r, BaseException))
+    assert len(events) == sum(not isinstance(r, BaseException) for r in results) >= 1
+    chain = [before["status"] for before, _ in events] + [events[-1][1]["status"]]
+    assert chain[0] == "planned"
+    for (before, _after), (_, previous_after) in zip(events[1:], events, strict=False):
+        assert before["updatedAt"] == previous_after["updatedAt"]  # the rules saw what they replaced
+    order = {"planned": 0, "in_progress": 1, "completed": 2}
+    for old, new in zip(chain, chain[1:], strict=False):
+        assert old not in ("completed", "cancelled") and (new == "cancelled" or order[new] >= order[old]), chain
+    assert (await stored(clinic.api, "TreatmentPlan", plan))["status"] == chain[-1]
+
+
+async def test_an_anonymous_id_already_in_use_cannot_be_linked_to_another_account(api: Client) -> None:
+    anonymous = {"anonymous": {"id": "11111111-aaaa-bbbb-cccc-555555555555"}}
+    victim = await api.post("/users", {"authData": anonymous, "email": "v@x.example"})
+    assert victim.status == 201, victim.body
+    other = await api.post("/users", {"username": "other", "password": "secret-pw", "email": "o@x.example"})
+    reply = await api.put(f"/users/{other.body['objectId']}", {"authData": anonymous},
+                          session_token=other.body["sessionToken"])
+    assert reply.status == 400 and reply.body["code"] == 208, reply.body
+    login = await api.post("/users", {"authData": anonymous})
+    assert login.status == 200 and login.body["objectId"] == victim.body["objectId"]

@@ -34,6 +34,7 @@ from .op import WriteOp, WriteResult
 ChangeListener = Callable[[RequestContext, str, str, Document | None, Document | None], Awaitable[None]]
 Step = Callable[[WriteOp], Awaitable[None]]
 
+_MISSING = object()
 MAX_ATTEMPTS = 5  # compare-and-set retries before answering an error
 
 
@@ -109,7 +110,9 @@ async def class_rules(op: WriteOp) -> None:
 
 async def recheck(op: WriteOp) -> None:
     """What beforeSave and the class rules changed goes through the same key rules."""
-    if op.body != op.decoded_from:
+    before = op.decoded_from or {}
+    changed = {key for key in op.body.keys() | before.keys() if op.body.get(key, _MISSING) != before.get(key, _MISSING)}
+    if changed and changed != {"ACL"}:  # an ACL is not a key path: the store step checks its shape
         op.decoded = store.decode(op.body, op.creating)
         op.decoded_from = dict(op.body)
         _resolve(op)
@@ -213,11 +216,6 @@ class Writer:
     def __init__(self) -> None:
         self.class_hooks: dict[str, ClassHooks] = {}
         self.listeners: list[ChangeListener] = []
-
-    @property
-    def class_rules(self) -> dict[str, ClassHooks]:
-        """The former name of `class_hooks`."""
-        return self.class_hooks
 
     async def create(self, ctx: RequestContext, class_name: str, body: dict[str, Any]) -> WriteResult:
         return await run(WriteOp(ctx, class_name, "create", _body(body)))
