@@ -118,7 +118,8 @@ class HttpEdge:
         while path.startswith("//"):
             path = path[1:]
         if path in ("/health", "/health/"):
-            return json_response({"status": "ok"})
+            lag = self.state.extras.get("loop_lag") if "loopLag" in request.query else None
+            return json_response({"status": "ok", **({"loopLag": lag.snapshot()} if lag is not None else {})})
         for matches, raw_handler in self.state.extras.get("raw_routes", []):
             if matches(request.method, path, request):
                 return await raw_handler(request, path)

@@ -131,3 +131,11 @@ async def test_huge_queries_stay_within_the_budget(api: Client, hostile: str) ->
         assert answer.body["results"] == []
     assert elapsed < 5.0 + 1.0  # within the default budget (5 s), plus the HTTP round trip
     _assert_probes_fast(probes)
+
+
+async def test_health_shows_the_loop_lag_only_when_asked(api: Client) -> None:
+    assert (await api.get("/health")).body == {"status": "ok"}
+    reply = await api.get("/health", params={"loopLag": "1"})
+    assert reply.status == 200
+    assert reply.body["status"] == "ok"
+    assert set(reply.body["loopLag"]) == {"maxLagMs", "maxBusyMs"}

@@ -45,7 +45,7 @@ class SQLiteAdapter:
 
     capabilities = Capabilities(transactions=True, text_search=True, geo=True)
 
-    def __init__(self, path: str, max_time_ms: int | None = DEFAULT_MAX_TIME_MS, readers: int = 2) -> None:
+    def __init__(self, path: str, max_time_ms: int | None = DEFAULT_MAX_TIME_MS, readers: int = 4) -> None:
         self.path = path
         self.max_time = (max_time_ms or 0) / 1000 or math.inf
         self._db: sqlite3.Connection | None = None
