@@ -33,6 +33,7 @@ class LoopLagMonitor:
         # (whole second, max lag, max busy) of the last `window` seconds
         self._recent: collections.deque[list[float]] = collections.deque(maxlen=window)
         self._task: asyncio.Task[None] | None = None
+        self._wall = self._cpu = 0.0  # the times of the last tick
 
     def reset(self) -> None:
         self.max_lag = 0.0
@@ -47,6 +48,7 @@ class LoopLagMonitor:
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
+            self._tick()  # the stretch since the last tick counts too (it may be a stall)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -60,14 +62,17 @@ class LoopLagMonitor:
         await self.stop()
 
     async def _run(self) -> None:
-        wall = time.perf_counter()
-        cpu = time.thread_time()
+        self._wall = time.perf_counter()
+        self._cpu = time.thread_time()
         while True:
             await asyncio.sleep(self.interval)
-            now_wall = time.perf_counter()
-            now_cpu = time.thread_time()
-            self._record(now_wall, now_wall - wall - self.interval, now_cpu - cpu)
-            wall, cpu = now_wall, now_cpu
+            self._tick()
+
+    def _tick(self) -> None:
+        now_wall = time.perf_counter()
+        now_cpu = time.thread_time()
+        self._record(now_wall, max(0.0, now_wall - self._wall - self.interval), now_cpu - self._cpu)
+        self._wall, self._cpu = now_wall, now_cpu
 
     def _record(self, now: float, lag: float, busy: float) -> None:
         self.max_lag = max(self.max_lag, lag)

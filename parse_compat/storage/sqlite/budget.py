@@ -54,21 +54,35 @@ class StatementGuard:
     def install(self, connection: sqlite3.Connection) -> None:
         connection.set_progress_handler(self, GUARD_STEPS)
 
-    @contextlib.contextmanager
-    def limit(self, seconds: float, *, inline_slice: bool = False) -> Iterator[None]:
-        """Run the block under ``seconds``; an interruption becomes ``SliceExpired`` (inline
-        slice) or Parse's timeout error (the budget)."""
+    def run_slice(self, fn: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection) -> T:
+        """``fn(connection)`` within ``INLINE_SLICE`` (the point-read fast path: no context manager)."""
         previous = (self.deadline, self.slice)
-        self.deadline = min(self.deadline, time.perf_counter() + seconds)
-        self.slice = inline_slice
+        slice_end = time.perf_counter() + INLINE_SLICE
+        self.slice = self.slice or slice_end < self.deadline
+        self.deadline = min(self.deadline, slice_end)
+        try:
+            return fn(connection)
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise (SliceExpired() if self.slice else timeout_error()) from exc
+            raise
+        finally:
+            self.deadline, self.slice = previous
+
+    @contextlib.contextmanager
+    def limit(self, seconds: float) -> Iterator[None]:
+        """Run the block under a budget of ``seconds``; an interruption becomes Parse's timeout
+        error (or ``SliceExpired`` when an enclosing inline slice ran out first)."""
+        previous = (self.deadline, self.slice)
+        budget_end = time.perf_counter() + seconds
+        self.slice = self.slice and self.deadline <= budget_end
+        self.deadline = min(self.deadline, budget_end)
         try:
             yield
         except sqlite3.OperationalError as exc:
             if "interrupted" not in str(exc):
                 raise
-            if self.slice:
-                raise SliceExpired() from exc
-            raise timeout_error() from exc
+            raise (SliceExpired() if self.slice else timeout_error()) from exc
         finally:
             self.deadline, self.slice = previous
 
