@@ -14,6 +14,7 @@ from .http.api import Router
 from .http.routes import register_all
 from .http.safety import install_security_headers
 from .http.server import HttpEdge
+from .looplag import LoopLagMonitor
 from .rest.write import Writer
 from .schema.bootstrap import load_schema_file
 from .schema.registry import REFRESH_SECONDS, SchemaRegistry
@@ -67,6 +68,14 @@ def start_schema_refresh(state: AppState) -> None:
     state.extras.setdefault("on_close", []).insert(0, stop)
 
 
+def start_loop_lag_monitor(state: AppState) -> None:
+    """The longest event-loop stall since boot, shown by GET /health (``loopLag``)."""
+    monitor = LoopLagMonitor(interval=0.01)
+    monitor.start()
+    state.extras["loop_lag"] = monitor
+    state.extras.setdefault("on_close", []).insert(0, monitor.stop)
+
+
 def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web.Application:
     app = web.Application(client_max_size=settings.maxUploadSize + 1024)
     router = Router()
@@ -78,6 +87,7 @@ def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web
         edge = HttpEdge(state, router)
         state.extras["router"] = router
         app[EDGE_KEY] = edge
+        start_loop_lag_monitor(state)
 
     async def shutdown(app: web.Application) -> None:
         # Long-lived connections (Live Query websockets) close here, before aiohttp waits for handlers.

@@ -147,6 +147,9 @@ class HttpEdge:
             path = path[1:]
         if path in ("/health", "/health/"):
             status, health_body = health(self.state)  # 503 while a background task is down
+            lag = self.state.extras.get("loop_lag") if "loopLag" in request.query else None
+            if lag is not None:
+                health_body = {**health_body, "loopLag": lag.snapshot()}
             return json_response(health_body, status)
         for matches, raw_handler in self.state.extras.get("raw_routes", []):
             if matches(request.method, path, request):

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from parse_compat.errors import INVALID_QUERY, ParseError
+from parse_compat.query.matcher import matches
 from parse_compat.query.regex import MAX_PATTERN_LENGTH, compile_parse_regex, regex_search, translate_pcre
 
 
@@ -166,3 +167,12 @@ def test_pathological_patterns_run_in_linear_time(pattern: str) -> None:
 def test_extended_mode_keeps_escaped_and_class_whitespace() -> None:
     assert compile_parse_regex("^a\\ b[ ]c \\# # comment\n$", "x").search("a b c#")
     assert not compile_parse_regex("^a b$", "x").search("a b")
+
+
+def test_the_matcher_uses_the_linear_time_rules() -> None:
+    started = time.perf_counter()
+    assert not matches({"name": "a" * 100_000 + "!"}, {"name": {"$regex": "(a+)+$"}})
+    assert time.perf_counter() - started < 1.0
+    with pytest.raises(ParseError) as info:
+        matches({"name": "aa"}, {"name": {"$regex": "(a)\\1"}})
+    assert info.value.code == INVALID_QUERY and "backreferences" in info.value.message

@@ -32,7 +32,7 @@ from ..apply_update import apply_update
 from ..base import Capabilities, ClassSchema, Document, FindOptions, Where
 from ..loader import DEFAULT_MAX_TIME_MS
 from . import acl_index, functions
-from .budget import INLINE_SLICE, ReaderPool, SliceExpired, StatementGuard
+from .budget import ReaderPool, SliceExpired, StatementGuard
 from .rows import COLUMN_FIELDS, from_row, index_name, quote, to_row, too_complex_as_parse_error
 from .where import WhereCompiler, field_expr, json_path
 
@@ -45,7 +45,7 @@ class SQLiteAdapter:
 
     capabilities = Capabilities(transactions=True, text_search=True, geo=True)
 
-    def __init__(self, path: str, max_time_ms: int | None = DEFAULT_MAX_TIME_MS, readers: int = 2) -> None:
+    def __init__(self, path: str, max_time_ms: int | None = DEFAULT_MAX_TIME_MS, readers: int = 4) -> None:
         self.path = path
         self.max_time = (max_time_ms or 0) / 1000 or math.inf
         self._db: sqlite3.Connection | None = None
@@ -71,8 +71,7 @@ class SQLiteAdapter:
         in_tx = self._in_tx.get()
         if point and (in_tx or not self._tx_lock.locked()):
             try:
-                with self._guard.limit(INLINE_SLICE, inline_slice=True):
-                    return fn(self.db)
+                return self._guard.run_slice(fn, self.db)
             except SliceExpired:
                 pass
         if in_tx:  # the transaction's own writes must be visible: its connection, in a thread

@@ -15,6 +15,7 @@ from typing import Any
 
 from ...codec.dates import canonical_iso
 from ...errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, ParseError
+from ...query.regex import compile_parse_regex
 from ..base import ClassSchema
 from . import acl_index
 from .where_geo import GeoClauses, geopoint
@@ -261,6 +262,7 @@ class WhereCompiler(GeoClauses):
             options = ops.get("$options", "")
             if not isinstance(value, str) or not isinstance(options, str):
                 raise ParseError(INVALID_QUERY, "bad $regex")
+            compile_parse_regex(value, options)  # refused here (102), not row by row in SQLite
             params.extend([value, options])
             if ref.kind == "Array":
                 return f"pc_any_regex({ref.raw}, ?, ?)"
@@ -324,7 +326,11 @@ class WhereCompiler(GeoClauses):
         clauses = []
         for item in values:
             if isinstance(item, dict) and "$regex" in item:
-                params.extend([item["$regex"], item.get("$options", "")])
+                pattern, options = item["$regex"], item.get("$options") or ""
+                if not isinstance(pattern, str) or not isinstance(options, str):
+                    raise ParseError(INVALID_QUERY, "bad $regex")
+                compile_parse_regex(pattern, options)
+                params.extend([pattern, options])
                 clauses.append(f"pc_any_regex({ref.raw}, ?, ?)")
             else:
                 params.append(json.dumps(item))
