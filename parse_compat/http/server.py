@@ -61,6 +61,9 @@ def error_response(exc: BaseException) -> web.Response:
         return json_response({"error": exc.message}, 403)
     if isinstance(exc, NotFound):
         return not_found(str(exc))
+    if isinstance(exc, web.HTTPException) and exc.status < 500:
+        return web.Response(text=exc.reason, status=exc.status, content_type="text/plain", headers={
+            k: v for k, v in exc.headers.items() if k.lower() == "allow"})
     log.error("unexpected error:\n%s", redacted_traceback(exc))
     return json_response({"code": 1, "message": "Internal server error."}, 500)
 

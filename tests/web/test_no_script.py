@@ -42,7 +42,8 @@ def _extra_paths() -> list[tuple[str, str]]:
     out += [("GET", f"/apps/{SEGMENT}/verify_email"), ("GET", f"/apps/{APP_ID}/{SEGMENT}"),
             ("GET", f"/files/{APP_ID}/{SEGMENT}"), ("GET", f"/files/{SEGMENT}/{SEGMENT}"),
             ("GET", f"/files/{APP_ID}/metadata/{SEGMENT}"), ("POST", f"/files/{SEGMENT}"),
-            ("DELETE", f"/files/{SEGMENT}"), ("GET", "/health"), ("GET", f"/health?x={SEGMENT}")]
+            ("DELETE", f"/files/{SEGMENT}"), ("PUT", f"/files/{SEGMENT}"), ("GET", "/health"),
+            ("GET", f"/health?x={SEGMENT}")]
     for method in ("GET", "POST", "PUT", "DELETE"):
         out += [(method, f"/{SEGMENT}"), (method, f"/classes/{SEGMENT}/{SEGMENT}/{SEGMENT}")]
     return out
