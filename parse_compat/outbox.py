@@ -130,8 +130,8 @@ class Outbox:
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            # Bounded: a send stuck in a library that swallows the cancellation cannot hold up shutdown.
+            await asyncio.wait({task}, timeout=5)

@@ -64,6 +64,9 @@ def error_response(exc: BaseException) -> web.Response:
         return json_response(exc.to_json(), exc.http_status)
     if isinstance(exc, Unauthorized):
         return json_response({"error": exc.message}, 403)
+    if isinstance(exc, web.HTTPException) and exc.status < 500:
+        return web.Response(text=exc.reason, status=exc.status, content_type="text/plain", headers={
+            k: v for k, v in exc.headers.items() if k.lower() == "allow"})
     if isinstance(exc, NotFound):
         return not_found(str(exc))
     if isinstance(exc, ConnectionResetError):  # an aborted upload: the client's doing, one line (rate-limited)

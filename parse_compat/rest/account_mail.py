@@ -40,6 +40,8 @@ DEFAULT_VERIFY_SECONDS = 86400
 RESET, VERIFY = "password_reset", "verify_email"
 TOKEN_FIELDS = {RESET: ("_perishable_token", "_perishable_token_expires_at"),
                 VERIFY: ("_email_verify_token", "_email_verify_token_expires_at", "_email_verify_address")}
+# Other one-time links that set a password (auth/invites.py): they die with the same changes.
+OTHER_LINK_FIELDS = ("_invite_token_hash", "_invite_expires_at")
 INVALID_LINK = "Failed to reset password: the link is invalid or has expired."
 
 
@@ -208,6 +210,7 @@ async def account_changed(ctx: RequestContext, object_id: str, body: dict[str, A
     if not (password_changed or email_changed):
         return
     update = forget_tokens() if email_changed else forget_tokens((RESET,))
+    update.update({name: {"__op": "Delete"} for name in OTHER_LINK_FIELDS})  # a pending staff invitation
     if email_changed and "emailVerified" not in body:
         update["emailVerified"] = False
     state = ctx.state

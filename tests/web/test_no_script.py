@@ -37,12 +37,13 @@ def _paths_of(api: Client) -> list[tuple[str, str]]:
 
 
 def _extra_paths() -> list[tuple[str, str]]:
-    pages = [f"/apps/{APP_ID}/{page}" for page in ("verify_email", "request_password_reset")]
+    pages = [f"/apps/{APP_ID}/{page}" for page in ("verify_email", "request_password_reset", "accept_invite")]
     out = [(m, p + f"?token={SEGMENT}&username={SEGMENT}") for p in pages for m in ("GET", "POST")]
     out += [("GET", f"/apps/{SEGMENT}/verify_email"), ("GET", f"/apps/{APP_ID}/{SEGMENT}"),
             ("GET", f"/files/{APP_ID}/{SEGMENT}"), ("GET", f"/files/{SEGMENT}/{SEGMENT}"),
             ("GET", f"/files/{APP_ID}/metadata/{SEGMENT}"), ("POST", f"/files/{SEGMENT}"),
-            ("DELETE", f"/files/{SEGMENT}"), ("GET", "/health"), ("GET", f"/health?x={SEGMENT}")]
+            ("DELETE", f"/files/{SEGMENT}"), ("PUT", f"/files/{SEGMENT}"), ("GET", "/health"),
+            ("GET", f"/health?x={SEGMENT}")]
     for method in ("GET", "POST", "PUT", "DELETE"):
         out += [(method, f"/{SEGMENT}"), (method, f"/classes/{SEGMENT}/{SEGMENT}/{SEGMENT}")]
     return out
@@ -104,9 +105,15 @@ async def test_api_404_is_plain_text_not_html(api: Client) -> None:
     assert "frame-ancestors 'none'" in reply.headers["Content-Security-Policy"]
 
 
-async def _title_after(page: Page, url: str) -> str:
+async def _load(page: Page, url: str) -> None:
+    """Navigate and wait for a new document from our server (the old one is marked first)."""
+    await page.evaluate("window.__previous = true")
     await page.send("Page.navigate", url=url)
-    await page.wait_for("document.readyState === 'complete' && location.protocol === 'http:'")
+    await page.wait_for("!window.__previous && location.protocol === 'http:' && document.readyState === 'complete'")
+
+
+async def _title_after(page: Page, url: str) -> str:
+    await _load(page, url)
     return str(await page.evaluate("document.title"))
 
 
@@ -115,6 +122,7 @@ async def test_chromium_runs_no_script_from_the_hostile_404(api: Client, page: P
     for url in (f"{api.base}/{SEGMENT}", f"{api.base}/{SEGMENT}?where={SEGMENT}",
                 f"{api.base}/apps/{APP_ID}/request_password_reset?token={SEGMENT}",
                 f"{api.base}/apps/{APP_ID}/verify_email?token={SEGMENT}", f"{api.base}/files/{APP_ID}/{SEGMENT}",
+                f"{api.base}/apps/{APP_ID}/accept_invite?token={SEGMENT}",
                 f"{api.base}/classes/{SEGMENT}?{app_json}"):
         assert await _title_after(page, url) != "pwned", url
         assert await page.evaluate("document.querySelectorAll('script, img').length") == 0, url
@@ -122,8 +130,7 @@ async def test_chromium_runs_no_script_from_the_hostile_404(api: Client, page: P
     attacker = ("data:text/html,<form id=f method=post enctype=text/plain action='"
                 + f"{api.base}/{quote(SEGMENT)}'><input name='{{\"_ApplicationId\":\"{APP_ID}\",\"x\":\"' "
                 + "value='\"}'></form><script>document.getElementById('f').submit()</script>")
-    await page.send("Page.navigate", url=attacker)
-    await page.wait_for("location.protocol === 'http:' && document.readyState === 'complete'")
+    await _load(page, attacker)  # the data: page submits its form at once; we wait for our server's answer
     assert await page.evaluate("document.title") != "pwned"
     assert await page.evaluate("document.querySelectorAll('script, img').length") == 0
     assert "Cannot POST" in await page.evaluate("document.body.innerText")
