@@ -189,8 +189,11 @@ async def test_two_servers_share_changes_over_redis(workdir: Path, http: aiohttp
             b.stop()
 
 
-def established_sockets(pid: int, port: int) -> int:
-    """How many established TCP connections on ``port`` the process ``pid`` holds (from /proc)."""
+def established_sockets(pid: int, port: int, client_ports: set[int]) -> int:
+    """How many established TCP connections from ``client_ports`` to ``port`` the process ``pid``
+    holds (from /proc). Only the test's own sockets count: a worker may hold other connections
+    whose local port happens to be ``port`` (an outgoing one, e.g. to Redis, made while booting,
+    before the port was bound: ``free_port`` had released it to the ephemeral range)."""
     inodes = set()
     for entry in os.listdir(f"/proc/{pid}/fd"):
         try:
@@ -203,7 +206,8 @@ def established_sockets(pid: int, port: int) -> int:
     for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         local_port = int(fields[1].split(":")[1], 16)
-        if local_port == port and fields[3] == "01" and fields[9] in inodes:
+        remote_port = int(fields[2].split(":")[1], 16)
+        if local_port == port and remote_port in client_ports and fields[3] == "01" and fields[9] in inodes:
             count += 1
     return count
 
@@ -217,7 +221,8 @@ async def test_workers_share_one_port_and_deliver_every_write(workdir: Path, htt
         assert len(workers) == 2
         api = master_client(http, server, app_id)
         sockets = [await socket_to(http, server, app_id) for _ in range(16)]
-        per_worker = [established_sockets(pid, port) for pid in workers]
+        client_ports = {ws.get_extra_info("sockname")[1] for ws in sockets}
+        per_worker = [established_sockets(pid, port, client_ports) for pid in workers]
         assert sum(per_worker) == 16 and all(count > 0 for count in per_worker), per_worker
         for n in range(3):
             created = await api.post("/classes/Thing", {"n": n})
