@@ -26,6 +26,7 @@ from types import FrameType
 from .settings import Settings
 
 BOOT_TIMEOUT = 120.0
+BOOT_FAILED = 2
 
 
 def _serve(settings: Settings, ready: Event) -> None:
@@ -39,7 +40,7 @@ def _serve(settings: Settings, ready: Event) -> None:
         code = serve(settings, reuse_port=True, on_ready=ready.set)
     except BootError as exc:
         print(f"parse-compat: cannot start: {exc}", file=sys.stderr, flush=True)
-        code = 2
+        code = BOOT_FAILED
     sys.exit(code)
 
 
@@ -74,6 +75,8 @@ def run_workers(settings: Settings, count: int) -> None:
         while not ready.wait(0.2):
             if time.monotonic() > deadline or not all(w.is_alive() for w in workers):
                 stop(signal.SIGTERM, None)
+                if worker.exitcode == BOOT_FAILED:  # it printed its one-line reason
+                    sys.exit(BOOT_FAILED)
                 sys.exit(f"parse-compat: worker {index} did not start")
     print(banner(settings) + f"  workers:   {count} (pids {', '.join(str(w.pid) for w in workers)})\n", flush=True)
     wait([worker.sentinel for worker in workers])

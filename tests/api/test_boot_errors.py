@@ -42,3 +42,12 @@ def test_a_port_in_use_is_one_line_and_status_2(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+def test_a_boot_error_with_workers_is_one_line_and_status_2(tmp_path: Path) -> None:
+    done = _boot(tmp_path, "--workers", "2", "--databaseURI", "mysql://db.example/parse",
+                 "--liveQuery", '{"redisURL": "redis://127.0.0.1:6379/0"}')
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "parse-compat: cannot start: unsupported databaseURI 'mysql://db.example/parse': use sqlite:///path or "
+        "mongodb://..."]

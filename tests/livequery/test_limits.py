@@ -12,13 +12,17 @@ import asyncio
 import contextlib
 import json
 import statistics
+import threading
 import time
+import urllib.request
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
 from parse_compat.livequery.operations import MAX_REFUSALS
+from tests.api.server_process import APP_ID, MASTER_KEY, free_port, start
 
 from .conftest import LIVE_CLASSES, LiveEnv, Socket
 
@@ -112,3 +116,54 @@ async def test_limits_per_socket_per_user_and_sockets_per_user(env: LiveEnv) -> 
         assert (await s.subscribe(1, "Room"))["op"] == "subscribed"
     for s in (b, c, *anonymous):
         await s.close()
+
+
+def _probe(url: str, body: bytes | None, stop: threading.Event, timings: list[float]) -> None:
+    headers = {"X-Parse-Application-Id": APP_ID, "X-Parse-Master-Key": MASTER_KEY, "Content-Type": "application/json"}
+    while not stop.is_set():
+        started = time.perf_counter()
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST" if body else "GET")
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            reply.read()
+        timings.append(time.perf_counter() - started)
+        time.sleep(0.01)
+
+
+async def test_health_and_writes_keep_answering_during_a_subscribe_flood(tmp_path: Path) -> None:
+    """Against a real server process, so that the flooding client does not share its event loop."""
+    port = free_port()
+    live = json.dumps({"classNames": ["Room"]})
+    proc = await asyncio.to_thread(start, tmp_path, port, "--liveQuery", live)
+    base = f"http://127.0.0.1:{port}/parse"
+    stop = threading.Event()
+    health: list[float] = []
+    writes: list[float] = []
+    probes = [threading.Thread(target=_probe, args=(f"{base}/health", None, stop, health)),
+              threading.Thread(target=_probe, args=(f"{base}/classes/Room", b'{"n": 1}', stop, writes))]
+    try:
+        async with aiohttp.ClientSession() as http:
+            ws = await http.ws_connect(base.replace("http://", "ws://"))
+            await ws.send_json({"op": "connect", "applicationId": APP_ID})
+            assert (await ws.receive_json(timeout=10))["op"] == "connected"
+            for probe in probes:
+                probe.start()
+            frame = '{"op":"subscribe","requestId":%d,"query":{"className":"Room","where":{"n":{"$gt":%d}}}}'
+            with contextlib.suppress(ConnectionError):
+                for i in range(1, FLOOD + 1):
+                    if ws.closed:
+                        break
+                    await ws.send_str(frame % (i, i))
+            while (await ws.receive(timeout=30)).type == aiohttp.WSMsgType.TEXT:
+                pass
+            # 1008, or 1006 when the flooding client was too busy to answer the close in time
+            assert ws.close_code in (1008, 1006)
+            await asyncio.sleep(0.3)  # a few probes after the flood too
+    finally:
+        stop.set()
+        for probe in probes:
+            if probe.is_alive() or probe.ident is not None:
+                await asyncio.to_thread(probe.join, 15)
+        proc.terminate()
+        await asyncio.to_thread(proc.wait, 15)
+    assert len(health) >= 3 and len(writes) >= 3, (health, writes)
+    assert statistics.median(health) < 0.1 and statistics.median(writes) < 0.1, (health, writes)

@@ -73,22 +73,21 @@ async def test_a_supervised_task_that_dies_is_restarted_and_health_says_so_meanw
     state = env.server.app[STATE_KEY]
     supervisor: Supervisor = state.extras["supervisor"]
     runs: list[int] = []
-    release = asyncio.Event()
 
     async def flaky() -> None:
         runs.append(len(runs))
         if len(runs) == 1:
             raise RuntimeError("poisoned item")
-        await release.wait()
-        await asyncio.Event().wait()
+        await asyncio.Event().wait()  # then runs for good
 
     assert (await env.api.get("/health")).body == {"status": "ok"}
-    supervisor.min_backoff = 0.5
+    supervisor.min_backoff = 2.0  # long enough to see the restarting state even on a loaded machine
     supervisor.start("test.flaky", flaky)
-    await asyncio.sleep(0.05)
+    while not runs:
+        await asyncio.sleep(0.01)
     down = await env.api.get("/health")
     assert (down.status, down.body) == (503, {"status": "error", "tasks": {"test.flaky": "restarting"}})
-    for _ in range(200):
+    for _ in range(1000):
         if len(runs) == 2:
             break
         await asyncio.sleep(0.02)
@@ -128,7 +127,7 @@ async def test_matching_many_queries_yields_to_the_event_loop(env: LiveEnv) -> N
     done.set()
     await ticking
     # the loop ran many times during the fan-out (a bound relative to the work, for a loaded machine)
-    assert max(gaps) < max(0.03, elapsed / 3), (max(gaps), elapsed)
+    assert max(gaps) < max(0.1, elapsed / 3), (max(gaps), elapsed)
     for client in clients:
         live.hub.remove_client(client)
     assert live.hub.subscriptions_for("Room") == []
