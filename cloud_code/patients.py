@@ -26,6 +26,9 @@ async def before_save_patient(request: TriggerRequest) -> None:
     """A new patient belongs to its creator and the administrators; every ACL keeps the
     administrators; contact fields are checked."""
     obj = request.object
+    if request.original is not None and not request.master and obj.id:
+        # Hooks run before the write's own ACL check: never judge a patient the caller cannot see.
+        await request.sdk.get("Patient", obj.id)
     check_patient_fields({key: obj.get(key) for key in CONTACT_FIELDS if obj.dirty(key)})
     if request.original is None:
         if request.user is not None and request.user.id:
