@@ -128,6 +128,14 @@ async def test_an_invitation_is_one_time_hashed_and_expires(running: Running, ou
         assert expired.status == 400 and "expired" in await expired.text()
     refused = await clinic.as_(clinic.staff1, "POST", "/functions/inviteStaff", {"email": "x@clinic.example"})
     assert refused.body["code"] == 142
+    # removing someone invited revokes the link they have not used yet
+    third = await clinic.as_(clinic.admin, "POST", "/functions/inviteStaff", {"email": "gone@clinic.example"})
+    gone_token = outbox.link().split("token=", 1)[1]
+    removed = await clinic.as_(clinic.admin, "POST", "/functions/removeStaff",
+                               {"userId": third.body["result"]["userId"]})
+    assert removed.status == 200, removed.body
+    async with api.session.post(link.split("?")[0], data={"token": gone_token, "new_password": PASSWORD}) as revoked:
+        assert revoked.status == 400
 
 
 async def test_a_removed_staff_member_is_logged_out_at_once(api: Client) -> None:
