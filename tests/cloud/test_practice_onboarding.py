@@ -108,6 +108,7 @@ async def test_an_invitation_is_one_time_hashed_and_expires(running: Running, ou
         html = await page.text()
         assert page.status == 200 and "new@clinic.example" in html
         assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+        assert page.headers["Referrer-Policy"] == "no-referrer"
     form = {"token": token, "new_password": "new@clinic.example-2"}  # holds the username
     async with api.session.post(link.split("?")[0], data=form) as weak:
         assert weak.status == 400 and 'role="alert"' in await weak.text()
