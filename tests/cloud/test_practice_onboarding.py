@@ -63,6 +63,8 @@ async def test_a_stranger_cannot_sign_up_on_the_template(api: Client) -> None:
     assert plain.body == SIGNUP_OFF
     anonymous = await api.post("/users", {"authData": {"anonymous": {"id": "6f1a8b7c-0000-4000-8000-000000000001"}}})
     assert anonymous.body == SIGNUP_OFF
+    by_class = await api.post("/classes/_User", {"username": "side", "password": PASSWORD, "email": "x@example.com"})
+    assert by_class.body == SIGNUP_OFF
     batch = await api.post("/batch", {"requests": [{"method": "POST", "path": "/parse/users",
                                                     "body": {"username": "b", "password": PASSWORD}}]})
     assert batch.body[0]["error"] == SIGNUP_OFF
