@@ -35,7 +35,7 @@ async def before_save_patient(request: TriggerRequest) -> None:
             acl = {request.user.id: dict(RW)}
             obj.set("owner", {"__type": "Pointer", "className": "_User", "objectId": request.user.id})
         else:  # the master key: keep the ACL (and owner) it sent, if any
-            acl = obj.acl if obj.dirty("ACL") else {}
+            acl = (obj.acl or {}) if obj.dirty("ACL") else {}
         obj.set_acl(with_admin(acl))
     else:
         if obj.dirty("owner") and not request.master:
@@ -44,7 +44,7 @@ async def before_save_patient(request: TriggerRequest) -> None:
             obj.set_acl(with_admin(obj.acl))
 
 
-async def copy_acl_to_records(master: CloudSDK, patient_id: str, acl: dict[str, object] | None) -> int:
+async def copy_acl_to_records(master: CloudSDK, patient_id: str, acl: dict[str, dict[str, bool]] | None) -> int:
     """Every x-ray, plan and reminder of the patient takes `acl`; returns how many changed.
     Runs inside the caller's transaction when there is one."""
     pointer = {"__type": "Pointer", "className": "Patient", "objectId": patient_id}
