@@ -218,7 +218,9 @@ async def seed(api: Api, patients: int, plans: int, batch_size: int) -> tuple[li
     t0 = time.perf_counter()
     patient_ids: list[str] = []
     for start in range(0, patients, batch_size):
-        bodies = [{"name": f"Patient {n}", "email": f"patient{n}@example.com", "phone": f"+1 555 {n:06d}"}
+        # names in letters only: the dental template refuses digits in a patient's name
+        bodies = [{"name": "Patient " + "".join("abcdefghij"[int(d)] for d in str(n)),
+                   "email": f"patient{n}@example.com", "phone": f"+1 555 {n:06d}"}
                   for n in range(start, min(patients, start + batch_size))]
         patient_ids.extend(await api.batch_create("Patient", bodies))
     t1 = time.perf_counter()

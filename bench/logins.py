@@ -33,18 +33,18 @@ async def main_async(args: argparse.Namespace) -> int:
             await wait_healthy(session, url, proc)
             api = Api(session, url, APP_ID, MASTER_KEY)
             for n in range(USERS):
-                status, body = await api.call("POST", "/users", {"username": f"staff{n}", "password": f"pw-{n}-secret",
+                status, body = await api.call("POST", "/users", {"username": f"staff{n}", "password": f"{n:06d}secret",
                                                                  "email": f"staff{n}@clinic.example"})
                 if status != 201:
                     raise RuntimeError(f"signup failed: {status} {body}")
             status, patient = await api.call("POST", "/classes/Patient",
-                                             {"name": "P", "email": "p@example.com", "phone": "1"})
+                                             {"name": "P", "email": "p@example.com", "phone": "555"})
             patient_id = patient["objectId"]
             plain = {"X-Parse-Application-Id": APP_ID, "Content-Type": "application/json"}
 
             async def login(rng: Any) -> tuple[int, Any]:
                 n = rng.randrange(USERS)
-                async with session.post(url + "/login", json={"username": f"staff{n}", "password": f"pw-{n}-secret"},
+                async with session.post(url + "/login", json={"username": f"staff{n}", "password": f"{n:06d}secret"},
                                         headers=plain) as resp:
                     return resp.status, await resp.read()
 

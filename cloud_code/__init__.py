@@ -16,7 +16,8 @@ Rules (issue 4):
 - patients' names, emails and phones are checked on save, and the `sendAppointmentReminders`
   job mails each reminder due in the next 24 hours once, every 15 minutes, from a fixed text
   with daily caps and an opt-out (`patient_fields.py`, `reminders.py`);
-- staff are invited or created by administrators (`staff.py`); nobody signs up.
+- staff are invited or created by administrators (`staff.py`); nobody signs up;
+- administrators export everything held on a patient as one archive (`export.py`).
 
 Server options the template sets when the operator leaves them unset (issue 12; each can be
 overridden on the command line, in the environment or the config file):
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 from parse_compat.cloud import Cloud
 
-from . import patients, records, reminders, sharing, staff, users
+from . import export, patients, records, reminders, sharing, staff, users
 from .passwords import password_policy
 from .roles import ensure_practice_roles
 
@@ -51,3 +52,4 @@ def register(cloud: Cloud) -> None:
     reminders.register(cloud)
     staff.register(cloud)
     sharing.register(cloud)
+    export.register(cloud)

@@ -26,7 +26,7 @@ DOMAIN_LIKE = re.compile(r"[^\W\d_]{2,}\.[^\W\d_]{2,}")
 PHONE_RE = re.compile(r"^[0-9+()./ -]{3,32}$")
 MAX_NAME = 80
 MAX_WORDS = 6
-DEFAULTS = {"practiceName": "your dental practice", "practicePhone": "", "reminderDailyCap": 500,
+DEFAULTS: dict[str, Any] = {"practiceName": "your dental practice", "practicePhone": "", "reminderDailyCap": 500,
             "reminderDailyCapPerRecipient": 2}
 
 
@@ -64,7 +64,7 @@ async def practice_settings(request: CloudRequest) -> dict[str, Any]:
 
     def number(key: str) -> int:
         value = params.get(key)
-        return int(value) if isinstance(value, int) and value >= 0 else int(DEFAULTS[key])
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else int(DEFAULTS[key])
 
     return {"name": text("practiceName"), "phone": text("practicePhone"), "cap": number("reminderDailyCap"),
             "capPerRecipient": number("reminderDailyCapPerRecipient")}

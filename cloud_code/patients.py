@@ -26,13 +26,16 @@ async def before_save_patient(request: TriggerRequest) -> None:
     """A new patient belongs to its creator and the administrators; every ACL keeps the
     administrators; contact fields are checked."""
     obj = request.object
+    if request.original is not None and not request.master and obj.id:
+        # Hooks run before the write's own ACL check: never judge a patient the caller cannot see.
+        await request.sdk.get("Patient", obj.id)
     check_patient_fields({key: obj.get(key) for key in CONTACT_FIELDS if obj.dirty(key)})
     if request.original is None:
         if request.user is not None and request.user.id:
             acl = {request.user.id: dict(RW)}
             obj.set("owner", {"__type": "Pointer", "className": "_User", "objectId": request.user.id})
         else:  # the master key: keep the ACL (and owner) it sent, if any
-            acl = obj.acl if obj.dirty("ACL") else {}
+            acl = (obj.acl or {}) if obj.dirty("ACL") else {}
         obj.set_acl(with_admin(acl))
     else:
         if obj.dirty("owner") and not request.master:
@@ -41,7 +44,7 @@ async def before_save_patient(request: TriggerRequest) -> None:
             obj.set_acl(with_admin(obj.acl))
 
 
-async def copy_acl_to_records(master: CloudSDK, patient_id: str, acl: dict[str, object] | None) -> int:
+async def copy_acl_to_records(master: CloudSDK, patient_id: str, acl: dict[str, dict[str, bool]] | None) -> int:
     """Every x-ray, plan and reminder of the patient takes `acl`; returns how many changed.
     Runs inside the caller's transaction when there is one."""
     pointer = {"__type": "Pointer", "className": "Patient", "objectId": patient_id}

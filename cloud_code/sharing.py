@@ -8,6 +8,7 @@ the patients they own or that are shared with them, through the ACL.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from parse_compat.cloud import Cloud, FunctionRequest, ParseError, ParseObject
@@ -16,6 +17,7 @@ from parse_compat.errors import OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, VALIDATIO
 from .access import ADMIN_ACL_KEY, is_admin
 from .patients import SHARING_FLAG, copy_acl_to_records
 
+log = logging.getLogger("cloud_code.sharing")
 ACCESS = {"read": {"read": True}, "write": {"read": True, "write": True}}
 
 
@@ -74,6 +76,8 @@ async def share_patient(request: FunctionRequest) -> dict[str, Any]:
     key = await _acl_key(request, patient)
     acl = {**(patient.acl or {}), key: dict(ACCESS[str(access)])}
     records = await _apply(request, patient, acl)
+    log.info("patient %s shared with %s (%s) by %s; %d record(s) updated", patient.id, key, access,
+             request.user.id if request.user else "master", records)
     return {"patientId": patient.id, "acl": acl, "recordsUpdated": records}
 
 
@@ -82,6 +86,8 @@ async def unshare_patient(request: FunctionRequest) -> dict[str, Any]:
     key = await _acl_key(request, patient)
     acl = {k: v for k, v in (patient.acl or {}).items() if k != key}
     records = await _apply(request, patient, acl)
+    log.info("patient %s unshared from %s by %s; %d record(s) updated", patient.id, key,
+             request.user.id if request.user else "master", records)
     return {"patientId": patient.id, "acl": acl, "recordsUpdated": records}
 
 

@@ -8,7 +8,7 @@ line (`parse-compat admin create`).
   page where the person chooses their password. Returns `{userId, expiresAt}`, never the link.
 - `createStaff {username, email, password, role?}`: the account at once (password policy applies).
 - `removeStaff {userId}`: the account can no longer log in (ACL emptied, password replaced, out
-  of both roles) and every session of it is deleted, so its token answers 209 on the next
+  of both roles, any invitation link revoked) and every session of it is deleted, so its token answers 209 on the next
   request. The row stays, so records keep naming who made them.
 """
 
@@ -93,6 +93,7 @@ async def remove_staff(request: FunctionRequest) -> dict[str, Any]:
     # Changing the password deletes every session of the account (rest/users.py).
     await master.update("_User", user_id, {"ACL": {}, "password": unguessable(user.get("username"))})
     await sync_roles(master, user_id, None)
+    await invites_of(request.ctx.state).revoke(user_id)  # an unused invitation link stops working too
     revoked = 0
     while True:
         sessions = await master.query("_Session").equal_to("user", user_pointer(user_id)).limit(100).find()

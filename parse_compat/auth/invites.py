@@ -60,6 +60,12 @@ class Invites:
             raise ParseError(OTHER_CAUSE, "The invited user does not exist.")
         return token, expires
 
+    async def revoke(self, user_id: str) -> None:
+        """Any invitation of the user stops working."""
+        await self.state.storage.update(self._schema(), {"objectId": user_id},
+                                        {"_invite_token_hash": {"__op": "Delete"},
+                                         "_invite_expires_at": {"__op": "Delete"}})
+
     async def pending(self, token: str) -> dict[str, Any] | None:
         """The invited user for a valid, unexpired token, else None."""
         if not isinstance(token, str) or not token or len(token) > 200:

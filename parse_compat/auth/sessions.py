@@ -99,7 +99,9 @@ class SessionStore:
         docs = await self._storage.find(schema, {"sessionToken": token}, FindOptions(limit=1))
         return docs[0] if docs else None
 
-    async def user_for_token(self, token: str) -> tuple[Document, str]:
+    async def user_for_token(self, token: str, *, touch: bool = True) -> tuple[Document, str]:
+        """The user of a valid session; 209 otherwise. `touch=False` (the server re-checking a
+        Live Query socket) does not count as activity for `sessionIdleTimeout`."""
         cached = self._cache.get(token)
         if cached and cached[0] > time.monotonic():
             return cached[1], token
@@ -112,7 +114,7 @@ class SessionStore:
         expires_at = parse_iso(expires["iso"]) if isinstance(expires, dict) and expires.get("iso") else None
         if expires_at is not None and expires_at < datetime.now(UTC):
             raise ParseError(INVALID_SESSION_TOKEN, "Session token is expired.")
-        await self._check_idle(session, token)
+        await self._check_idle(session, token, touch)
         user_ptr = session.get("user")
         user_schema = self._schemas.get("_User")
         assert user_schema is not None
@@ -129,7 +131,7 @@ class SessionStore:
         self._cache[token] = (time.monotonic() + lifetime, users[0])
         return users[0], token
 
-    async def _check_idle(self, session: Document, token: str) -> None:
+    async def _check_idle(self, session: Document, token: str, touch: bool) -> None:
         """`sessionIdleTimeout`: end a session unused for that long, else note that it is in use."""
         idle = self._settings.sessionIdleTimeout
         if not idle:
@@ -140,7 +142,7 @@ class SessionStore:
         if last_used is not None and (now - last_used).total_seconds() > idle:
             await self.revoke_token(token)
             raise ParseError(INVALID_SESSION_TOKEN, "Session token is expired.")
-        if last_used is None or (now - last_used).total_seconds() > min(TOUCH_SECONDS, idle / 10):
+        if touch and (last_used is None or (now - last_used).total_seconds() > min(TOUCH_SECONDS, idle / 10)):
             schema = self._schemas.get("_Session")
             assert schema is not None
             await self._storage.update(schema, {"sessionToken": token}, {"_last_used_at": date_value(now)})

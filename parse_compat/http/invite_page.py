@@ -20,6 +20,12 @@ from .pages import page
 MAX_FORM = 16 * 1024
 
 
+def no_referrer(response: web.Response) -> web.Response:
+    """The token is in the page's URL: never send it on as a Referer."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def invite_form(token: str, username: str, error: str | None = None) -> web.Response:
     message = f'<p role="alert">{html.escape(error)}</p>' if error else ""
     body = (f"{message}<p>Choose a password for <strong id=\"username\">{html.escape(username)}</strong>.</p>"
@@ -28,7 +34,7 @@ def invite_form(token: str, username: str, error: str | None = None) -> web.Resp
             "<label>Password <input type=\"password\" name=\"new_password\" id=\"password\" required "
             "autocomplete=\"new-password\"></label> "
             "<button type=\"submit\" id=\"submit\">Set password</button></form>")
-    return page("Welcome to the practice", body, 400 if error else 200)
+    return no_referrer(page("Welcome to the practice", body, 400 if error else 200))
 
 
 def install_invite_page(state: AppState) -> None:

@@ -50,7 +50,7 @@ class SessionWatch:
         if store is None:
             raise invalid_token()
         try:
-            user, _ = await store.user_for_token(token)
+            user, _ = await store.user_for_token(token, touch=False)  # an open socket is not activity
         except ParseError as exc:
             raise invalid_token() from exc
         return dict(user)

@@ -63,6 +63,8 @@ async def test_a_stranger_cannot_sign_up_on_the_template(api: Client) -> None:
     assert plain.body == SIGNUP_OFF
     anonymous = await api.post("/users", {"authData": {"anonymous": {"id": "6f1a8b7c-0000-4000-8000-000000000001"}}})
     assert anonymous.body == SIGNUP_OFF
+    by_class = await api.post("/classes/_User", {"username": "side", "password": PASSWORD, "email": "x@example.com"})
+    assert by_class.body == SIGNUP_OFF
     batch = await api.post("/batch", {"requests": [{"method": "POST", "path": "/parse/users",
                                                     "body": {"username": "b", "password": PASSWORD}}]})
     assert batch.body[0]["error"] == SIGNUP_OFF
@@ -108,6 +110,7 @@ async def test_an_invitation_is_one_time_hashed_and_expires(running: Running, ou
         html = await page.text()
         assert page.status == 200 and "new@clinic.example" in html
         assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+        assert page.headers["Referrer-Policy"] == "no-referrer"
     form = {"token": token, "new_password": "new@clinic.example-2"}  # holds the username
     async with api.session.post(link.split("?")[0], data=form) as weak:
         assert weak.status == 400 and 'role="alert"' in await weak.text()
@@ -128,6 +131,14 @@ async def test_an_invitation_is_one_time_hashed_and_expires(running: Running, ou
         assert expired.status == 400 and "expired" in await expired.text()
     refused = await clinic.as_(clinic.staff1, "POST", "/functions/inviteStaff", {"email": "x@clinic.example"})
     assert refused.body["code"] == 142
+    # removing someone invited revokes the link they have not used yet
+    third = await clinic.as_(clinic.admin, "POST", "/functions/inviteStaff", {"email": "gone@clinic.example"})
+    gone_token = outbox.link().split("token=", 1)[1]
+    removed = await clinic.as_(clinic.admin, "POST", "/functions/removeStaff",
+                               {"userId": third.body["result"]["userId"]})
+    assert removed.status == 200, removed.body
+    async with api.session.post(link.split("?")[0], data={"token": gone_token, "new_password": PASSWORD}) as revoked:
+        assert revoked.status == 400
 
 
 async def test_a_removed_staff_member_is_logged_out_at_once(api: Client) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from parse_compat.codec.dates import date_value, parse_iso
+from parse_compat.errors import ParseError
 from parse_compat.storage.base import FindOptions
 
 from .conftest import Client, Running
@@ -98,3 +99,17 @@ async def test_options_the_operator_sets_win(running: Running) -> None:
     assert abs((expires - datetime.now(UTC)) - timedelta(hours=1)) < timedelta(minutes=1)
     await set_last_used(running, staff.token, timedelta(days=1))
     assert (await running.client.get("/users/me", session_token=staff.token)).status == 200
+
+
+async def test_a_live_query_recheck_is_not_activity(running: Running) -> None:
+    staff = await member(running.client, "watcher")
+    store = running.state.extras["sessions"]
+    await set_last_used(running, staff.token, timedelta(minutes=10))
+    before = (await session_doc(running, staff.token))["_last_used_at"]
+    await store.user_for_token(staff.token, touch=False)  # what the Live Query session watch does
+    assert (await session_doc(running, staff.token))["_last_used_at"] == before
+    store.clear()
+    await set_last_used(running, staff.token, timedelta(minutes=31))
+    with pytest.raises(ParseError) as ended:
+        await store.user_for_token(staff.token, touch=False)
+    assert ended.value.code == 209

@@ -128,3 +128,11 @@ async def test_daily_caps_per_practice_and_per_recipient(running: Running, outbo
     assert "2 over a daily cap" in message
     again = await run_job(running)  # the same day: the practice cap still holds
     assert again.startswith("sent 0 reminder(s)") and len(outbox.sent) == 3
+
+
+async def test_a_patient_the_caller_cannot_read_answers_101_before_any_field_check(running: Running) -> None:
+    clinic = await practice(running.client)
+    patient = await clinic.patient(clinic.staff1, "Uma")
+    for body in ({"phone": "bad phone!"}, {"phone": "555 0199"}):
+        reply = await clinic.as_(clinic.staff2, "PUT", f"/classes/Patient/{patient}", body)
+        assert reply.body == {"code": 101, "error": "Object not found."}, reply.body

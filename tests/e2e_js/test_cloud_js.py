@@ -17,14 +17,14 @@ from .test_js_sdk import ServerHandle, run_scenario, start_server, stop_server
 
 
 def _server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-            cloud: str | None) -> Iterator[ServerHandle]:
+            cloud: str | None, template_defaults: bool = False) -> Iterator[ServerHandle]:
     storage = str(request.param)
     with pytest.MonkeyPatch.context() as patch:
         if cloud is None:
             patch.delenv("PARSE_SERVER_CLOUD", raising=False)
         else:
             patch.setenv("PARSE_SERVER_CLOUD", cloud)
-        handle = start_server(storage, tmp_path_factory.mktemp(f"e2e-cloud-{storage}"))
+        handle = start_server(storage, tmp_path_factory.mktemp(f"e2e-cloud-{storage}"), template_defaults)
     try:
         yield handle
     finally:
@@ -38,7 +38,7 @@ def cloud_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="module", params=["sqlite", "mongomock"])
 def dental_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
-    yield from _server(request, tmp_path_factory, None)  # the default: the cloud_code package
+    yield from _server(request, tmp_path_factory, None, True)  # the default: the cloud_code package, as shipped
 
 
 def test_cloud_functions_triggers_and_jobs(cloud_server: ServerHandle) -> None:

@@ -81,7 +81,14 @@ def _database_uri(storage: str, workdir: Path) -> str:
     return f"mongomock://e2e{uuid.uuid4().hex[:12]}"
 
 
-def start_server(storage: str, workdir: Path) -> ServerHandle:
+# The generic SDK scenarios sign users up and log in as in any Parse app, so their servers keep
+# Parse's own user and session defaults rather than the dental template's (no public signup,
+# 12-character passwords, lockout, idle timeout), which scenarios/cloud_dental.js covers.
+PARSE_USER_DEFAULTS = ["--allowPublicSignup", "true", "--passwordPolicy", "{}", "--accountLockout", "{}",
+                       "--sessionIdleTimeout", "0", "--sessionLength", "31536000"]
+
+
+def start_server(storage: str, workdir: Path, template_defaults: bool = False) -> ServerHandle:
     """Starts `python -m parse_compat` and waits until GET /parse/health answers 200."""
     port = _free_port()
     handle = ServerHandle(storage=storage, url=f"http://127.0.0.1:{port}/parse", log_path=workdir / "server.log")
@@ -97,7 +104,7 @@ def start_server(storage: str, workdir: Path) -> ServerHandle:
         "--schema", str(ROOT / "schema.json"),
         "--allowClientClassCreation", "true",
         "--logLevel", "warn",
-    ]
+    ] + ([] if template_defaults else PARSE_USER_DEFAULTS)
     log = (workdir / "server.log").open("wb")
     try:
         handle.process = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from .test_js_sdk import PARSE_USER_DEFAULTS
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 APP_ID = "e2e-lq-app"
@@ -68,7 +70,7 @@ def _start(storage: str, workdir: Path) -> LiveServer:
     cmd = [sys.executable, "-m", "parse_compat", "--appId", APP_ID, "--masterKey", MASTER_KEY, "--port", str(port),
            "--host", "127.0.0.1", "--serverURL", url, "--dataDir", str(workdir), "--databaseURI", uri,
            "--schema", str(ROOT / "schema.json"), "--allowClientClassCreation", "true", "--logLevel", "warn",
-           "--liveQuery", json.dumps({"classNames": [ITEM_CLASS, SECRET_CLASS]})]
+           "--liveQuery", json.dumps({"classNames": [ITEM_CLASS, SECRET_CLASS]}), *PARSE_USER_DEFAULTS]
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

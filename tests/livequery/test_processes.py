@@ -47,6 +47,12 @@ def redis_is_up() -> bool:
             return False
 
 
+# Users sign up as in any Parse app: Parse's own user options, not the dental template's defaults
+# (the default cloud code is the template, which turns public signup off).
+PARSE_USER_DEFAULTS = ("--allowPublicSignup", "true", "--passwordPolicy", "{}", "--accountLockout", "{}",
+                       "--sessionIdleTimeout", "0", "--sessionLength", "31536000")
+
+
 class Server:
     def __init__(self, workdir: Path, app_id: str, port: int, *extra: str) -> None:
         self.port = port
@@ -55,7 +61,8 @@ class Server:
         live = json.dumps({"classNames": ["Thing"], "redisURL": REDIS_URL, "sessionCheckInterval": 30})
         cmd = [sys.executable, "-m", "parse_compat", "--appId", app_id, "--masterKey", "mk", "--port", str(port),
                "--host", "127.0.0.1", "--dataDir", str(workdir), "--databaseURI", f"sqlite:///{workdir / 'p.db'}",
-               "--schema", str(self.schema_file(workdir)), "--liveQuery", live, "--logLevel", "warn", *extra]
+               "--schema", str(self.schema_file(workdir)), "--liveQuery", live, "--logLevel", "warn",
+               *PARSE_USER_DEFAULTS, *extra]
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + STARTUP_TIMEOUT
