@@ -39,6 +39,12 @@ INLINE_TYPES = frozenset({
     "audio/webm", "audio/mp4", "video/mp4", "video/webm", "video/ogg", "video/quicktime",
 })
 DOWNLOAD_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+# Chromium does not open its PDF viewer in a sandboxed document; PDF script never reaches the origin.
+PDF_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'"
+
+
+def download_csp(content_type: str) -> str:
+    return PDF_CSP if content_type.split(";", 1)[0].strip().lower() == "application/pdf" else DOWNLOAD_CSP
 
 
 def strict_content_type(value: str | None) -> str | None:

@@ -36,7 +36,7 @@ from .access import can_read_file
 from .encryption import DecryptionError
 from .envelope import read_envelope
 from .names import active_extension, check_stored_name
-from .policy import DOWNLOAD_CSP, inline_allowed
+from .policy import download_csp, inline_allowed
 from .ranges import parse_range
 from .service import BodyTooLarge, FilesService, too_large_error
 from .store import TooLarge
@@ -167,7 +167,7 @@ class FilesRoutes:
             headers["ETag"] = f'"{record.sha256}"'
         if self.service.protected:
             headers["Cache-Control"] = "private, max-age=300"
-        headers["Content-Security-Policy"] = DOWNLOAD_CSP
+        headers["Content-Security-Policy"] = download_csp(content_type)
         if active_extension(content_type) or not inline_allowed(content_type):
             # parse-compat: only passive image/media/PDF/text types render; anything else (a type a
             # browser would run, uploaded with the master key, or one it might sniff) is an attachment
