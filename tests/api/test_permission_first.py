@@ -295,6 +295,9 @@ async def test_concurrent_updates_each_overwrite_the_original_their_rules_saw(cl
     assert (await stored(clinic.api, "TreatmentPlan", plan))["status"] == chain[-1]
 
 
+# Generic Parse user behaviour on a server that loads the template: signup on, Parse's password rules.
+@pytest.mark.parametrize("settings_overrides", [{"cloud": "cloud_code", "allowPublicSignup": True,
+                                                 "passwordPolicy": {}}])
 async def test_an_anonymous_id_already_in_use_cannot_be_linked_to_another_account(api: Client) -> None:
     anonymous = {"anonymous": {"id": "11111111-aaaa-bbbb-cccc-555555555555"}}
     victim = await api.post("/users", {"authData": anonymous, "email": "v@x.example"})
