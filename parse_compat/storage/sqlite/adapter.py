@@ -52,12 +52,16 @@ class SQLiteAdapter:
         self._guard = StatementGuard()
         self._readers = ReaderPool(path, readers, functions.register) if path != ":memory:" else None
         self._tx_lock = asyncio.Lock()
+        self._writer_busy = asyncio.Lock()  # held while a thread uses the writer connection
         self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(
             f"sqlite_tx_{id(self)}", default=False)
         self._known_tables: set[str] = set()
 
     # --- plumbing ----------------------------------------------------------------------
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._writer_busy.locked():  # a read of this transaction is on the connection in a thread
+            async with self._writer_busy:
+                pass
         if self._in_tx.get() or not self._tx_lock.locked():
             with self._guard.limit(self.max_time):
                 return fn(*args)
@@ -69,6 +73,9 @@ class SQLiteAdapter:
         """Run a read: a point read inline on the loop (within a slice), anything else, or a
         point read that outgrew its slice, on a reader thread under the time budget."""
         in_tx = self._in_tx.get()
+        if in_tx and self._writer_busy.locked():
+            async with self._writer_busy:
+                pass
         if point and (in_tx or not self._tx_lock.locked()):
             try:
                 return self._guard.run_slice(fn, self.db)
@@ -86,7 +93,8 @@ class SQLiteAdapter:
         def call() -> T:
             with self._guard.limit(self.max_time):
                 return fn(self.db)
-        return await asyncio.get_running_loop().run_in_executor(None, call)
+        async with self._writer_busy:
+            return await asyncio.get_running_loop().run_in_executor(None, call)
 
     @property
     def db(self) -> sqlite3.Connection:
