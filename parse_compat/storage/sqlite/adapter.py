@@ -32,7 +32,7 @@ from ..apply_update import apply_update
 from ..base import Capabilities, ClassSchema, Document, FindOptions, Where
 from ..loader import DEFAULT_MAX_TIME_MS
 from . import acl_index, functions
-from .budget import ReaderPool, SliceExpired, StatementGuard
+from .budget import POINT_READ_IDS, ReaderPool, SliceExpired, StatementGuard, is_point_read
 from .rows import COLUMN_FIELDS, from_row, index_name, quote, to_row, too_complex_as_parse_error
 from .where import WhereCompiler, field_expr, json_path
 
@@ -322,7 +322,7 @@ class SQLiteAdapter:
         def run(db: sqlite3.Connection) -> list[Document]:
             with too_complex_as_parse_error():
                 return [from_row(row) for row in db.execute(sql, params).fetchall()]
-        return await self._read(run, point=_is_point_read(where))
+        return await self._read(run, point=is_point_read(where))
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
         if schema.class_name not in self._known_tables:
@@ -332,7 +332,7 @@ class SQLiteAdapter:
         def run(db: sqlite3.Connection) -> int:
             with too_complex_as_parse_error():
                 return int(db.execute(sql, params).fetchone()[0])
-        return await self._read(run, point=_is_point_read(where))
+        return await self._read(run, point=is_point_read(where))
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
         sql, params = self._select(schema, where, FindOptions(limit=1))
@@ -430,27 +430,3 @@ class SQLiteAdapter:
 
     async def owning_ids(self, owning_class: str, field_name: str, related_ids: list[str]) -> list[str]:
         return await self._join_lookup("owningId", "relatedId", owning_class, field_name, related_ids)
-
-
-POINT_READ_IDS = 1000
-
-
-def _is_point_read(where: Where) -> bool:
-    """True when a top-level objectId constraint names at most ``POINT_READ_IDS`` objects, so
-    the primary key bounds the rows the statement touches."""
-    if not isinstance(where, dict):
-        return False
-    for key, value in where.items():
-        if key == "$and" and isinstance(value, list) and any(_is_point_read(part) for part in value):
-            return True
-        if key != "objectId":
-            continue
-        if isinstance(value, str):
-            return True
-        if isinstance(value, dict):
-            if isinstance(value.get("$eq"), str):
-                return True
-            ids = value.get("$in")
-            if isinstance(ids, list) and len(ids) <= POINT_READ_IDS:
-                return True
-    return False

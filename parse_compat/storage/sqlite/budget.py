@@ -24,13 +24,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ...errors import ParseError
 
 T = TypeVar("T")
 TIMEOUT = 124  # Parse.Error.TIMEOUT
 GUARD_STEPS = 1000
+POINT_READ_IDS = 1000  # an objectId $in up to this size is still a point read
 INLINE_SLICE = 0.01  # seconds a statement may run on the event loop before moving to a thread
 READER_NICENESS = 10  # added to the reader threads' nice value
 
@@ -166,3 +167,24 @@ def _release_later(done: asyncio.Future[object], idle: asyncio.Queue[tuple[sqlit
     if not done.cancelled():
         done.exception()  # retrieved: nobody awaits it any more
     idle.put_nowait((connection, guard))
+
+
+def is_point_read(where: Any) -> bool:
+    """True when a top-level objectId constraint names at most ``POINT_READ_IDS`` objects, so
+    the primary key bounds the rows the statement touches."""
+    if not isinstance(where, dict):
+        return False
+    for key, value in where.items():
+        if key == "$and" and isinstance(value, list) and any(is_point_read(part) for part in value):
+            return True
+        if key != "objectId":
+            continue
+        if isinstance(value, str):
+            return True
+        if isinstance(value, dict):
+            if isinstance(value.get("$eq"), str):
+                return True
+            ids = value.get("$in")
+            if isinstance(ids, list) and len(ids) <= POINT_READ_IDS:
+                return True
+    return False
