@@ -1,9 +1,10 @@
 """Where and for how long a SQLite statement may run: the time budget and the reader threads.
 
-- Every connection carries a ``StatementGuard`` installed as its progress handler: SQLite
+- The writer connection carries a ``StatementGuard`` installed as its progress handler: SQLite
   calls it every ``GUARD_STEPS`` virtual-machine steps and aborts the statement once the
   guard's deadline has passed (``sqlite3.OperationalError: interrupted``). The deadline is the
-  query's time budget (``databaseOptions.maxTimeMS``), so a runaway statement ends with
+  query's time budget (``databaseOptions.maxTimeMS``) or the inline slice. Reader connections
+  are interrupted by a timer at the budget instead. Either way a runaway statement ends with
   Parse's timeout error and releases its connection.
 - Reads that may be long run on ``ReaderPool`` connections in worker threads (WAL lets them
   read the last committed state while the writer works), so the event loop keeps serving
@@ -95,13 +96,17 @@ def timeout_error() -> ParseError:
 
 
 class ReaderPool:
-    """Read-only connections to the same file, each used by one worker thread at a time."""
+    """Read-only connections to the same file, each used by one worker thread at a time.
+
+    Their budget is a timer on the event loop that interrupts the connection: no Python
+    progress handler runs in the reader threads, so a long scan does not keep taking the GIL
+    from the event loop."""
 
     def __init__(self, path: str, size: int, prepare: Callable[[sqlite3.Connection], None]) -> None:
         self.path = path
         self.size = size
         self._prepare = prepare
-        self._idle: asyncio.Queue[tuple[sqlite3.Connection, StatementGuard]] | None = None
+        self._idle: asyncio.Queue[sqlite3.Connection] | None = None
         self._all: list[sqlite3.Connection] = []
         self._executor: ThreadPoolExecutor | None = None
 
@@ -114,10 +119,8 @@ class ReaderPool:
             connection.execute("PRAGMA query_only=1")
             connection.execute("PRAGMA cache_size=-16384")  # 16 MiB page cache per reader
             self._prepare(connection)
-            guard = StatementGuard()
-            guard.install(connection)
             self._all.append(connection)
-            self._idle.put_nowait((connection, guard))
+            self._idle.put_nowait(connection)
 
     def close(self) -> None:
         if self._executor is not None:
@@ -132,28 +135,38 @@ class ReaderPool:
     async def run(self, fn: Callable[[sqlite3.Connection], T], seconds: float) -> T:
         """Run ``fn(connection)`` on a reader thread under a budget of ``seconds``."""
         assert self._idle is not None and self._executor is not None, "ReaderPool used before open()"
-        connection, guard = await self._idle.get()
-
-        def call() -> T:
-            with guard.limit(seconds):
-                return fn(connection)
-
-        future = asyncio.get_running_loop().run_in_executor(self._executor, call)
         idle = self._idle
+        connection = await idle.get()
+        loop = asyncio.get_running_loop()
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            connection.interrupt()  # thread-safe; a no-op once the statement has finished
+
+        timer = loop.call_later(seconds, expire) if math.isfinite(seconds) else None
+        future = loop.run_in_executor(self._executor, fn, connection)
         deferred = False
         try:
             return await asyncio.shield(future)
+        except sqlite3.OperationalError as exc:
+            if expired and "interrupted" in str(exc):
+                raise timeout_error() from exc
+            raise
         except asyncio.CancelledError:
             if not future.done():
                 # The caller is gone: stop the statement, and give the connection back only
                 # once its thread has let go of it.
                 connection.interrupt()
-                future.add_done_callback(lambda done: _release_later(done, idle, connection, guard))
+                future.add_done_callback(lambda done: _release_later(done, idle, connection))
                 deferred = True
             raise
         finally:
+            if timer is not None:
+                timer.cancel()
             if not deferred:
-                idle.put_nowait((connection, guard))
+                idle.put_nowait(connection)
 
 
 def _lower_priority() -> None:
@@ -162,11 +175,11 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), READER_NICENESS)
 
 
-def _release_later(done: asyncio.Future[object], idle: asyncio.Queue[tuple[sqlite3.Connection, StatementGuard]],
-                   connection: sqlite3.Connection, guard: StatementGuard) -> None:
+def _release_later(done: asyncio.Future[object], idle: asyncio.Queue[sqlite3.Connection],
+                   connection: sqlite3.Connection) -> None:
     if not done.cancelled():
         done.exception()  # retrieved: nobody awaits it any more
-    idle.put_nowait((connection, guard))
+    idle.put_nowait(connection)
 
 
 def is_point_read(where: Any) -> bool:
