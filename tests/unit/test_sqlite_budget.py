@@ -154,7 +154,7 @@ async def test_a_point_read_that_outgrows_its_slice_moves_off_the_loop(tmp_path:
         async with LoopLagMonitor(interval=0.002) as monitor:
             assert await adapter.find(SCHEMA, where, FindOptions(limit=1000)) == []
             assert await adapter.count(SCHEMA, where) == 0
-        assert monitor.max_busy < 0.03, monitor.snapshot()  # the 10 ms slice, not the whole scan
+        assert monitor.max_busy < 0.05, monitor.snapshot()  # the 10 ms slice, not the whole scan (~100 ms)
     finally:
         await adapter.close()
 

@@ -31,7 +31,7 @@ from ...errors import ParseError
 
 T = TypeVar("T")
 TIMEOUT = 124  # Parse.Error.TIMEOUT
-GUARD_STEPS = 1000
+GUARD_STEPS = 250  # the writer checks its deadline this often (few point reads reach it)
 POINT_READ_IDS = 1000  # an objectId $in up to this size is still a point read
 INLINE_SLICE = 0.01  # seconds a statement may run on the event loop before moving to a thread
 READER_NICENESS = 10  # added to the reader threads' nice value
