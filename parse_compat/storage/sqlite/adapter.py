@@ -32,9 +32,17 @@ from ..apply_update import apply_update
 from ..base import Capabilities, ClassSchema, Document, FindOptions, Where
 from ..loader import DEFAULT_MAX_TIME_MS
 from . import acl_index, functions
-from .budget import POINT_READ_IDS, ReaderPool, SliceExpired, StatementGuard, is_point_read
+from .budget import (
+    INLINE_SLICE,
+    LIST_SLICE,
+    POINT_READ_IDS,
+    ReaderPool,
+    SliceExpired,
+    StatementGuard,
+    is_point_read,
+)
 from .rows import COLUMN_FIELDS, from_row, index_name, quote, to_row, too_complex_as_parse_error
-from .where import WhereCompiler, field_expr, json_path
+from .where import WhereCompiler, field_expr, is_costly, json_path
 
 T = TypeVar("T")
 CASE_INSENSITIVE_UNIQUE = {("_User", "username"), ("_User", "email")}
@@ -69,16 +77,16 @@ class SQLiteAdapter:
             with self._guard.limit(self.max_time):
                 return fn(*args)
 
-    async def _read(self, fn: Callable[[sqlite3.Connection], T], *, point: bool) -> T:
-        """Run a read: a point read inline on the loop (within a slice), anything else, or a
-        point read that outgrew its slice, on a reader thread under the time budget."""
+    async def _read(self, fn: Callable[[sqlite3.Connection], T], *, inline: float) -> T:
+        """Run a read: inline on the loop for at most ``inline`` seconds (point reads, short
+        lists), then (or at once, when ``inline`` is 0) on a reader thread under the budget."""
         in_tx = self._in_tx.get()
         if in_tx and self._writer_busy.locked():
             async with self._writer_busy:
                 pass
-        if point and (in_tx or not self._tx_lock.locked()):
+        if inline and (in_tx or not self._tx_lock.locked()):
             try:
-                return self._guard.run_slice(fn, self.db)
+                return self._guard.run_slice(fn, self.db, inline)
             except SliceExpired:
                 pass
         if in_tx:  # the transaction's own writes must be visible: its connection, in a thread
@@ -322,7 +330,7 @@ class SQLiteAdapter:
         def run(db: sqlite3.Connection) -> list[Document]:
             with too_complex_as_parse_error():
                 return [from_row(row) for row in db.execute(sql, params).fetchall()]
-        return await self._read(run, point=is_point_read(where))
+        return await self._read(run, inline=_slice(where, sql))
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
         if schema.class_name not in self._known_tables:
@@ -332,7 +340,7 @@ class SQLiteAdapter:
         def run(db: sqlite3.Connection) -> int:
             with too_complex_as_parse_error():
                 return int(db.execute(sql, params).fetchone()[0])
-        return await self._read(run, point=is_point_read(where))
+        return await self._read(run, inline=_slice(where, sql))
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
         sql, params = self._select(schema, where, FindOptions(limit=1))
@@ -422,7 +430,8 @@ class SQLiteAdapter:
         sql = (f'SELECT DISTINCT {select} FROM "_Join" WHERE owningClass=? AND field=? '
                f"AND {match} IN ({marks})")
         params = [owning_class, field_name, *ids]
-        rows = await self._read(lambda db: db.execute(sql, params).fetchall(), point=len(ids) <= POINT_READ_IDS)
+        inline = INLINE_SLICE if len(ids) <= POINT_READ_IDS else LIST_SLICE
+        rows = await self._read(lambda db: db.execute(sql, params).fetchall(), inline=inline)
         return [row[0] for row in rows]
 
     async def related_ids(self, owning_class: str, field_name: str, owning_ids: list[str]) -> list[str]:
@@ -430,3 +439,11 @@ class SQLiteAdapter:
 
     async def owning_ids(self, owning_class: str, field_name: str, related_ids: list[str]) -> list[str]:
         return await self._join_lookup("owningId", "relatedId", owning_class, field_name, related_ids)
+
+
+def _slice(where: Where, sql: str) -> float:
+    """How long a read may try the event loop first: point reads 10 ms, lists without costly
+    functions 2 ms, regex/text/geo none (they go to a reader thread at once)."""
+    if is_point_read(where):
+        return INLINE_SLICE
+    return 0.0 if is_costly(sql) else LIST_SLICE

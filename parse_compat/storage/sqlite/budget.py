@@ -9,7 +9,9 @@
 - Reads that may be long run on ``ReaderPool`` connections in worker threads (WAL lets them
   read the last committed state while the writer works), so the event loop keeps serving
   other requests. Point reads stay on the loop (a thread hop costs more than the statement)
-  under a short slice deadline; one that outgrows it is interrupted and re-run on a reader.
+  under a short slice deadline (10 ms), list reads without regex/text/geo under a shorter one
+  (2 ms: an indexed page of results takes a fraction of it); one that outgrows its slice is
+  interrupted and re-run on a reader.
   Reader threads run at a lower CPU priority (nice +10, Linux), so on a small machine the
   event loop's short requests get a core before a long scan does.
 """
@@ -33,7 +35,8 @@ T = TypeVar("T")
 TIMEOUT = 124  # Parse.Error.TIMEOUT
 GUARD_STEPS = 250  # the writer checks its deadline this often (few point reads reach it)
 POINT_READ_IDS = 1000  # an objectId $in up to this size is still a point read
-INLINE_SLICE = 0.01  # seconds a statement may run on the event loop before moving to a thread
+INLINE_SLICE = 0.01  # seconds a point read may run on the event loop before moving to a thread
+LIST_SLICE = 0.002  # the same for a list read without costly functions (most are indexed and short)
 READER_NICENESS = 10  # added to the reader threads' nice value
 
 
@@ -56,10 +59,11 @@ class StatementGuard:
     def install(self, connection: sqlite3.Connection) -> None:
         connection.set_progress_handler(self, GUARD_STEPS)
 
-    def run_slice(self, fn: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection) -> T:
-        """``fn(connection)`` within ``INLINE_SLICE`` (the point-read fast path: no context manager)."""
+    def run_slice(self, fn: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection,
+                  seconds: float) -> T:
+        """``fn(connection)`` within a slice of ``seconds`` (the fast path: no context manager)."""
         previous = (self.deadline, self.slice)
-        slice_end = time.perf_counter() + INLINE_SLICE
+        slice_end = time.perf_counter() + seconds
         self.slice = self.slice or slice_end < self.deadline
         self.deadline = min(self.deadline, slice_end)
         try:
