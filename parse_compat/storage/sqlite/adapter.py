@@ -330,7 +330,7 @@ class SQLiteAdapter:
         def run(db: sqlite3.Connection) -> list[Document]:
             with too_complex_as_parse_error():
                 return [from_row(row) for row in db.execute(sql, params).fetchall()]
-        return await self._read(run, inline=_slice(where, sql))
+        return await self._read(run, inline=_slice(where, sql, options.skip or 0))
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
         if schema.class_name not in self._known_tables:
@@ -441,9 +441,14 @@ class SQLiteAdapter:
         return await self._join_lookup("owningId", "relatedId", owning_class, field_name, related_ids)
 
 
-def _slice(where: Where, sql: str) -> float:
-    """How long a read may try the event loop first: point reads 10 ms, lists without costly
-    functions 2 ms, regex/text/geo none (they go to a reader thread at once)."""
+LONG_SQL = 4000  # characters: a statement this long (a big $or) goes straight to a reader
+BIG_SKIP = 5000
+
+
+def _slice(where: Where, sql: str, skip: int = 0) -> float:
+    """How long a read may try the event loop first: point reads 10 ms, short lists 2 ms; reads
+    that are costly by construction (regex/text/geo, a big skip, a huge statement) go to a
+    reader thread at once instead of wasting a slice."""
     if is_point_read(where):
         return INLINE_SLICE
-    return 0.0 if is_costly(sql) else LIST_SLICE
+    return 0.0 if is_costly(sql) or skip > BIG_SKIP or len(sql) > LONG_SQL else LIST_SLICE
