@@ -16,10 +16,7 @@ error. Filters always run in SQL, so no statement scans a table in Python.
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import json
-import math
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -32,82 +29,23 @@ from ..apply_update import apply_update
 from ..base import Capabilities, ClassSchema, Document, FindOptions, Where
 from ..loader import DEFAULT_MAX_TIME_MS
 from . import acl_index, functions
-from .budget import (
-    INLINE_SLICE,
-    LIST_SLICE,
-    POINT_READ_IDS,
-    ReaderPool,
-    SliceExpired,
-    StatementGuard,
-    is_point_read,
-)
+from .budget import INLINE_SLICE, LIST_SLICE, POINT_READ_IDS
 from .rows import COLUMN_FIELDS, from_row, index_name, quote, to_row, too_complex_as_parse_error
-from .where import WhereCompiler, field_expr, is_costly, json_path
+from .runner import StatementRunner, read_slice
+from .where import WhereCompiler, field_expr, json_path
 
 T = TypeVar("T")
 CASE_INSENSITIVE_UNIQUE = {("_User", "username"), ("_User", "email")}
 
 
-class SQLiteAdapter:
+class SQLiteAdapter(StatementRunner):
     """StorageAdapter on one SQLite file."""
 
     capabilities = Capabilities(transactions=True, text_search=True, geo=True)
 
     def __init__(self, path: str, max_time_ms: int | None = DEFAULT_MAX_TIME_MS, readers: int = 4) -> None:
-        self.path = path
-        self.max_time = (max_time_ms or 0) / 1000 or math.inf
-        self._db: sqlite3.Connection | None = None
-        self._guard = StatementGuard()
-        self._readers = ReaderPool(path, readers, functions.register) if path != ":memory:" else None
-        self._tx_lock = asyncio.Lock()
-        self._writer_busy = asyncio.Lock()  # held while a thread uses the writer connection
-        self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(
-            f"sqlite_tx_{id(self)}", default=False)
+        super().__init__(path, max_time_ms, readers)
         self._known_tables: set[str] = set()
-
-    # --- plumbing ----------------------------------------------------------------------
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._writer_busy.locked():  # a read of this transaction is on the connection in a thread
-            async with self._writer_busy:
-                pass
-        if self._in_tx.get() or not self._tx_lock.locked():
-            with self._guard.limit(self.max_time):
-                return fn(*args)
-        async with self._tx_lock:
-            with self._guard.limit(self.max_time):
-                return fn(*args)
-
-    async def _read(self, fn: Callable[[sqlite3.Connection], T], *, inline: float) -> T:
-        """Run a read: inline on the loop for at most ``inline`` seconds (point reads, short
-        lists), then (or at once, when ``inline`` is 0) on a reader thread under the budget."""
-        in_tx = self._in_tx.get()
-        if in_tx and self._writer_busy.locked():
-            async with self._writer_busy:
-                pass
-        if inline and (in_tx or not self._tx_lock.locked()):
-            try:
-                return self._guard.run_slice(fn, self.db, inline)
-            except SliceExpired:
-                pass
-        if in_tx:  # the transaction's own writes must be visible: its connection, in a thread
-            return await self._writer_thread(fn)
-        if self._readers is None:  # ":memory:" has no second connection
-            async with self._tx_lock:
-                return await self._writer_thread(fn)
-        return await self._readers.run(fn, self.max_time)
-
-    async def _writer_thread(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """``fn`` on the writer connection in a thread; the caller holds the transaction lock."""
-        def call() -> T:
-            with self._guard.limit(self.max_time):
-                return fn(self.db)
-        async with self._writer_busy:
-            return await asyncio.get_running_loop().run_in_executor(None, call)
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        assert self._db is not None, "SQLiteAdapter used before connect()"
-        return self._db
 
     def _open(self) -> None:
         if self.path != ":memory:":
@@ -133,7 +71,7 @@ class SQLiteAdapter:
         self._db = db
 
     async def connect(self) -> None:
-        await self._call(self._open)
+        await self._schema_call(self._open)
         if self._readers is not None:
             self._readers.open()
 
@@ -221,7 +159,7 @@ class SQLiteAdapter:
                                        raw.get("classLevelPermissions"), raw.get("indexes") or {}))
                 self._known_tables.add(raw["className"])
             return out
-        return await self._call(run)
+        return await self._schema_call(run)
 
     async def save_schema(self, schema: ClassSchema) -> None:
         def run() -> None:
@@ -230,7 +168,7 @@ class SQLiteAdapter:
                 self.db.execute('INSERT OR REPLACE INTO "_SCHEMA" (className, schema) VALUES (?, ?)',
                                 (schema.class_name, json.dumps(schema.to_json())))
             self._write(body)
-        await self._call(run)
+        await self._schema_call(run)
 
     async def delete_class(self, class_name: str) -> None:
         def run() -> None:
@@ -241,7 +179,7 @@ class SQLiteAdapter:
                 acl_index.forget(self.db, class_name)
             self._write(body)
             self._known_tables.discard(class_name)
-        await self._call(run)
+        await self._schema_call(run)
 
     async def delete_field(self, schema: ClassSchema, field_name: str) -> None:
         def run() -> None:
@@ -253,7 +191,7 @@ class SQLiteAdapter:
                     self.db.execute(f"UPDATE {quote(schema.class_name)} SET data = "
                                     f"json_remove(data, '{json_path([field_name])}')")
             self._write(body)
-        await self._call(run)
+        await self._schema_call(run)
 
     async def ensure_unique(self, schema: ClassSchema, field_names: list[str]) -> None:
         def run() -> None:
@@ -265,7 +203,7 @@ class SQLiteAdapter:
                 self.db.execute(
                     f"CREATE UNIQUE INDEX IF NOT EXISTS {quote(f'uniq_{schema.class_name}__{field_name}')} "
                     f"ON {quote(schema.class_name)} ({expr})")
-        await self._call(run)
+        await self._schema_call(run)
 
     # --- rows --------------------------------------------------------------------------
     @staticmethod
@@ -330,7 +268,7 @@ class SQLiteAdapter:
         def run(db: sqlite3.Connection) -> list[Document]:
             with too_complex_as_parse_error():
                 return [from_row(row) for row in db.execute(sql, params).fetchall()]
-        return await self._read(run, inline=_slice(where, sql, options.skip or 0))
+        return await self._read(run, inline=read_slice(where, sql, options.skip or 0))
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
         if schema.class_name not in self._known_tables:
@@ -340,7 +278,7 @@ class SQLiteAdapter:
         def run(db: sqlite3.Connection) -> int:
             with too_complex_as_parse_error():
                 return int(db.execute(sql, params).fetchone()[0])
-        return await self._read(run, inline=_slice(where, sql))
+        return await self._read(run, inline=read_slice(where, sql))
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
         sql, params = self._select(schema, where, FindOptions(limit=1))
@@ -440,15 +378,3 @@ class SQLiteAdapter:
     async def owning_ids(self, owning_class: str, field_name: str, related_ids: list[str]) -> list[str]:
         return await self._join_lookup("owningId", "relatedId", owning_class, field_name, related_ids)
 
-
-LONG_SQL = 4000  # characters: a statement this long (a big $or) goes straight to a reader
-BIG_SKIP = 5000
-
-
-def _slice(where: Where, sql: str, skip: int = 0) -> float:
-    """How long a read may try the event loop first: point reads 10 ms, short lists 2 ms; reads
-    that are costly by construction (regex/text/geo, a big skip, a huge statement) go to a
-    reader thread at once instead of wasting a slice."""
-    if is_point_read(where):
-        return INLINE_SLICE
-    return 0.0 if is_costly(sql) or skip > BIG_SKIP or len(sql) > LONG_SQL else LIST_SLICE
