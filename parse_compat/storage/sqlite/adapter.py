@@ -7,11 +7,11 @@ is committed before it is acknowledged, so it survives `kill -9`.
 
 Point reads (by objectId) and single-row writes run on the event-loop thread: they take tens of
 microseconds, and handing each one to a worker thread cost more than the statement itself
-(get-by-id 2,600/s through a thread vs 6,500/s inline, bench/RESULTS.md). Every other read (lists,
-counts, regexes, big skips) runs on a reader connection in a worker thread, and a point read that
-outgrows a 10 ms slice moves there too, so no query holds the loop (budget.py). Every statement
-has a time budget (`databaseOptions.maxTimeMS`); past it the request answers Parse's timeout
-error. Filters always run in SQL, so no statement scans a table in Python.
+(get-by-id 2,600/s through a thread vs 6,500/s inline, bench/RESULTS.md). Short list reads try
+the loop for 2 ms; reads with regex/text/geo, big skips, and any read that outgrows its slice run
+on a reader connection in a worker thread, so no query holds the loop (runner.py, budget.py).
+Every query has a time budget (`databaseOptions.maxTimeMS`); past it the request answers Parse's
+timeout error. Filters always run in SQL, so no statement scans a table in Python.
 """
 
 from __future__ import annotations
