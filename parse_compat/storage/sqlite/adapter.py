@@ -7,19 +7,16 @@ is committed before it is acknowledged, so it survives `kill -9`.
 
 Point reads (by objectId) and single-row writes run on the event-loop thread: they take tens of
 microseconds, and handing each one to a worker thread cost more than the statement itself
-(get-by-id 2,600/s through a thread vs 6,500/s inline, bench/RESULTS.md). Every other read (lists,
-counts, regexes, big skips) runs on a reader connection in a worker thread, and a point read that
-outgrows a 10 ms slice moves there too, so no query holds the loop (budget.py). Every statement
-has a time budget (`databaseOptions.maxTimeMS`); past it the request answers Parse's timeout
-error. Filters always run in SQL, so no statement scans a table in Python.
+(get-by-id 2,600/s through a thread vs 6,500/s inline, bench/RESULTS.md). Short list reads try
+the loop for 2 ms; reads with regex/text/geo, big skips, and any read that outgrows its slice run
+on a reader connection in a worker thread, so no query holds the loop (runner.py, budget.py).
+Every query has a time budget (`databaseOptions.maxTimeMS`); past it the request answers Parse's
+timeout error. Filters always run in SQL, so no statement scans a table in Python.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import json
-import math
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -32,66 +29,23 @@ from ..apply_update import apply_update
 from ..base import Capabilities, ClassSchema, Document, FindOptions, Where
 from ..loader import DEFAULT_MAX_TIME_MS
 from . import acl_index, functions
-from .budget import ReaderPool, SliceExpired, StatementGuard
+from .budget import INLINE_SLICE, LIST_SLICE, POINT_READ_IDS
 from .rows import COLUMN_FIELDS, from_row, index_name, quote, to_row, too_complex_as_parse_error
+from .runner import StatementRunner, read_slice
 from .where import WhereCompiler, field_expr, json_path
 
 T = TypeVar("T")
 CASE_INSENSITIVE_UNIQUE = {("_User", "username"), ("_User", "email")}
 
 
-class SQLiteAdapter:
+class SQLiteAdapter(StatementRunner):
     """StorageAdapter on one SQLite file."""
 
     capabilities = Capabilities(transactions=True, text_search=True, geo=True)
 
     def __init__(self, path: str, max_time_ms: int | None = DEFAULT_MAX_TIME_MS, readers: int = 4) -> None:
-        self.path = path
-        self.max_time = (max_time_ms or 0) / 1000 or math.inf
-        self._db: sqlite3.Connection | None = None
-        self._guard = StatementGuard()
-        self._readers = ReaderPool(path, readers, functions.register) if path != ":memory:" else None
-        self._tx_lock = asyncio.Lock()
-        self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(
-            f"sqlite_tx_{id(self)}", default=False)
+        super().__init__(path, max_time_ms, readers)
         self._known_tables: set[str] = set()
-
-    # --- plumbing ----------------------------------------------------------------------
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._in_tx.get() or not self._tx_lock.locked():
-            with self._guard.limit(self.max_time):
-                return fn(*args)
-        async with self._tx_lock:
-            with self._guard.limit(self.max_time):
-                return fn(*args)
-
-    async def _read(self, fn: Callable[[sqlite3.Connection], T], *, point: bool) -> T:
-        """Run a read: a point read inline on the loop (within a slice), anything else, or a
-        point read that outgrew its slice, on a reader thread under the time budget."""
-        in_tx = self._in_tx.get()
-        if point and (in_tx or not self._tx_lock.locked()):
-            try:
-                return self._guard.run_slice(fn, self.db)
-            except SliceExpired:
-                pass
-        if in_tx:  # the transaction's own writes must be visible: its connection, in a thread
-            return await self._writer_thread(fn)
-        if self._readers is None:  # ":memory:" has no second connection
-            async with self._tx_lock:
-                return await self._writer_thread(fn)
-        return await self._readers.run(fn, self.max_time)
-
-    async def _writer_thread(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """``fn`` on the writer connection in a thread; the caller holds the transaction lock."""
-        def call() -> T:
-            with self._guard.limit(self.max_time):
-                return fn(self.db)
-        return await asyncio.get_running_loop().run_in_executor(None, call)
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        assert self._db is not None, "SQLiteAdapter used before connect()"
-        return self._db
 
     def _open(self) -> None:
         if self.path != ":memory:":
@@ -117,7 +71,7 @@ class SQLiteAdapter:
         self._db = db
 
     async def connect(self) -> None:
-        await self._call(self._open)
+        await self._schema_call(self._open)
         if self._readers is not None:
             self._readers.open()
 
@@ -205,7 +159,7 @@ class SQLiteAdapter:
                                        raw.get("classLevelPermissions"), raw.get("indexes") or {}))
                 self._known_tables.add(raw["className"])
             return out
-        return await self._call(run)
+        return await self._schema_call(run)
 
     async def save_schema(self, schema: ClassSchema) -> None:
         def run() -> None:
@@ -214,7 +168,7 @@ class SQLiteAdapter:
                 self.db.execute('INSERT OR REPLACE INTO "_SCHEMA" (className, schema) VALUES (?, ?)',
                                 (schema.class_name, json.dumps(schema.to_json())))
             self._write(body)
-        await self._call(run)
+        await self._schema_call(run)
 
     async def delete_class(self, class_name: str) -> None:
         def run() -> None:
@@ -225,7 +179,7 @@ class SQLiteAdapter:
                 acl_index.forget(self.db, class_name)
             self._write(body)
             self._known_tables.discard(class_name)
-        await self._call(run)
+        await self._schema_call(run)
 
     async def delete_field(self, schema: ClassSchema, field_name: str) -> None:
         def run() -> None:
@@ -237,7 +191,7 @@ class SQLiteAdapter:
                     self.db.execute(f"UPDATE {quote(schema.class_name)} SET data = "
                                     f"json_remove(data, '{json_path([field_name])}')")
             self._write(body)
-        await self._call(run)
+        await self._schema_call(run)
 
     async def ensure_unique(self, schema: ClassSchema, field_names: list[str]) -> None:
         def run() -> None:
@@ -249,7 +203,7 @@ class SQLiteAdapter:
                 self.db.execute(
                     f"CREATE UNIQUE INDEX IF NOT EXISTS {quote(f'uniq_{schema.class_name}__{field_name}')} "
                     f"ON {quote(schema.class_name)} ({expr})")
-        await self._call(run)
+        await self._schema_call(run)
 
     # --- rows --------------------------------------------------------------------------
     @staticmethod
@@ -314,7 +268,7 @@ class SQLiteAdapter:
         def run(db: sqlite3.Connection) -> list[Document]:
             with too_complex_as_parse_error():
                 return [from_row(row) for row in db.execute(sql, params).fetchall()]
-        return await self._read(run, point=_is_point_read(where))
+        return await self._read(run, inline=read_slice(where, sql, options.skip or 0))
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
         if schema.class_name not in self._known_tables:
@@ -324,7 +278,7 @@ class SQLiteAdapter:
         def run(db: sqlite3.Connection) -> int:
             with too_complex_as_parse_error():
                 return int(db.execute(sql, params).fetchone()[0])
-        return await self._read(run, point=_is_point_read(where))
+        return await self._read(run, inline=read_slice(where, sql))
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
         sql, params = self._select(schema, where, FindOptions(limit=1))
@@ -414,7 +368,8 @@ class SQLiteAdapter:
         sql = (f'SELECT DISTINCT {select} FROM "_Join" WHERE owningClass=? AND field=? '
                f"AND {match} IN ({marks})")
         params = [owning_class, field_name, *ids]
-        rows = await self._read(lambda db: db.execute(sql, params).fetchall(), point=len(ids) <= POINT_READ_IDS)
+        inline = INLINE_SLICE if len(ids) <= POINT_READ_IDS else LIST_SLICE
+        rows = await self._read(lambda db: db.execute(sql, params).fetchall(), inline=inline)
         return [row[0] for row in rows]
 
     async def related_ids(self, owning_class: str, field_name: str, owning_ids: list[str]) -> list[str]:
@@ -423,26 +378,3 @@ class SQLiteAdapter:
     async def owning_ids(self, owning_class: str, field_name: str, related_ids: list[str]) -> list[str]:
         return await self._join_lookup("owningId", "relatedId", owning_class, field_name, related_ids)
 
-
-POINT_READ_IDS = 1000
-
-
-def _is_point_read(where: Where) -> bool:
-    """True when a top-level objectId constraint names at most ``POINT_READ_IDS`` objects, so
-    the primary key bounds the rows the statement touches."""
-    if not isinstance(where, dict):
-        return False
-    for key, value in where.items():
-        if key == "$and" and isinstance(value, list) and any(_is_point_read(part) for part in value):
-            return True
-        if key != "objectId":
-            continue
-        if isinstance(value, str):
-            return True
-        if isinstance(value, dict):
-            if isinstance(value.get("$eq"), str):
-                return True
-            ids = value.get("$in")
-            if isinstance(ids, list) and len(ids) <= POINT_READ_IDS:
-                return True
-    return False

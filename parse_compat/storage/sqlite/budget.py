@@ -1,14 +1,17 @@
 """Where and for how long a SQLite statement may run: the time budget and the reader threads.
 
-- Every connection carries a ``StatementGuard`` installed as its progress handler: SQLite
+- The writer connection carries a ``StatementGuard`` installed as its progress handler: SQLite
   calls it every ``GUARD_STEPS`` virtual-machine steps and aborts the statement once the
   guard's deadline has passed (``sqlite3.OperationalError: interrupted``). The deadline is the
-  query's time budget (``databaseOptions.maxTimeMS``), so a runaway statement ends with
+  query's time budget (``databaseOptions.maxTimeMS``) or the inline slice. Reader connections
+  are interrupted by a timer at the budget instead. Either way a runaway statement ends with
   Parse's timeout error and releases its connection.
 - Reads that may be long run on ``ReaderPool`` connections in worker threads (WAL lets them
   read the last committed state while the writer works), so the event loop keeps serving
   other requests. Point reads stay on the loop (a thread hop costs more than the statement)
-  under a short slice deadline; one that outgrows it is interrupted and re-run on a reader.
+  under a short slice deadline (10 ms), list reads without regex/text/geo under a shorter one
+  (2 ms: an indexed page of results takes a fraction of it); one that outgrows its slice is
+  interrupted and re-run on a reader.
   Reader threads run at a lower CPU priority (nice +10, Linux), so on a small machine the
   event loop's short requests get a core before a long scan does.
 """
@@ -24,14 +27,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ...errors import ParseError
 
 T = TypeVar("T")
 TIMEOUT = 124  # Parse.Error.TIMEOUT
-GUARD_STEPS = 1000
-INLINE_SLICE = 0.01  # seconds a statement may run on the event loop before moving to a thread
+GUARD_STEPS = 250  # the writer checks its deadline this often (few point reads reach it)
+POINT_READ_IDS = 1000  # an objectId $in up to this size is still a point read
+INLINE_SLICE = 0.01  # seconds a point read may run on the event loop before moving to a thread
+LIST_SLICE = 0.002  # the same for a list read without costly functions (most are indexed and short)
 READER_NICENESS = 10  # added to the reader threads' nice value
 
 
@@ -54,10 +59,11 @@ class StatementGuard:
     def install(self, connection: sqlite3.Connection) -> None:
         connection.set_progress_handler(self, GUARD_STEPS)
 
-    def run_slice(self, fn: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection) -> T:
-        """``fn(connection)`` within ``INLINE_SLICE`` (the point-read fast path: no context manager)."""
+    def run_slice(self, fn: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection,
+                  seconds: float) -> T:
+        """``fn(connection)`` within a slice of ``seconds`` (the fast path: no context manager)."""
         previous = (self.deadline, self.slice)
-        slice_end = time.perf_counter() + INLINE_SLICE
+        slice_end = time.perf_counter() + seconds
         self.slice = self.slice or slice_end < self.deadline
         self.deadline = min(self.deadline, slice_end)
         try:
@@ -94,13 +100,17 @@ def timeout_error() -> ParseError:
 
 
 class ReaderPool:
-    """Read-only connections to the same file, each used by one worker thread at a time."""
+    """Read-only connections to the same file, each used by one worker thread at a time.
+
+    Their budget is a timer on the event loop that interrupts the connection: no Python
+    progress handler runs in the reader threads, so a long scan does not keep taking the GIL
+    from the event loop."""
 
     def __init__(self, path: str, size: int, prepare: Callable[[sqlite3.Connection], None]) -> None:
         self.path = path
         self.size = size
         self._prepare = prepare
-        self._idle: asyncio.Queue[tuple[sqlite3.Connection, StatementGuard]] | None = None
+        self._idle: asyncio.Queue[sqlite3.Connection] | None = None
         self._all: list[sqlite3.Connection] = []
         self._executor: ThreadPoolExecutor | None = None
 
@@ -113,10 +123,8 @@ class ReaderPool:
             connection.execute("PRAGMA query_only=1")
             connection.execute("PRAGMA cache_size=-16384")  # 16 MiB page cache per reader
             self._prepare(connection)
-            guard = StatementGuard()
-            guard.install(connection)
             self._all.append(connection)
-            self._idle.put_nowait((connection, guard))
+            self._idle.put_nowait(connection)
 
     def close(self) -> None:
         if self._executor is not None:
@@ -131,28 +139,38 @@ class ReaderPool:
     async def run(self, fn: Callable[[sqlite3.Connection], T], seconds: float) -> T:
         """Run ``fn(connection)`` on a reader thread under a budget of ``seconds``."""
         assert self._idle is not None and self._executor is not None, "ReaderPool used before open()"
-        connection, guard = await self._idle.get()
-
-        def call() -> T:
-            with guard.limit(seconds):
-                return fn(connection)
-
-        future = asyncio.get_running_loop().run_in_executor(self._executor, call)
         idle = self._idle
+        connection = await idle.get()
+        loop = asyncio.get_running_loop()
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            connection.interrupt()  # thread-safe; a no-op once the statement has finished
+
+        timer = loop.call_later(seconds, expire) if math.isfinite(seconds) else None
+        future = loop.run_in_executor(self._executor, fn, connection)
         deferred = False
         try:
             return await asyncio.shield(future)
+        except sqlite3.OperationalError as exc:
+            if expired and "interrupted" in str(exc):
+                raise timeout_error() from exc
+            raise
         except asyncio.CancelledError:
             if not future.done():
                 # The caller is gone: stop the statement, and give the connection back only
                 # once its thread has let go of it.
                 connection.interrupt()
-                future.add_done_callback(lambda done: _release_later(done, idle, connection, guard))
+                future.add_done_callback(lambda done: _release_later(done, idle, connection))
                 deferred = True
             raise
         finally:
+            if timer is not None:
+                timer.cancel()
             if not deferred:
-                idle.put_nowait((connection, guard))
+                idle.put_nowait(connection)
 
 
 def _lower_priority() -> None:
@@ -161,8 +179,29 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), READER_NICENESS)
 
 
-def _release_later(done: asyncio.Future[object], idle: asyncio.Queue[tuple[sqlite3.Connection, StatementGuard]],
-                   connection: sqlite3.Connection, guard: StatementGuard) -> None:
+def _release_later(done: asyncio.Future[object], idle: asyncio.Queue[sqlite3.Connection],
+                   connection: sqlite3.Connection) -> None:
     if not done.cancelled():
         done.exception()  # retrieved: nobody awaits it any more
-    idle.put_nowait((connection, guard))
+    idle.put_nowait(connection)
+
+
+def is_point_read(where: Any) -> bool:
+    """True when a top-level objectId constraint names at most ``POINT_READ_IDS`` objects, so
+    the primary key bounds the rows the statement touches."""
+    if not isinstance(where, dict):
+        return False
+    for key, value in where.items():
+        if key == "$and" and isinstance(value, list) and any(is_point_read(part) for part in value):
+            return True
+        if key != "objectId":
+            continue
+        if isinstance(value, str):
+            return True
+        if isinstance(value, dict):
+            if isinstance(value.get("$eq"), str):
+                return True
+            ids = value.get("$in")
+            if isinstance(ids, list) and len(ids) <= POINT_READ_IDS:
+                return True
+    return False

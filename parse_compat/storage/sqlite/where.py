@@ -79,7 +79,7 @@ class WhereCompiler(GeoClauses):
         for key, constraint in _top_level_items(where):
             params: list[Any] = []
             sql = self._key(key, constraint, params)
-            (acl if key in ACL_COLUMNS else costly if _is_costly(sql) else cheap).append((sql, params))
+            (acl if key in ACL_COLUMNS else costly if is_costly(sql) else cheap).append((sql, params))
         if acl and costly:
             acl_sql = " AND ".join(f"({sql})" for sql, _ in acl)
             acl_params = [p for _, params in acl for p in params]
@@ -355,7 +355,7 @@ COSTLY_FUNCTIONS = ("pc_regex(", "pc_any_regex(", "pc_text(", "pc_distance(", "p
                     "pc_polygon_contains(")
 
 
-def _is_costly(sql: str) -> bool:
+def is_costly(sql: str) -> bool:
     return any(name in sql for name in COSTLY_FUNCTIONS)
 
 
