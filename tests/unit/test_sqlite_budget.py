@@ -15,6 +15,7 @@ from parse_compat.looplag import LoopLagMonitor
 from parse_compat.storage.base import ClassSchema, FindOptions
 from parse_compat.storage.sqlite import functions
 from parse_compat.storage.sqlite.adapter import SQLiteAdapter
+from tests.quiet_gc import quiet_gc
 
 pytestmark = pytest.mark.asyncio
 
@@ -115,19 +116,20 @@ async def test_long_reads_leave_the_loop_free(tmp_path: Path) -> None:
     adapter = await _adapter(tmp_path, max_time_ms=10_000)
     try:
         await _fill(adapter, 100_000)
-        async with LoopLagMonitor() as monitor:
-            slow = asyncio.gather(
-                adapter.count(SCHEMA, {"name": {"$regex": "(a+)+$"}}),
-                adapter.find(SCHEMA, {}, FindOptions(limit=5, skip=99_990)),
-                adapter.find(SCHEMA, {"name": {"$regex": "^name 1"}}, FindOptions(limit=2, sort=[("n", False)])),
-            )
-            point_reads = 0
-            while not slow.done():
-                found = await adapter.find(SCHEMA, {"objectId": "b0000042"}, FindOptions(limit=1))
-                assert found[0]["n"] == 42
-                point_reads += 1
-                await asyncio.sleep(0)  # an inline point read never yields; let the loop run
-            count, page, sorted_page = await slow
+        with quiet_gc():
+            async with LoopLagMonitor() as monitor:
+                slow = asyncio.gather(
+                    adapter.count(SCHEMA, {"name": {"$regex": "(a+)+$"}}),
+                    adapter.find(SCHEMA, {}, FindOptions(limit=5, skip=99_990)),
+                    adapter.find(SCHEMA, {"name": {"$regex": "^name 1"}}, FindOptions(limit=2, sort=[("n", False)])),
+                )
+                point_reads = 0
+                while not slow.done():
+                    found = await adapter.find(SCHEMA, {"objectId": "b0000042"}, FindOptions(limit=1))
+                    assert found[0]["n"] == 42
+                    point_reads += 1
+                    await asyncio.sleep(0)  # an inline point read never yields; let the loop run
+                count, page, sorted_page = await slow
         assert count == 0
         assert [doc["n"] for doc in page] == [99_991, 99_992, 99_993, 99_994, 99_995]
         assert [doc["n"] for doc in sorted_page] == [100_000, 19_999]
