@@ -113,6 +113,9 @@ class World:
     markers: dict[str, str] = field(default_factory=dict)     # secret markers of system objects
     files: dict[str, dict[str, str]] = field(default_factory=dict)  # uploader → File JSON
 
+    def __repr__(self) -> str:
+        return f"World({self.adapter})"
+
     @property
     def state(self) -> Any:
         return self.server.app[STATE_KEY]

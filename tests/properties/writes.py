@@ -25,11 +25,15 @@ METHOD = {"create": "POST", "update": "PUT", "delete": "DELETE"}
 
 
 async def send(world: World, caller: str, route: str, kind: str, class_name: str, object_id: str | None,
-               bodies: list[dict[str, Any]]) -> list[Outcome]:
-    """Run the write(s); one outcome per body (a delete carries no body)."""
+               bodies: list[dict[str, Any]], base: str | None = None) -> list[Outcome]:
+    """Run the write(s); one outcome per body (a delete carries no body). `base` replaces
+    `/classes/<class>` for the system routes (`/users`, `/sessions`, `/roles`, `/installations`)."""
+    def path() -> str:
+        return (base + (f"/{object_id}" if object_id else "")) if base else _path(class_name, object_id)
+
     if route == "rest":
         body = None if kind == "delete" else bodies[0]
-        reply = await world.call(caller, METHOD[kind], _path(class_name, object_id), body)
+        reply = await world.call(caller, METHOD[kind], path(), body)
         return [Outcome(reply.status < 400, reply.status, reply.body, bodies[0])]
     if route in ("cloud", "cloud_master"):
         params = {"kind": kind, "className": class_name, "objectId": object_id, "body": bodies[0],
@@ -38,7 +42,7 @@ async def send(world: World, caller: str, route: str, kind: str, class_name: str
         return [Outcome(reply.status < 400, reply.status, reply.body, bodies[0])]
     requests = []
     for body in bodies:
-        sub: dict[str, Any] = {"method": METHOD[kind], "path": "/parse" + _path(class_name, object_id)}
+        sub: dict[str, Any] = {"method": METHOD[kind], "path": "/parse" + path()}
         if kind != "delete":
             sub["body"] = body
         requests.append(sub)
