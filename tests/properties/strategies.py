@@ -28,7 +28,8 @@ key_paths = st.one_of(
 
 pointers = st.sampled_from(POINTER_TARGETS).map(lambda t: ("$ptr", *t))
 acl_values = st.sampled_from(sorted(ACLS)).map(lambda name: ("$acl", name))
-files = st.sampled_from(("A", "B", "M")).flatmap(
+# "fresh": uploaded by M just before the write (referenced by nothing, so only M may attach it)
+files = st.sampled_from(("A", "B", "M", "fresh")).flatmap(
     lambda who: st.sampled_from((("$file", who, False), ("$file", who, True))))
 typed = st.one_of(
     st.just({"__type": "Date", "iso": "2001-01-01T00:00:00.000Z"}),
@@ -101,7 +102,7 @@ def resolve(world: World, value: Any) -> Any:
         return world.acl(value[1]) or {"*": {"read": True, "write": True}}
     if isinstance(value, tuple) and value and value[0] == "$file":
         _, who, with_url = value
-        out = dict(world.files[who])
+        out = dict(world.files.get(who) or world.files["M"])
         if with_url:
             out["url"] = f"{world.api.base}/files/{world.api.state.settings.appId}/{out['name']}"
         return out

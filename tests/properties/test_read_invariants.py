@@ -20,10 +20,12 @@ from hypothesis import strategies as st
 from .strategies import callers
 from .world import DATA_CLASSES, DATA_FIELDS, SYSTEM_POINTERS, World
 
-EXAMPLES = settings(max_examples=150, deadline=None, derandomize=True, database=None,
+EXAMPLES = settings(max_examples=250, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 SUBQUERY_CLASSES = ("Target", "Secret", "Locked", "Owned", "Guarded", "_Installation", "_Session", "_User",
                     "_GlobalConfig", "_JobStatus")
+SUBQUERIES = ("inQuery", "notInQuery", "select", "dontSelect")
+CLOSED_TO_CLIENTS = ("Secret", "Locked", "_Installation", "_GlobalConfig", "_JobStatus")
 where_keys = st.sampled_from((*DATA_FIELDS, "obj.note", "obj.a.b", "ptr.objectId", "sess.sessionToken",
                               "cfg.params", "_rperm", "_wperm"))
 
@@ -134,6 +136,11 @@ async def run_case(world: World, case: dict[str, Any]) -> None:
             assert token not in text, (who, context)
     if reply.status >= 400:
         return
+    if caller not in ("master", "ro") and case["op"] != "get" and case["shape"] in SUBQUERIES:
+        # sub-queries into classes the caller may not search, or selecting a protected key, are refused
+        assert case["sub_class"] not in CLOSED_TO_CLIENTS, ("sub-query into a closed class answered", context)
+        if case["shape"] in ("select", "dontSelect"):
+            assert "str" not in world.query_hidden(caller, case["sub_class"]), ("protected $select key", context)
     if case["op"] != "get" and case["shape"] in ("field", "exists") and \
             case["key"].split(".")[0] in world.query_hidden(caller, cls):
         raise AssertionError(("a query on a protected field answered", context))

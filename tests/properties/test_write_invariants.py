@@ -12,6 +12,7 @@ the class lets the caller add them; (6) no 5xx.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -22,7 +23,7 @@ from .strategies import KINDS, ROUTES, bodies, callers, resolve_body
 from .world import ACLS, DATA_CLASSES, SYSTEM_CLASSES, World, diff, seed
 from .writes import Outcome, send
 
-EXAMPLES = settings(max_examples=70, deadline=None, derandomize=True, database=None,
+EXAMPLES = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 CLIENT_OWNED_NEVER = ("objectId", "createdAt", "updatedAt", "_rperm", "_wperm")
 
@@ -54,6 +55,9 @@ def check(world: World, case: dict[str, Any], outcomes: list[Outcome], before: d
     effective = "master" if route == "cloud_master" else caller
     assert world.may_write(effective, cls, kind, case["acl"], case["owner"]), context   # (2)
     master = effective == "master"
+    if not master and caller != "M" and "fresh" in world.files:
+        # a file only its uploader (M) may download yet: nobody else may attach it (issue 10, exploit 13)
+        assert json.dumps(world.files["fresh"]["name"]) not in json.dumps(after.get(cls)), context
     heads = set().union(*(_heads(o.sent) for o in succeeded)) if kind != "delete" else set()
     allowed = _allowed_keys(heads, master)
     for name in before:
@@ -93,6 +97,11 @@ async def run_case(world: World, case: dict[str, Any]) -> None:
     object_id = None
     if kind != "create":
         object_id = (await seed(world, cls, case["acl"], case["owner"], "mk-w-" + uuid.uuid4().hex[:8])).object_id
+    if "'$file', 'fresh'" in repr(case["bodies"]):
+        upload = await world.api.post(f"/files/fresh-{uuid.uuid4().hex[:6]}.txt", raw=b"fresh",
+                                      session_token=world.tokens["M"], headers={"Content-Type": "text/plain"})
+        assert upload.status == 201, upload.body
+        world.files["fresh"] = {"__type": "File", "name": upload.body["name"]}
     sent = [resolve_body(world, body) for body in case["bodies"]]
     classes = (cls, "Target", "Secret", *SYSTEM_CLASSES)
     before = await world.snapshot(classes)
