@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .strategies import callers
-from .world import DATA_CLASSES, DATA_FIELDS, SYSTEM_POINTERS, World
+from .world import DATA_CLASSES, DATA_FIELDS, SYSTEM_POINTERS, World, budget
 
-EXAMPLES = settings(max_examples=250, deadline=None, derandomize=True, database=None,
+EXAMPLES = settings(max_examples=budget(250), deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 SUBQUERY_CLASSES = ("Target", "Secret", "Locked", "Owned", "Guarded", "_Installation", "_Session", "_User",
                     "_GlobalConfig", "_JobStatus")

@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .strategies import KINDS, ROUTES, bodies, callers, resolve_body
-from .world import ACLS, DATA_CLASSES, SYSTEM_CLASSES, World, diff, seed
+from .world import ACLS, DATA_CLASSES, SYSTEM_CLASSES, World, budget, diff, seed
 from .writes import Outcome, send
 
-EXAMPLES = settings(max_examples=150, deadline=None, derandomize=True, database=None,
+EXAMPLES = settings(max_examples=budget(150), deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 CLIENT_OWNED_NEVER = ("objectId", "createdAt", "updatedAt", "_rperm", "_wperm")
 

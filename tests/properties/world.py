@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,12 @@ from parse_compat.storage.base import FindOptions
 from tests.api.conftest import Client, Reply, make_settings
 
 T = TypeVar("T")
+
+
+def budget(examples: int) -> int:
+    """The fixed example budget `make test` runs; `PROPERTY_SCALE=10` multiplies it for a longer,
+    still deterministic, hunt by hand."""
+    return examples * max(1, int(os.environ.get("PROPERTY_SCALE", "1")))
 RO_KEY = "prop-read-only-key"
 CALLERS = ("anon", "A", "B", "M", "ro", "master")
 USERS = ("A", "B", "M")
