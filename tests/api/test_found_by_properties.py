@@ -23,3 +23,12 @@ async def test_a_user_cannot_link_an_anonymous_id_another_user_holds(api: Client
     assert "authData" not in stored.body
     login = await api.post("/users", {"authData": {"anonymous": {"id": ANON_ID}}})
     assert login.status == 200 and login.body["objectId"] == holder.body["objectId"]
+
+
+@pytest.mark.parametrize("params", [{"__type": "Date", "iso": "not a date"}, {"$where": 1}, {"a.b": 1}])
+async def test_config_parameter_names_that_storage_cannot_hold_are_refused(api: Client, params: dict) -> None:
+    assert (await api.put("/config", {"params": {"kept": 1}}, master=True)).status == 200
+    reply = await api.put("/config", {"params": params}, master=True)
+    assert reply.status == 400 and reply.body["code"] == 107, reply.body
+    shown = await api.get("/config", master=True)
+    assert shown.body["params"] == {"kept": 1}
