@@ -21,7 +21,7 @@ from .strategies import callers, resolve_body, values
 from .world import ROLE, SYSTEM_CLASSES, USERS, World, budget, diff
 from .writes import Outcome, send
 
-EXAMPLES = settings(max_examples=budget(100), deadline=None, derandomize=True, database=None,
+EXAMPLES = settings(max_examples=budget(80), deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ROUTES = ("rest", "alias", "batch", "transaction", "cloud", "cloud_master")
 ALIAS = {"_User": "/users", "_Session": "/sessions", "_Role": "/roles", "_Installation": "/installations"}
