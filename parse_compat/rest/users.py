@@ -109,6 +109,18 @@ def _anonymous_id(body: dict[str, Any]) -> str | None:
     return anonymous["id"]
 
 
+async def _check_auth_data_free(ctx: RequestContext, body: dict[str, Any], object_id: str) -> None:
+    """Linking a provider id another user already holds answers 208, as Parse does (found by the
+    property suite: `{"authData.anonymous": {"id": <someone else's>}}` was stored)."""
+    for key, value in body.items():
+        head, _, provider = key.partition(".")
+        if head != "authData" or not provider or not isinstance(value, dict) or not isinstance(value.get("id"), str):
+            continue
+        holder = await find_user(ctx, {f"authData.{provider}.id": value["id"], "objectId": {"$ne": object_id}})
+        if holder is not None:
+            raise ParseError(ACCOUNT_ALREADY_LINKED, "this auth is already used")
+
+
 def random_username() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(25))
 
@@ -183,12 +195,7 @@ class UserRules(ClassHooks):
                 await _check_unique(ctx, "username", body["username"], object_id)
             if isinstance(body.get("email"), str):
                 await _check_unique(ctx, "email", body["email"], object_id)
-            linked = body.get("authData.anonymous")
-            if isinstance(linked, dict) and isinstance(linked.get("id"), str):
-                other = await find_user(ctx, {"authData.anonymous.id": linked["id"],
-                                              "objectId": {"$ne": object_id}})
-                if other is not None:  # as Parse: one anonymous id, one account
-                    raise ParseError(ACCOUNT_ALREADY_LINKED, "this auth is already used")
+            await _check_auth_data_free(ctx, body, object_id)
             if "ACL" in body and not ctx.auth.is_master and isinstance(body["ACL"], dict):
                 # parse-compat: a user editing their own ACL always keeps read/write on themselves
                 body["ACL"] = {**body["ACL"], object_id: {"read": True, "write": True}}

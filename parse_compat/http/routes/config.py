@@ -40,6 +40,10 @@ async def put_config(request: ApiRequest) -> ApiResponse:
     master_only = body.get("masterKeyOnly", {})
     if not isinstance(params, dict) or not isinstance(master_only, dict):
         raise ParseError(INVALID_JSON, "config params must be an object")
+    for name in (*params, *master_only):
+        # found by the property suite: {"params": {"__type": "Date", ...}} answered 500 on MongoDB
+        if name.startswith(("_", "$")) or "." in name or not name:
+            raise ParseError(INVALID_JSON, f"Invalid config parameter name: {name}")
     state = request.ctx.state
     schema = await state.schemas.ensure_class("_GlobalConfig")
     current = await _load(request)
