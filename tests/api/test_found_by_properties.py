@@ -32,3 +32,19 @@ async def test_config_parameter_names_that_storage_cannot_hold_are_refused(api: 
     assert reply.status == 400 and reply.body["code"] == 107, reply.body
     shown = await api.get("/config", master=True)
     assert shown.body["params"] == {"kept": 1}
+
+
+@pytest.mark.parametrize("op", [{"__op": "AddRelation", "objects": []}, {"__op": "RemoveRelation", "objects": []},
+                                {"__type": "Relation", "className": "Target"}])
+async def test_a_dotted_key_cannot_carry_a_relation(api: Client, op: dict) -> None:
+    await api.post("/schemas/Target", {"className": "Target"}, master=True)
+    await api.post("/schemas/Open", {"className": "Open", "fields": {"obj": {"type": "Object"}}}, master=True)
+    target = await api.post("/classes/Target", {}, master=True)
+    made = await api.post("/classes/Open", {"obj": {"a": 1}}, master=True)
+    pointer = {"__type": "Pointer", "className": "Target", "objectId": target.body["objectId"]}
+    value = {**op, "objects": [pointer]} if "__op" in op else op
+    reply = await api.put(f"/classes/Open/{made.body['objectId']}", {"obj.a": value}, master=True)
+    assert reply.status == 400 and reply.body["code"] == 111, reply.body
+    fields = (await api.get("/schemas/Open", master=True)).body["fields"]
+    assert not [name for name in fields if "." in name], fields
+    assert (await api.get(f"/classes/Open/{made.body['objectId']}", master=True)).body["obj"] == {"a": 1}

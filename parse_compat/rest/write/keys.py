@@ -6,7 +6,10 @@
   createdAt, updatedAt) is refused with 111, as Parse's schema check answers
   (`schema mismatch for C.f; expected Pointer<X> but got Object`); a missing head field becomes
   a new `Object` field, as in Parse;
-- dotted keys on a create are refused (105), as before.
+- dotted keys on a create are refused (105), as before;
+- a Relation (an `AddRelation`/`RemoveRelation`/`Batch` op or a `Relation` value) under a dotted
+  key is refused (111): relations are top-level fields, never members of an Object (found by
+  the property suite: `{"obj.a": {"__op": "AddRelation", …}}` made a field named `obj.a`).
 
 Server-owned fields of the system classes are the class hooks' `check_keys` (see `hooks.py`);
 this module only knows the schema. Pure: no I/O.
@@ -18,7 +21,7 @@ from typing import Any
 
 from ...codec.ops import DecodedBody
 from ...codec.values import mismatch
-from ...errors import INVALID_KEY_NAME, ParseError
+from ...errors import INCORRECT_TYPE, INVALID_KEY_NAME, ParseError
 from ...schema.model import describe_type, is_valid_field_name, same_type
 from ...storage.base import ClassSchema
 
@@ -33,6 +36,8 @@ def resolve_paths(schema: ClassSchema, body: dict[str, Any], decoded: DecodedBod
             continue
         if creating or not is_valid_field_name(head):
             raise ParseError(INVALID_KEY_NAME, f"Invalid field name: {key}.")
+        if key in decoded.types:  # only a relation gives a dotted key a type of its own
+            raise ParseError(INCORRECT_TYPE, f"{key} cannot hold a Relation: relations are top-level fields.")
         spec = schema.fields.get(head)
         if spec is None:
             # parse-compat: a dotted key into a missing field creates it as an Object
