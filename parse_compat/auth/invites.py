@@ -95,13 +95,13 @@ class Invites:
                                                                 "_invite_token_hash": token_hash(token)}, update)
         if done is None:  # used by a concurrent request in the meantime
             raise ParseError(OTHER_CAUSE, INVALID)
-        await self.state.extras["sessions"].revoke_user(user["objectId"])
+        await self.state.services.sessions.revoke_user(user["objectId"])
         return done
 
 
 def invites_of(state: Any) -> Invites:
-    invites = state.extras.get("invites")
+    invites = state.services.invites
     if invites is None:
         invites = Invites(state)
-        state.extras["invites"] = invites
+        state.services.invites = invites
     return invites

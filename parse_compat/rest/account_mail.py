@@ -67,9 +67,9 @@ class AccountMail:
     def __init__(self, state: Any) -> None:
         self.state = state
         settings = state.settings
-        self.outbox: Outbox = state.extras.get("outbox") or Outbox(
+        self.outbox: Outbox = state.services.outbox or Outbox(
             state, interval=float(getattr(settings, "accountMailInterval", 60) or 0))
-        state.extras["outbox"] = self.outbox
+        state.services.outbox = self.outbox
         self.outbox.handlers["account"] = self.deliver
 
     def _schema(self) -> Any:
@@ -171,7 +171,7 @@ class AccountMail:
             {"emailVerified": True, **forget_tokens((VERIFY,))})
         if done is None:
             return False
-        self.state.extras["sessions"].forget_user(user["objectId"])
+        self.state.services.sessions.forget_user(user["objectId"])
         return True
 
     async def reset_password(self, token: str, new_password: str) -> None:
@@ -192,7 +192,7 @@ class AccountMail:
                                                                 "_perishable_token": hashed}, update)
         if done is None:
             raise ParseError(OTHER_CAUSE, INVALID_LINK)
-        sessions = self.state.extras["sessions"]
+        sessions = self.state.services.sessions
         if getattr(self.state.settings, "revokeSessionOnPasswordReset", True) is not False:
             await sessions.revoke_user(user["objectId"])
         else:
@@ -215,8 +215,8 @@ async def account_changed(ctx: RequestContext, object_id: str, body: dict[str, A
         update["emailVerified"] = False
     state = ctx.state
     await state.storage.update(state.schemas.get("_User"), {"objectId": object_id}, update)
-    state.extras["sessions"].forget_user(object_id)
+    state.services.sessions.forget_user(object_id)
     new_email = after.get("email")
-    mail = state.extras.get("account_mail")
+    mail = state.services.account_mail
     if email_changed and isinstance(new_email, str) and getattr(state.settings, "verifyUserEmails", False) and mail:
         await mail.request_verification(object_id, new_email)

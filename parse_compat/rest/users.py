@@ -46,7 +46,7 @@ def exact_ci(value: str) -> dict[str, str]:
 
 
 def sessions_of(ctx: RequestContext) -> SessionStore:
-    return ctx.state.extras["sessions"]
+    return ctx.state.services.sessions
 
 
 async def find_user(ctx: RequestContext, where: dict[str, Any]) -> Document | None:

@@ -109,7 +109,7 @@ async def purge_class(request: ApiRequest) -> ApiResponse:
         await state.storage.delete_many(schema, {})
         if schema.class_name in ("_Role", "_Session"):
             state.roles.clear()
-            sessions = state.extras.get("sessions")
+            sessions = state.services.sessions
             if sessions is not None:
                 sessions.clear()
     return ApiResponse({})
