@@ -41,6 +41,9 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+# The time budget of every query unless `databaseOptions.maxTimeMS` says otherwise (storage/loader.py).
+DEFAULT_MAX_TIME_MS = 5000
+
 Document = dict[str, Any]
 Where = dict[str, Any]
 
