@@ -16,6 +16,7 @@ from .http.safety import install_security_headers
 from .http.server import HttpEdge
 from .looplag import LoopLagMonitor
 from .rest.write import Writer
+from .rest.write.server_owned import ServerOwnedWrites
 from .schema.bootstrap import load_schema_file
 from .schema.registry import REFRESH_SECONDS, SchemaRegistry
 from .settings import Settings
@@ -34,6 +35,7 @@ async def build_state(settings: Settings, storage: StorageAdapter | None = None)
     schemas = SchemaRegistry(storage)
     await schemas.load()
     state = AppState(settings, storage, schemas, RoleResolver(storage, schemas), Writer())
+    state.services.server_writes = ServerOwnedWrites(storage, settings.objectIdSize)
     from .features import install_features
 
     await install_features(state)

@@ -19,7 +19,7 @@ from .state import AppState
 
 async def install_features(state: AppState) -> None:
     """Each feature registers its class rules, listeners and caches on `state`."""
-    state.services.sessions = SessionStore(state.storage, state.schemas, state.settings)
+    state.services.sessions = SessionStore(state.storage, state.services.server_writes, state.schemas, state.settings)
     install_guards(state)
     state.writer.class_hooks["_User"] = UserRules()
     state.writer.class_hooks["_Session"] = SessionRules()

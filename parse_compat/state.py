@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .rest.idempotency import IdempotencyGuard
     from .rest.triggers import Triggers
     from .rest.write import Writer
+    from .rest.write.server_owned import ServerOwnedWrites
     from .supervisor import Supervisor
 
 Closer = Callable[[], Awaitable[None]]
@@ -48,6 +49,7 @@ RawRoute = tuple[Callable[[str, str, Any], bool], Callable[["web.Request", str],
 class Services:
     """The services features install on an app; `None` where a feature is off or not built yet."""
 
+    server_writes: ServerOwnedWrites = field(init=False)  # set by app.build_state: bookkeeping writes
     sessions: SessionStore = field(init=False)  # always installed first (features.install_features)
     on_close: list[Closer] = field(default_factory=list)  # run in order when the app stops
     on_shutdown: list[Closer] = field(default_factory=list)  # before handlers finish (websockets)

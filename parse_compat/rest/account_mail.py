@@ -139,9 +139,9 @@ class AccountMail:
         if kind == VERIFY and email is not None:
             values["_email_verify_address"] = digest(email.lower())  # the one address this token verifies
         # Bound to the address read above: if it changed meanwhile, no token is issued for it.
-        issued = await self.state.storage.update(self._schema(), {"objectId": user_id, "email": email} if email
-                                                 else {"objectId": user_id, "email": {"$exists": False}},
-                                                 values)
+        issued = await self.state.services.server_writes.update(
+            self._schema(), {"objectId": user_id, "email": email} if email
+            else {"objectId": user_id, "email": {"$exists": False}}, values)
         if issued is None:
             return
         username = str(user.get("username", ""))
@@ -166,7 +166,7 @@ class AccountMail:
             return False
         if not hmac.compare_digest(str(user.get("_email_verify_address") or ""), digest(email.lower())):
             return False
-        done = await self.state.storage.update(
+        done = await self.state.services.server_writes.update(
             self._schema(), {"objectId": user["objectId"], "_email_verify_token": hashed, "email": email},
             {"emailVerified": True, **forget_tokens((VERIFY,))})
         if done is None:
@@ -188,8 +188,8 @@ class AccountMail:
                   "_password_changed_at": date_value(datetime.now(UTC)), **forget_tokens((RESET,)),
                   "_failed_login_count": {"__op": "Delete"}, "_account_lockout_expires_at": {"__op": "Delete"}}
         # The token is consumed atomically: a second use of the same link finds nothing.
-        done = await self.state.storage.update(self._schema(), {"objectId": user["objectId"],
-                                                                "_perishable_token": hashed}, update)
+        done = await self.state.services.server_writes.update(
+            self._schema(), {"objectId": user["objectId"], "_perishable_token": hashed}, update)
         if done is None:
             raise ParseError(OTHER_CAUSE, INVALID_LINK)
         sessions = self.state.services.sessions
@@ -214,7 +214,7 @@ async def account_changed(ctx: RequestContext, object_id: str, body: dict[str, A
     if email_changed and "emailVerified" not in body:
         update["emailVerified"] = False
     state = ctx.state
-    await state.storage.update(state.schemas.get("_User"), {"objectId": object_id}, update)
+    await state.services.server_writes.update(state.schemas.get("_User"), {"objectId": object_id}, update)
     state.services.sessions.forget_user(object_id)
     new_email = after.get("email")
     mail = state.services.account_mail

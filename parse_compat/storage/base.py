@@ -95,6 +95,21 @@ class ClassSchema:
         return out
 
 
+class RecordWrites(Protocol):
+    """The writes of server-owned records (`rest/write/server_owned.py`, `state.services.server_writes`):
+    what `auth/` and the outbox are given instead of the adapter's own write methods."""
+
+    def new_object_id(self, size: int | None = None) -> str: ...
+
+    async def insert(self, schema: ClassSchema, doc: Document) -> None: ...
+
+    async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None: ...
+
+    async def delete(self, schema: ClassSchema, where: Where) -> Document | None: ...
+
+    async def delete_many(self, schema: ClassSchema, where: Where) -> int: ...
+
+
 class StorageAdapter(Protocol):
     """The contract every adapter fulfils (SQLite, MongoDB, later PostgreSQL)."""
 
