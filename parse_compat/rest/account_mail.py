@@ -214,7 +214,9 @@ async def account_changed(ctx: RequestContext, object_id: str, body: dict[str, A
     if email_changed and "emailVerified" not in body:
         update["emailVerified"] = False
     state = ctx.state
-    await state.services.server_writes.update(state.schemas.get("_User"), {"objectId": object_id}, update)
+    users = state.schemas.get("_User")
+    assert users is not None
+    await state.services.server_writes.update(users, {"objectId": object_id}, update)
     state.services.sessions.forget_user(object_id)
     new_email = after.get("email")
     mail = state.services.account_mail

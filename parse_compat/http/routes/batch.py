@@ -101,7 +101,8 @@ async def batch(request: ApiRequest) -> ApiResponse:
         raise ParseError(INVALID_JSON, "requests must be an array")
     check_batch_size(request.ctx, len(requests))  # requestComplexity.batchRequestLimit
     prefixes = _prefixes(request)
-    router: Router = request.ctx.state.services.router
+    router = request.ctx.state.services.router
+    assert router is not None  # set by create_app's startup
     planned: list[ApiRequest] = []
     for item in requests:
         if not isinstance(item, dict):
