@@ -61,7 +61,7 @@ async def export_patient(request: FunctionRequest) -> dict[str, Any]:
         if exc.code == OBJECT_NOT_FOUND:
             raise ParseError(OBJECT_NOT_FOUND, "Patient not found.") from exc
         raise
-    files = request.ctx.state.extras.get("files")
+    files = request.ctx.state.services.files
     if files is None:
         raise ParseError(VALIDATION_ERROR, "Files are not available on this server.")
     records = {class_name: await records_of(master, class_name, patient_id) for class_name in CHILD_CLASSES}

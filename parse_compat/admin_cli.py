@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from .cli_parser import build_parser
+from .errors import ParseError
 from .settings import OPTIONS, Settings, build_settings, load_or_create_credentials, resolve
 
 
@@ -44,14 +46,12 @@ async def create_admin(settings: Settings, username: str, email: str, password: 
         result = await state.writer.create(ctx, "_User", body)
         return result.object_id
     finally:
-        for closer in state.extras.get("on_close", []):
+        for closer in state.services.on_close:
             await closer()
         await state.storage.close()
 
 
 def main(argv: list[str], stdin: TextIO | None = None) -> int:
-    from .cli import build_parser
-    from .errors import ParseError
 
     stdin = stdin or sys.stdin
     if argv[:1] != ["create"]:

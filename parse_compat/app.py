@@ -16,6 +16,7 @@ from .http.safety import install_security_headers
 from .http.server import HttpEdge
 from .looplag import LoopLagMonitor
 from .rest.write import Writer
+from .rest.write.server_owned import ServerOwnedWrites
 from .schema.bootstrap import load_schema_file
 from .schema.registry import REFRESH_SECONDS, SchemaRegistry
 from .settings import Settings
@@ -34,12 +35,13 @@ async def build_state(settings: Settings, storage: StorageAdapter | None = None)
     schemas = SchemaRegistry(storage)
     await schemas.load()
     state = AppState(settings, storage, schemas, RoleResolver(storage, schemas), Writer())
+    state.services.server_writes = ServerOwnedWrites(storage, settings.objectIdSize)
     from .features import install_features
 
     await install_features(state)
     if settings.schema:
         await load_schema_file(settings.schema, schemas)
-    cloud = state.extras.get("cloud")
+    cloud = state.services.cloud
     if cloud is not None:  # the cloud code's on_boot handlers (e.g. the template's own roles)
         await cloud.boot()
     start_schema_refresh(state)
@@ -65,15 +67,15 @@ def start_schema_refresh(state: AppState) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
-    state.extras.setdefault("on_close", []).insert(0, stop)
+    state.services.on_close.insert(0, stop)
 
 
 def start_loop_lag_monitor(state: AppState) -> None:
     """The longest event-loop stall since boot, shown by GET /health (``loopLag``)."""
     monitor = LoopLagMonitor(interval=0.01)
     monitor.start()
-    state.extras["loop_lag"] = monitor
-    state.extras.setdefault("on_close", []).insert(0, monitor.stop)
+    state.services.loop_lag = monitor
+    state.services.on_close.insert(0, monitor.stop)
 
 
 def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web.Application:
@@ -85,20 +87,20 @@ def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web
         state = await build_state(settings, storage)
         app[STATE_KEY] = state
         edge = HttpEdge(state, router)
-        state.extras["router"] = router
+        state.services.router = router
         app[EDGE_KEY] = edge
         start_loop_lag_monitor(state)
 
     async def shutdown(app: web.Application) -> None:
         # Long-lived connections (Live Query websockets) close here, before aiohttp waits for handlers.
         state = app.get(STATE_KEY)
-        for closer in state.extras.get("on_shutdown", []) if state is not None else []:
+        for closer in state.services.on_shutdown if state is not None else []:
             await closer()
 
     async def cleanup(app: web.Application) -> None:
         state = app.get(STATE_KEY)
         if state is not None:
-            for closer in state.extras.get("on_close", []):
+            for closer in state.services.on_close:
                 await closer()
             await state.storage.close()
 

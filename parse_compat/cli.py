@@ -3,32 +3,16 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .cli_parser import build_parser
 from .logflood import install_flood_guard
 from .settings import OPTIONS, build_settings, load_or_create_credentials, resolve
 
 EXIT_BOOT_FAILED = 2
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="parse-compat",
-        description="A Parse Server compatible backend. Options: CLI > environment > config file.",
-    )
-    parser.add_argument("config", nargs="?", help="optional JSON config file with Parse option names")
-    for spec in OPTIONS:
-        default = f" Default: {spec.default!r}." if spec.default not in (None, []) else ""
-        parser.add_argument(f"--{spec.name}", dest=spec.name, default=None,
-                            help=f"{spec.help}{default} Env: {spec.env}.")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="Server processes sharing the port (SO_REUSEPORT); with Live Query, also set "
-                             "liveQuery.redisURL. Default: 1.")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,7 +19,7 @@ from .state import AppState
 
 async def install_features(state: AppState) -> None:
     """Each feature registers its class rules, listeners and caches on `state`."""
-    state.extras["sessions"] = SessionStore(state.storage, state.schemas, state.settings)
+    state.services.sessions = SessionStore(state.storage, state.services.server_writes, state.schemas, state.settings)
     install_guards(state)
     state.writer.class_hooks["_User"] = UserRules()
     state.writer.class_hooks["_Session"] = SessionRules()
@@ -29,16 +29,16 @@ async def install_features(state: AppState) -> None:
     install_pages(state)
     install_invite_page(state)  # staff invitations (parse_compat/auth/invites.py)
     if state.settings.idempotencyOptions:
-        state.extras["idempotency"] = IdempotencyGuard(state, state.settings.idempotencyOptions)
+        state.services.idempotency = IdempotencyGuard(state, state.settings.idempotencyOptions)
     await install_live_query(state)  # websocket route, write listener, bus (parse_compat/livequery)
     await install_cloud(state)  # last: cloud code may rely on everything above
 
 
 def install_guards(state: AppState) -> None:
     """requestComplexity, rateLimit and trustProxy (issue 11); a bad value stops the boot."""
-    state.extras["request_complexity"] = complexity.resolve(state.settings)
-    state.extras["trust_proxy"] = client_ip.resolver(state.settings)
+    state.services.request_complexity = complexity.resolve(state.settings)
+    state.services.trust_proxy = client_ip.resolver(state.settings)
     limiter = rate_limit.build(state.settings)
     if limiter is not None:
-        state.extras["rate_limits"] = limiter
-        state.extras.setdefault("on_close", []).append(limiter.close)
+        state.services.rate_limits = limiter
+        state.services.on_close.append(limiter.close)

@@ -6,7 +6,7 @@
   (or Parse's `{"module": ..., "options": {...}}` form with those options): SMTP through
   aiosmtplib.
 
-The adapter lives on the app state (`state.extras["mail"]`); `mail_of(state)` creates it on
+The adapter lives on the app state (`state.services.mail`); `mail_of(state)` creates it on
 first use.
 """
 
@@ -91,8 +91,8 @@ def mail_adapter(options: dict[str, Any] | None) -> MailAdapter:
 
 
 def mail_of(state: Any) -> MailAdapter:
-    adapter = state.extras.get("mail")
+    adapter = state.services.mail
     if adapter is None:
         adapter = mail_adapter(getattr(state.settings, "emailAdapter", None))
-        state.extras["mail"] = adapter
+        state.services.mail = adapter
     return adapter

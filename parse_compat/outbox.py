@@ -52,22 +52,20 @@ class Outbox:
 
     async def enqueue(self, key: str, kind: str, user: str | None) -> bool:
         """Queue one mail unless `key` is taken; True when a row was added."""
-        from .rest.write import new_object_id
-
         schema = await self.schema()
-        storage = self.state.storage
+        writes = self.state.services.server_writes
         now = datetime.now(UTC)
         stamp = now_iso()
-        row = {"objectId": new_object_id(10), "createdAt": stamp, "updatedAt": stamp, "key": key, "kind": kind,
+        row = {"objectId": writes.new_object_id(10), "createdAt": stamp, "updatedAt": stamp, "key": key, "kind": kind,
                "user": user, "status": "pending", "attempts": 0, "nextAttemptAt": date_value(now),
                "expire": date_value(now + timedelta(seconds=self.interval))}
         for _ in range(2):
             try:
-                await storage.insert(schema, row)
+                await writes.insert(schema, row)
             except DuplicateValue:
                 # Free the key only when its row is done and its interval has passed (one winner).
-                gone = await storage.delete(schema, {"key": key, "status": {"$ne": "pending"},
-                                                     "expire": {"$lt": date_value(now)}})
+                gone = await writes.delete(schema, {"key": key, "status": {"$ne": "pending"},
+                                                    "expire": {"$lt": date_value(now)}})
                 if gone is None:
                     return False
                 continue
@@ -84,6 +82,7 @@ class Outbox:
             return 0  # nothing was ever queued: the class is created by the first enqueue
         schema = await self.schema()
         storage = self.state.storage
+        writes = self.state.services.server_writes
         now = datetime.now(UTC)
         due = await storage.find(schema, {"status": "pending", "nextAttemptAt": {"$lte": date_value(now)}},
                                  FindOptions(limit=50, sort=[("nextAttemptAt", True)]))
@@ -91,10 +90,10 @@ class Outbox:
         for row in due:
             attempts = int(row.get("attempts") or 0) + 1
             # The claim: only the process whose conditional update matches sends this row now.
-            claimed = await storage.update(schema, {"objectId": row["objectId"], "status": "pending",
-                                                    "attempts": row.get("attempts") or 0},
-                                           {"attempts": attempts,
-                                            "nextAttemptAt": date_value(now + timedelta(seconds=self.delay(attempts)))})
+            claimed = await writes.update(schema, {"objectId": row["objectId"], "status": "pending",
+                                                   "attempts": row.get("attempts") or 0},
+                                          {"attempts": attempts,
+                                           "nextAttemptAt": date_value(now + timedelta(seconds=self.delay(attempts)))})
             if claimed is None:
                 continue
             handler = self.handlers.get(str(row.get("kind")))
@@ -107,12 +106,12 @@ class Outbox:
                 log.warning("%s mail: attempt %d failed (%s)%s", row.get("kind"), attempts, type(exc).__name__,
                             "; giving up" if final else "; will retry")
                 if final:
-                    await storage.update(schema, {"objectId": row["objectId"]}, {"status": "failed"})
+                    await writes.update(schema, {"objectId": row["objectId"]}, {"status": "failed"})
                     handled += 1
                 continue
-            await storage.update(schema, {"objectId": row["objectId"]}, {"status": "sent"})
+            await writes.update(schema, {"objectId": row["objectId"]}, {"status": "sent"})
             handled += 1
-        await storage.delete_many(schema, {"status": {"$ne": "pending"}, "expire": {"$lt": date_value(now)}})
+        await writes.delete_many(schema, {"status": {"$ne": "pending"}, "expire": {"$lt": date_value(now)}})
         return handled
 
     async def _run(self) -> None:

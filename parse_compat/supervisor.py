@@ -2,7 +2,7 @@
 
 Long-running loops of an app (the Live Query outbox and bus listener, the job scheduler, the
 session watch...) run under the app's ``Supervisor`` (``supervisor_of(state)``, kept in
-``state.extras``). A loop is expected to catch, log and skip a bad item itself; the supervisor
+``state.services.supervisor``). A loop is expected to catch, log and skip a bad item itself; the supervisor
 is the net below that: when the coroutine raises (or returns), the failure is logged once with
 its type only (messages can carry request data), the task waits ``0.1 s`` doubling up to
 ``30 s`` (reset after a minute of healthy running) and starts again.
@@ -28,7 +28,6 @@ log = logging.getLogger("parse_compat.supervisor")
 MIN_BACKOFF = 0.1
 MAX_BACKOFF = 30.0
 HEALTHY_AFTER = 60.0
-EXTRAS_KEY = "supervisor"
 
 
 @dataclass
@@ -99,16 +98,16 @@ class Supervisor:
 
 def supervisor_of(state: Any) -> Supervisor:
     """The app's supervisor, created on first use (stopped with the app)."""
-    supervisor = state.extras.get(EXTRAS_KEY)
+    supervisor: Supervisor | None = state.services.supervisor
     if supervisor is None:
-        supervisor = state.extras[EXTRAS_KEY] = Supervisor()
-        state.extras.setdefault("on_close", []).append(supervisor.close)
-    return supervisor  # type: ignore[no-any-return]
+        supervisor = state.services.supervisor = Supervisor()
+        state.services.on_close.append(supervisor.close)
+    return supervisor
 
 
 def health(state: Any) -> tuple[int, dict[str, Any]]:
     """``/health``: Parse's ``{"status": "ok"}``, or 503 naming the background tasks that are down."""
-    supervisor = state.extras.get(EXTRAS_KEY) if state is not None else None
+    supervisor = state.services.supervisor if state is not None else None
     problems = supervisor.problems() if supervisor is not None else {}
     if problems:
         return 503, {"status": "error", "tasks": problems}

@@ -53,7 +53,7 @@ class Invites:
         """A new token for the user (any earlier one stops working) and when it expires."""
         token = secrets.token_urlsafe(32)
         expires = datetime.now(UTC) + timedelta(seconds=self.validity)
-        done = await self.state.storage.update(self._schema(), {"objectId": user_id},
+        done = await self.state.services.server_writes.update(self._schema(), {"objectId": user_id},
                                                {"_invite_token_hash": token_hash(token),
                                                 "_invite_expires_at": date_value(expires)})
         if done is None:
@@ -62,7 +62,7 @@ class Invites:
 
     async def revoke(self, user_id: str) -> None:
         """Any invitation of the user stops working."""
-        await self.state.storage.update(self._schema(), {"objectId": user_id},
+        await self.state.services.server_writes.update(self._schema(), {"objectId": user_id},
                                         {"_invite_token_hash": {"__op": "Delete"},
                                          "_invite_expires_at": {"__op": "Delete"}})
 
@@ -91,17 +91,17 @@ class Invites:
                   "_password_changed_at": date_value(datetime.now(UTC)),
                   "_invite_token_hash": {"__op": "Delete"}, "_invite_expires_at": {"__op": "Delete"},
                   "_failed_login_count": {"__op": "Delete"}, "_account_lockout_expires_at": {"__op": "Delete"}}
-        done = await self.state.storage.update(self._schema(), {"objectId": user["objectId"],
+        done = await self.state.services.server_writes.update(self._schema(), {"objectId": user["objectId"],
                                                                 "_invite_token_hash": token_hash(token)}, update)
         if done is None:  # used by a concurrent request in the meantime
             raise ParseError(OTHER_CAUSE, INVALID)
-        await self.state.extras["sessions"].revoke_user(user["objectId"])
+        await self.state.services.sessions.revoke_user(user["objectId"])
         return done
 
 
 def invites_of(state: Any) -> Invites:
-    invites = state.extras.get("invites")
+    invites = state.services.invites
     if invites is None:
         invites = Invites(state)
-        state.extras["invites"] = invites
+        state.services.invites = invites
     return invites

@@ -15,7 +15,7 @@ from typing import Any
 from ..codec.dates import date_value, parse_iso
 from ..errors import OBJECT_NOT_FOUND, VALIDATION_ERROR, ParseError
 from ..schema.registry import SchemaRegistry
-from ..storage.base import Document, StorageAdapter
+from ..storage.base import Document, RecordWrites
 
 
 def check_password(policy: dict[str, Any] | None, password: str, username: str | None) -> None:
@@ -48,11 +48,11 @@ class Lockout:
     A success clears the count only while no lock is set (a conditional update).
     """
 
-    def __init__(self, options: dict[str, Any] | None, storage: StorageAdapter, schemas: SchemaRegistry) -> None:
+    def __init__(self, options: dict[str, Any] | None, writes: RecordWrites, schemas: SchemaRegistry) -> None:
         options = options or {}
         self.threshold = int(options.get("threshold") or 0)
         self.duration = float(options.get("duration") or 5)
-        self.storage = storage
+        self.writes = writes  # server-owned writes (rest/write/server_owned.py)
         self.schemas = schemas
 
     @property
@@ -84,10 +84,10 @@ class Lockout:
         where = {"objectId": user["objectId"]}
         if user.get("_account_lockout_expires_at") is not None:
             # The lock has run out: a fresh window. Conditional, so only one attempt clears it.
-            await self.storage.update(self._schema(), {**where, "_account_lockout_expires_at": {"$exists": True}},
+            await self.writes.update(self._schema(), {**where, "_account_lockout_expires_at": {"$exists": True}},
                                       {"_failed_login_count": {"__op": "Delete"},
                                        "_account_lockout_expires_at": {"__op": "Delete"}})
-        after = await self.storage.update(self._schema(), where,
+        after = await self.writes.update(self._schema(), where,
                                           {"_failed_login_count": {"__op": "Increment", "amount": 1}})
         if after is None:
             raise ParseError(OBJECT_NOT_FOUND, "Invalid username/password.")
@@ -101,7 +101,7 @@ class Lockout:
         if not self.enabled or count < self.threshold:
             return
         until = datetime.now(UTC) + timedelta(minutes=self.duration)
-        await self.storage.update(self._schema(), {"objectId": user["objectId"],
+        await self.writes.update(self._schema(), {"objectId": user["objectId"],
                                                    "_account_lockout_expires_at": {"$exists": False}},
                                   {"_account_lockout_expires_at": date_value(until)})
         raise self._error()
@@ -110,7 +110,7 @@ class Lockout:
         """The password was right: clear the count, unless a parallel failure locked the account."""
         if not self.enabled:
             return
-        done = await self.storage.update(self._schema(), {"objectId": user["objectId"],
+        done = await self.writes.update(self._schema(), {"objectId": user["objectId"],
                                                           "_account_lockout_expires_at": {"$exists": False}},
                                          {"_failed_login_count": {"__op": "Delete"}})
         if done is None:

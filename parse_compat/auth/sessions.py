@@ -22,7 +22,7 @@ from ..codec.dates import date_value, now_iso, parse_iso
 from ..errors import INVALID_SESSION_TOKEN, ParseError
 from ..schema.registry import SchemaRegistry
 from ..settings import Settings
-from ..storage.base import Document, FindOptions, StorageAdapter
+from ..storage.base import Document, FindOptions, RecordWrites, StorageAdapter
 
 # Short, like Parse Server's cacheTTL: a logout in another server process is seen within this time.
 CACHE_SECONDS = 5.0
@@ -36,8 +36,10 @@ def new_token() -> str:
 
 
 class SessionStore:
-    def __init__(self, storage: StorageAdapter, schemas: SchemaRegistry, settings: Settings) -> None:
-        self._storage = storage
+    def __init__(self, storage: StorageAdapter, writes: RecordWrites, schemas: SchemaRegistry,
+                 settings: Settings) -> None:
+        self._storage = storage  # reads
+        self._writes = writes  # server-owned writes (rest/write/server_owned.py)
         self._schemas = schemas
         self._settings = settings
         self._cache: dict[str, tuple[float, Document]] = {}
@@ -65,15 +67,13 @@ class SessionStore:
         schema = self._schemas.get("_Session")
         assert schema is not None
         if installation_id and replace_installation:
-            await self._storage.delete_many(schema, {
+            await self._writes.delete_many(schema, {
                 "user": {"__type": "Pointer", "className": "_User", "objectId": user_id},
                 "installationId": installation_id})
-        from ..rest.write import new_object_id
-
         now = now_iso()
-        doc: Document = {"objectId": new_object_id(self._settings.objectIdSize), "createdAt": now, "updatedAt": now,
+        doc: Document = {"objectId": self._writes.new_object_id(), "createdAt": now, "updatedAt": now,
                          **self.new_session_fields(user_id, installation_id, created_with)}
-        await self._storage.insert(schema, doc)
+        await self._writes.insert(schema, doc)
         return doc
 
     def new_session_fields(self, user_id: str, installation_id: str | None,
@@ -145,12 +145,12 @@ class SessionStore:
         if touch and (last_used is None or (now - last_used).total_seconds() > min(TOUCH_SECONDS, idle / 10)):
             schema = self._schemas.get("_Session")
             assert schema is not None
-            await self._storage.update(schema, {"sessionToken": token}, {"_last_used_at": date_value(now)})
+            await self._writes.update(schema, {"sessionToken": token}, {"_last_used_at": date_value(now)})
 
     async def revoke_token(self, token: str) -> None:
         schema = self._schemas.get("_Session")
         assert schema is not None
-        await self._storage.delete_many(schema, {"sessionToken": token})
+        await self._writes.delete_many(schema, {"sessionToken": token})
         self.forget_token(token)
 
     async def revoke_user(self, user_id: str, keep_token: str | None = None) -> None:
@@ -159,5 +159,5 @@ class SessionStore:
         where: dict[str, Any] = {"user": {"__type": "Pointer", "className": "_User", "objectId": user_id}}
         if keep_token:
             where["sessionToken"] = {"$ne": keep_token}
-        await self._storage.delete_many(schema, where)
+        await self._writes.delete_many(schema, where)
         self.forget_user(user_id)

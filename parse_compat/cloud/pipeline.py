@@ -1,6 +1,6 @@
 """`CloudTriggers`: the `rest.triggers.Triggers` seam implemented over an app's hook table.
 
-Installed as `state.extras["triggers"]`; the writer, find/get and the login/logout routes call
+Installed as `state.services.triggers`; the writer, find/get and the login/logout routes call
 it. It turns REST JSON into `ParseObject`s and request objects, runs the hook through the
 runner (validators, timeout, error codes) and hands REST JSON back. As in Parse, errors in
 afterSave / afterDelete are logged, not returned: the write already happened.

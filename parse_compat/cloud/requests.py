@@ -12,15 +12,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..mail import MailAdapter, mail_of
 from ..rest.context import RequestContext
-from ..rest.find import acl_group
+from ..rest.grants import acl_group
 from ..rest.write import as_rest
 from .objects import ParseObject
+from .sdk import CloudSDK
 
 if TYPE_CHECKING:
-    from ..mail import MailAdapter
     from .query import Query
-    from .sdk import CloudSDK
 
 USER_LOG = logging.getLogger("parse_compat.cloud.user")
 
@@ -68,14 +68,10 @@ class CloudRequest:
 
     @property
     def sdk(self) -> CloudSDK:
-        from .sdk import CloudSDK
-
         return CloudSDK(self.ctx)
 
     @property
     def mail(self) -> MailAdapter:
-        from ..mail import mail_of
-
         return mail_of(self.ctx.state)
 
     async def user_roles(self) -> list[str]:

@@ -1,9 +1,9 @@
 """`CloudRuntime`: one app's loaded cloud code — hook table, triggers seam, jobs, scheduler.
 
 `install_cloud(state)` (called from `features.py`) loads the module named by the `cloud`
-setting, installs `state.extras["cloud"]` (this runtime) and `state.extras["triggers"]` (the
+setting, installs `state.services.cloud` (this runtime) and `state.services.triggers` (the
 seam the REST pipeline calls), stores declared schedules, starts the scheduler and registers
-its shutdown on `state.extras["on_close"]`. With `cloud=None` nothing is installed.
+its shutdown on `state.services.on_close`. With `cloud=None` nothing is installed.
 
 Other features fire their hooks through `run_hook(kind, target, data, ctx)`: files use target
 `"@File"` and kinds `beforeSave`…`afterFind`; Live Query uses `beforeConnect` on
@@ -116,7 +116,7 @@ def apply_option_defaults(state: AppState, defaults: dict[str, Any]) -> None:
 
 
 def runtime_of(state: AppState) -> CloudRuntime | None:
-    return state.extras.get("cloud")
+    return state.services.cloud
 
 
 async def install_cloud(state: AppState, cloud: Cloud | None = None) -> CloudRuntime | None:
@@ -128,8 +128,8 @@ async def install_cloud(state: AppState, cloud: Cloud | None = None) -> CloudRun
     add_configured_schedules(cloud, state.settings.jobSchedules)
     apply_option_defaults(state, cloud.option_defaults)
     runtime = CloudRuntime(state, cloud)
-    state.extras["cloud"] = runtime
-    state.extras["triggers"] = runtime.triggers
-    state.extras.setdefault("on_close", []).append(runtime.close)
+    state.services.cloud = runtime
+    state.services.triggers = runtime.triggers
+    state.services.on_close.append(runtime.close)
     await runtime.start()
     return runtime

@@ -108,7 +108,7 @@ class Scheduler:
                 if value is not None:
                     doc[key] = value
             try:
-                await storage.insert(schema, doc)
+                await self.runtime.state.services.server_writes.insert(schema, doc)
             except DuplicateValue:
                 continue  # another process stored it first
             except Exception as exc:  # noqa: BLE001 - a primary-key clash surfaces differently per adapter
@@ -121,8 +121,8 @@ class Scheduler:
         old = row.get("lastRun")
         condition: dict[str, Any] = {"objectId": row["objectId"]}
         condition["lastRun"] = old if old is not None else {"$exists": False}
-        updated = await self.runtime.state.storage.update(schema, condition,
-                                                          {"lastRun": _ms(now), "updatedAt": format_iso(now)})
+        writes = self.runtime.state.services.server_writes
+        updated = await writes.update(schema, condition, {"lastRun": _ms(now), "updatedAt": format_iso(now)})
         return updated is not None
 
     async def tick(self, now: datetime | None = None) -> list[str]:

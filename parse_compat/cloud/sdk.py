@@ -114,9 +114,7 @@ class CloudSDK:
     # --- cloud code ----------------------------------------------------------------------
     async def run(self, function_name: str, params: dict[str, Any] | None = None) -> Any:
         """Call another cloud function as this identity (validators apply)."""
-        from .runtime import runtime_of
-
-        runtime = runtime_of(self.ctx.state)
+        runtime = self.ctx.state.services.cloud
         if runtime is None:
             raise ParseError(141, f'Invalid function: "{function_name}"')
         return await runtime.run_function(self.ctx, function_name, dict(params or {}))

@@ -7,8 +7,9 @@ each field implies, or raises Parse's error (105 bad key, 107 malformed op, 108 
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import COMMAND_UNAVAILABLE, INCORRECT_TYPE, INVALID_JSON, INVALID_KEY_NAME, ParseError
@@ -27,16 +28,16 @@ DOTTED = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$")
 class RelationChange:
     field: str
     target: str
-    add: list[str] = field(default_factory=list)
-    remove: list[str] = field(default_factory=list)
+    add: list[str] = dataclasses.field(default_factory=list)
+    remove: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass
 class DecodedBody:
-    updates: dict[str, Any] = field(default_factory=dict)  # storage update document
-    types: dict[str, dict[str, Any]] = field(default_factory=dict)  # field → inferred type
-    relations: list[RelationChange] = field(default_factory=list)
-    op_fields: list[str] = field(default_factory=list)  # fields whose result the response echoes
+    updates: dict[str, Any] = dataclasses.field(default_factory=dict)  # storage update document
+    types: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)  # field → inferred type
+    relations: list[RelationChange] = dataclasses.field(default_factory=list)
+    op_fields: list[str] = dataclasses.field(default_factory=list)  # fields whose result the response echoes
 
 
 def _pointer_ids(field_name: str, objects: Any) -> tuple[str, list[str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..errors import INCORRECT_TYPE, INVALID_JSON, INVALID_NESTED_KEY, ParseError
 from ..schema.model import describe_type
@@ -48,10 +48,13 @@ def decode_date(value: Any) -> dict[str, str]:
     raise ParseError(INVALID_JSON, f"invalid Date value {str(value)[:80]}")
 
 
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def decode_geopoint(value: dict[str, Any]) -> dict[str, Any]:
     lat, lng = value.get("latitude"), value.get("longitude")
-    valid = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lng))
-    if not valid:
+    if not (_is_number(lat) and _is_number(lng)):
         raise ParseError(INVALID_JSON, "GeoPoint latitude and longitude must be numbers")
     if not -90 <= lat <= 90:
         raise ParseError(INVALID_JSON, "GeoPoint latitude out of bounds: " + str(lat))

@@ -2,8 +2,8 @@
 protected downloads (signed URLs), encryption at rest and checksums.
 
 `install_files(state)` is the feature's only entry point (called from `features.py`); it
-registers the raw routes, `state.extras["files"]` (the `FilesService`) and
-`state.extras["file_url"]`, which `AppState.file_url` uses for the `url` of File values.
+registers the raw routes, `state.services.files` (the `FilesService`) and
+`state.services.file_url`, which `AppState.file_url` uses for the `url` of File values.
 """
 
 from __future__ import annotations

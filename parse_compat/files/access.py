@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..auth.identity import Auth
 from ..errors import ParseError
 from ..rest.context import RequestContext
-from ..rest.find import access_constraints, combine
+from ..rest.grants import access_constraints, combine
 from ..storage.base import FindOptions
 
 

@@ -86,7 +86,7 @@ class FilesRoutes:
             # parse-compat: downloads skip the app-id and client-key checks (an <img> sends neither)
             creds.app_id = app_id
             creds.client_keys = dict(settings.client_keys)
-        ip = client_ip(request.remote, request.headers, self.state.extras.get("trust_proxy"))  # trustProxy
+        ip = client_ip(request.remote, request.headers, self.state.services.trust_proxy)  # trustProxy
         auth = await authenticate(self.state, creds, ip, "/files")
         return RequestContext(self.state, auth, ip, request.headers, creds.context)
 

@@ -1,7 +1,7 @@
 """The Files API's domain: upload rules, naming, hooks, URLs (signed when protected), delete.
 
 HTTP-free: `routes.py` turns requests into these calls. Cloud-code file hooks are called only
-when `state.extras["triggers"]` has them, by these names (each `async`, `file` a plain dict):
+when `state.services.triggers` has them, by these names (each `async`, `file` a plain dict):
 
 - `before_save_file(ctx, file) -> dict | None` with file = {name, contentType, size, metadata,
   tags} (size = Content-Length or None while streaming). A returned dict may change `name`,
@@ -12,7 +12,7 @@ when `state.extras["triggers"]` has them, by these names (each `async`, `file` a
 - `before_find_file(ctx, file)` with {name} on a download; raise ParseError to refuse.
 
 Without such methods, hooks registered with the cloud-code runtime (`cloud.before_save_file`…,
-`state.extras["cloud"].run_hook(kind, "@File", {"file", "fileSize"}, ctx)`) are fired instead,
+`state.services.cloud.run_hook(kind, "@File", {"file", "fileSize"}, ctx)`) are fired instead,
 with the same dicts as `request.file` and the same use of the return value.
 """
 
@@ -64,10 +64,10 @@ class FilesService:
 
     # --- hooks --------------------------------------------------------------------------------
     async def _hook(self, hook_name: str, ctx: RequestContext, file: dict[str, Any], default_code: int) -> Any:
-        hook = getattr(self.state.extras.get("triggers"), hook_name, None)
+        hook = getattr(self.state.services.triggers, hook_name, None)
         if hook is None:
             # the cloud-code runtime's seam for feature hooks: kind + "@File" (parse_compat/cloud/runtime.py)
-            run_hook = getattr(self.state.extras.get("cloud"), "run_hook", None)
+            run_hook = getattr(self.state.services.cloud, "run_hook", None)
             if run_hook is None:
                 return None
             kind = HOOK_KINDS[hook_name]

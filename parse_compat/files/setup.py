@@ -61,9 +61,9 @@ def build_service(state: Any, adapter: FilesAdapter | None = None) -> FilesServi
 async def install_files(state: Any) -> FilesService:
     service = build_service(state)
     routes = FilesRoutes(state, service)
-    state.extras["files"] = service
-    state.extras["file_url"] = service.file_url
-    state.extras["file_reference_check"] = FileReferenceCheck(service)
-    state.extras.setdefault("raw_routes", []).append((routes.matches, routes.handle))
-    state.extras.setdefault("on_close", []).append(service.store.adapter.close)
+    state.services.files = service
+    state.services.file_url = service.file_url
+    state.services.file_reference_check = FileReferenceCheck(service)
+    state.services.raw_routes.append((routes.matches, routes.handle))
+    state.services.on_close.append(service.store.adapter.close)
     return service

@@ -156,7 +156,7 @@ async def authenticate(state: Any, creds: Credentials, ip: str, path: str) -> Au
         if not any(creds.client_keys.get(kind) == value for kind, value in configured.items()):
             raise Unauthorized()
     if creds.session_token and path.rstrip("/") != "/login":
-        sessions = state.extras.get("sessions")
+        sessions = state.services.sessions
         if sessions is not None:
             user, token = await sessions.user_for_token(creds.session_token)
             auth.user = user

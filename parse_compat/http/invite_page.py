@@ -67,4 +67,4 @@ def install_invite_page(state: AppState) -> None:
             return invite_form(token, username, exc.message)
         return page("Password set", "<p>Your password is set. You can log in now.</p>")
 
-    state.extras.setdefault("raw_routes", []).append((matches, handle))
+    state.services.raw_routes.append((matches, handle))

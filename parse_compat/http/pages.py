@@ -75,7 +75,7 @@ def install_pages(state: AppState) -> None:
             return web.Response(text="Password successfully reset", content_type="text/plain")
         return page("Password changed", "<p>Your password has been changed. You can log in now.</p>")
 
-    state.extras.setdefault("raw_routes", []).append((matches, handle))
-    state.extras["account_mail"] = mail
+    state.services.raw_routes.append((matches, handle))
+    state.services.account_mail = mail
     mail.outbox.start()  # sends queued account mail off the request path
-    state.extras.setdefault("on_close", []).insert(0, mail.outbox.stop)
+    state.services.on_close.insert(0, mail.outbox.stop)

@@ -34,7 +34,7 @@ CORS_ALLOW_HEADERS = ("X-Parse-Master-Key, X-Parse-REST-API-Key, X-Parse-Javascr
                       "X-Parse-Request-Id, Content-Type, Pragma, Cache-Control")
 
 # Features that must see the request before the JSON body is read and credentials are checked
-# (file uploads and downloads, the Live Query websocket) register in state.extras["raw_routes"]
+# (file uploads and downloads, the Live Query websocket) register in state.services.raw_routes
 # a pair (matches(method, path, request) -> bool, handler(request, path) -> StreamResponse).
 
 
@@ -128,7 +128,9 @@ class HttpEdge:
         self.router = router
         self.mount = state.settings.mountPath
         # Stored values JSON cannot carry (lone surrogates, NaN) are repaired and logged once.
-        self.on_bad: safe_json.Reporter = state.extras.setdefault("bad_values", safe_json.BadValueLog(log))
+        if state.services.bad_values is None:
+            state.services.bad_values = safe_json.BadValueLog(log)
+        self.on_bad: safe_json.Reporter = state.services.bad_values
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         settings = self.state.settings
@@ -150,11 +152,11 @@ class HttpEdge:
             path = path[1:]
         if path in ("/health", "/health/"):
             status, health_body = health(self.state)  # 503 while a background task is down
-            lag = self.state.extras.get("loop_lag") if "loopLag" in request.query else None
+            lag = self.state.services.loop_lag if "loopLag" in request.query else None
             if lag is not None:
                 health_body = {**health_body, "loopLag": lag.snapshot()}
             return json_response(health_body, status)
-        for matches, raw_handler in self.state.extras.get("raw_routes", []):
+        for matches, raw_handler in self.state.services.raw_routes:
             if matches(request.method, path, request):
                 return await raw_handler(request, path)
         check_header_text(request.headers)
@@ -168,12 +170,12 @@ class HttpEdge:
         elif isinstance(body, dict):
             body.pop("_method", None)
         credentials = read_credentials(request.headers, body, self.state.settings)
-        ip = client_ip(request.remote, request.headers, self.state.extras.get("trust_proxy"))
+        ip = client_ip(request.remote, request.headers, self.state.services.trust_proxy)
         auth = await authenticate(self.state, credentials, ip, path)
-        limiter = self.state.extras.get("rate_limits")
+        limiter = self.state.services.rate_limits
         if limiter is not None:  # Parse's rateLimit (http/rate_limit.py)
             await limiter.check(method=method, path=path, ip=ip, auth=auth, session_token=credentials.session_token)
-        guard = self.state.extras.get("idempotency")
+        guard = self.state.services.idempotency
         request_id = request.headers.get("X-Parse-Request-Id")
         if guard is not None and request_id and guard.applies(method, path):
             await guard.claim(request_id, auth, ip)  # after authenticate(): per caller

@@ -1,4 +1,4 @@
-"""Optional cloud-code hooks for Live Query, looked up on ``state.extras["triggers"]``.
+"""Optional cloud-code hooks for Live Query, looked up on ``state.services.triggers``.
 
 The cloud-code feature may implement any of these methods; each is called only when it exists
 and, if the object has ``has(trigger, class_name)``, when that returns True:
@@ -33,7 +33,7 @@ SCRIPT_FAILED = 141
 
 
 def find_hook(ctx: RequestContext, method: str, trigger: str, class_name: str) -> Callable[..., Awaitable[Any]] | None:
-    triggers = ctx.state.extras.get("triggers")
+    triggers = ctx.state.services.triggers
     hook = getattr(triggers, method, None)
     if hook is None:
         return None

@@ -25,7 +25,7 @@ from typing import Any
 from ..auth.identity import Auth
 from ..errors import OPERATION_FORBIDDEN, SCRIPT_FAILED, ParseError
 from ..rest.context import RequestContext
-from ..rest.find import class_for_read, grant_for
+from ..rest.grants import class_for_read, grant_for
 from ..rest.output import render_object
 from ..rest.where import WherePreparer
 from ..state import AppState

@@ -1,7 +1,7 @@
 """Live Query on one app: installs the websocket route, the write listener and the bus.
 
 ``install_live_query(state)`` (called from ``features.install_features``) puts a ``LiveQuery``
-in ``state.extras["livequery"]`` and:
+in ``state.services.livequery`` and:
 
 - registers the websocket raw route (``endpoint``) — any websocket upgrade under the mount path,
   so the JS SDK's default ``ws://host:port/parse`` works unchanged;
@@ -33,6 +33,7 @@ from ..supervisor import supervisor_of
 from .bus import Bus, LocalBus, open_bus
 from .client import CLOSE_GOING_AWAY, Client, Outbox, Transport
 from .config import LiveQueryConfig, load_config
+from .endpoint import websocket_route
 from .fanout import Change, Fanout
 from .gc_policy import GcPolicy
 from .hub import Hub
@@ -147,7 +148,7 @@ class LiveQuery:
         if kind == "roles":
             self.state.roles.clear()
         elif kind == "sessions":
-            store = self.state.extras.get("sessions")
+            store = self.state.services.sessions
             user_id = message.get("userId")
             if store is not None and isinstance(user_id, str):
                 self._applying_remote = True
@@ -164,16 +165,14 @@ def _user_of(doc: Document | None) -> str | None:
 
 
 async def install_live_query(state: AppState) -> LiveQuery:
-    from .endpoint import websocket_route
-
     live = LiveQuery(state, load_config(state.settings))
-    state.extras["livequery"] = live
+    state.services.livequery = live
     state.writer.listeners.append(live.on_write)
-    state.extras.setdefault("raw_routes", []).append(websocket_route(live))
-    listeners = getattr(state.extras.get("sessions"), "listeners", None)
+    state.services.raw_routes.append(websocket_route(live))
+    listeners = getattr(state.services.sessions, "listeners", None)
     if isinstance(listeners, list):
         listeners.append(live.on_sessions_forgotten)
-    state.extras.setdefault("on_shutdown", []).append(live.shutdown)
-    state.extras.setdefault("on_close", []).append(live.close)
+    state.services.on_shutdown.append(live.shutdown)
+    state.services.on_close.append(live.close)
     await live.start()
     return live

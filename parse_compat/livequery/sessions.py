@@ -46,7 +46,7 @@ class SessionWatch:
 
     async def user_for(self, token: str) -> dict[str, Any]:
         """The user a token belongs to, or ParseError 209."""
-        store = self.state.extras.get("sessions")
+        store = self.state.services.sessions
         if store is None:
             raise invalid_token()
         try:
@@ -117,7 +117,7 @@ class SessionWatch:
                 self.hub.unsubscribe(client, info.request_id)
                 client.send(protocol.error(INVALID_SESSION_TOKEN, INVALID_TOKEN_MESSAGE, False, info.request_id))
                 ended += 1
-        store = self.state.extras.get("sessions")
+        store = self.state.services.sessions
         if store is not None:
             self.forgetting = True
             try:

@@ -67,9 +67,9 @@ class AccountMail:
     def __init__(self, state: Any) -> None:
         self.state = state
         settings = state.settings
-        self.outbox: Outbox = state.extras.get("outbox") or Outbox(
+        self.outbox: Outbox = state.services.outbox or Outbox(
             state, interval=float(getattr(settings, "accountMailInterval", 60) or 0))
-        state.extras["outbox"] = self.outbox
+        state.services.outbox = self.outbox
         self.outbox.handlers["account"] = self.deliver
 
     def _schema(self) -> Any:
@@ -139,9 +139,9 @@ class AccountMail:
         if kind == VERIFY and email is not None:
             values["_email_verify_address"] = digest(email.lower())  # the one address this token verifies
         # Bound to the address read above: if it changed meanwhile, no token is issued for it.
-        issued = await self.state.storage.update(self._schema(), {"objectId": user_id, "email": email} if email
-                                                 else {"objectId": user_id, "email": {"$exists": False}},
-                                                 values)
+        issued = await self.state.services.server_writes.update(
+            self._schema(), {"objectId": user_id, "email": email} if email
+            else {"objectId": user_id, "email": {"$exists": False}}, values)
         if issued is None:
             return
         username = str(user.get("username", ""))
@@ -166,12 +166,12 @@ class AccountMail:
             return False
         if not hmac.compare_digest(str(user.get("_email_verify_address") or ""), digest(email.lower())):
             return False
-        done = await self.state.storage.update(
+        done = await self.state.services.server_writes.update(
             self._schema(), {"objectId": user["objectId"], "_email_verify_token": hashed, "email": email},
             {"emailVerified": True, **forget_tokens((VERIFY,))})
         if done is None:
             return False
-        self.state.extras["sessions"].forget_user(user["objectId"])
+        self.state.services.sessions.forget_user(user["objectId"])
         return True
 
     async def reset_password(self, token: str, new_password: str) -> None:
@@ -188,11 +188,11 @@ class AccountMail:
                   "_password_changed_at": date_value(datetime.now(UTC)), **forget_tokens((RESET,)),
                   "_failed_login_count": {"__op": "Delete"}, "_account_lockout_expires_at": {"__op": "Delete"}}
         # The token is consumed atomically: a second use of the same link finds nothing.
-        done = await self.state.storage.update(self._schema(), {"objectId": user["objectId"],
-                                                                "_perishable_token": hashed}, update)
+        done = await self.state.services.server_writes.update(
+            self._schema(), {"objectId": user["objectId"], "_perishable_token": hashed}, update)
         if done is None:
             raise ParseError(OTHER_CAUSE, INVALID_LINK)
-        sessions = self.state.extras["sessions"]
+        sessions = self.state.services.sessions
         if getattr(self.state.settings, "revokeSessionOnPasswordReset", True) is not False:
             await sessions.revoke_user(user["objectId"])
         else:
@@ -214,9 +214,11 @@ async def account_changed(ctx: RequestContext, object_id: str, body: dict[str, A
     if email_changed and "emailVerified" not in body:
         update["emailVerified"] = False
     state = ctx.state
-    await state.storage.update(state.schemas.get("_User"), {"objectId": object_id}, update)
-    state.extras["sessions"].forget_user(object_id)
+    users = state.schemas.get("_User")
+    assert users is not None
+    await state.services.server_writes.update(users, {"objectId": object_id}, update)
+    state.services.sessions.forget_user(object_id)
     new_email = after.get("email")
-    mail = state.extras.get("account_mail")
+    mail = state.services.account_mail
     if email_changed and isinstance(new_email, str) and getattr(state.settings, "verifyUserEmails", False) and mail:
         await mail.request_verification(object_id, new_email)

@@ -60,10 +60,10 @@ def limits(ctx: Any) -> dict[str, Any] | None:
     """The limits for this caller, or None for the master key (never limited)."""
     if ctx.auth.has_master_power:
         return None
-    extras = ctx.state.extras
-    found = extras.get("request_complexity")
+    services = ctx.state.services
+    found = services.request_complexity
     if found is None:
-        found = extras["request_complexity"] = resolve(ctx.state.settings)
+        found = services.request_complexity = resolve(ctx.state.settings)
     return found
 
 

@@ -8,61 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, ParseError
+from ..errors import OBJECT_NOT_FOUND, ParseError
 from ..security import policy
 from ..storage.base import ClassSchema, FindOptions
 from .complexity import subquery_limit
 from .context import RequestContext
-from .include import apply_includes
-from .output import render_object
+from .grants import caller, class_for_read, combine, grant_for
+from .include import render_many, storage_keys
 from .params import QueryParams
 from .triggers import triggers_of
 from .where import WherePreparer
-
-
-async def caller(ctx: RequestContext) -> policy.Caller:
-    """The caller as the security policy sees it (roles resolved once per request)."""
-    return await policy.caller_of(ctx.auth, ctx.state.roles)
-
-
-async def acl_group(ctx: RequestContext) -> list[str]:
-    """`*`, the user id and every role the user holds (transitively), master key or not."""
-    if ctx.auth.user_id is None:
-        return ["*"]
-    if ctx.auth.roles is None:
-        ctx.auth.roles = await ctx.state.roles.roles_for(ctx.auth.user_id)
-    return ["*", ctx.auth.user_id, *ctx.auth.roles]
-
-
-async def class_for_read(ctx: RequestContext, class_name: str, operation: str = "find") -> ClassSchema | None:
-    """The class schema, or None for a missing class the caller may query (no results)."""
-    policy.check_class_open(class_name, operation, policy.caller(ctx.auth))
-    schema = await ctx.state.schemas.find_class(class_name)
-    if schema is None and not ctx.auth.has_master_power and not ctx.state.settings.allowClientClassCreation:
-        raise ParseError(OPERATION_FORBIDDEN, f"This user is not allowed to access non-existent class: {class_name}")
-    return schema
-
-
-async def grant_for(ctx: RequestContext, schema: ClassSchema, operation: str) -> policy.ClassGrant:
-    """The policy's grant for this caller, class and operation (raises Parse's error)."""
-    who = await caller(ctx)
-    return policy.class_grant(schema.class_name, schema.class_level_permissions, operation, who)
-
-
-async def access_constraints(ctx: RequestContext, schema: ClassSchema, operation: str,
-                             acl_column: str) -> tuple[list[dict[str, Any]], set[str]]:
-    """The policy's grant as extra where clauses (ACL, pointer permissions, own sessions) and the
-    class-wide hidden fields."""
-    who = await caller(ctx)
-    grant = policy.class_grant(schema.class_name, schema.class_level_permissions, operation, who)
-    return policy.storage_where(grant, who, acl_column), set(grant.hidden)
-
-
-def combine(where: dict[str, Any], clauses: list[dict[str, Any]]) -> dict[str, Any]:
-    if not clauses:
-        return where
-    parts = ([where] if where else []) + clauses
-    return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
 async def sub_find(ctx: RequestContext, class_name: str, where: dict[str, Any],
@@ -134,36 +89,12 @@ async def _find(ctx: RequestContext, class_name: str, params: QueryParams) -> di
     storage = ctx.state.storage
     result: dict[str, Any] = {"results": []}
     if limit > 0:
-        options = FindOptions(limit=limit, skip=params.skip, sort=sort, keys=_storage_keys(params.keys))
+        options = FindOptions(limit=limit, skip=params.skip, sort=sort, keys=storage_keys(params.keys))
         docs = await storage.find(schema, where, options)
         result["results"] = await render_many(ctx, schema, docs, params, grant)
     if params.count:
         result["count"] = await storage.count(schema, where)
     return result
-
-
-def _storage_keys(keys: list[str] | None) -> set[str] | None:
-    if keys is None:
-        return None
-    return {key.split(".")[0] for key in keys}
-
-
-async def render_many(ctx: RequestContext, schema: ClassSchema, docs: list[dict[str, Any]],
-                      params: QueryParams, grant: policy.ClassGrant) -> list[dict[str, Any]]:
-    """The REST JSON of `docs` with the fields the policy hides for each one, then `include`."""
-    keys = _storage_keys(params.keys)
-    include = list(params.include)
-    if params.keys:
-        include += [k.rsplit(".", 1)[0] for k in params.keys if "." in k]
-    who = await caller(ctx)
-    rendered = []
-    for doc in docs:
-        hidden = policy.hidden_for(grant, who, doc)
-        rendered.append(render_object(ctx, schema, doc, keys=keys, exclude=set(params.exclude_keys),
-                                      hidden=set(hidden)))
-    if include or params.include_all:
-        await apply_includes(ctx, schema, rendered, include, params.include_all, params.keys)
-    return rendered
 
 
 async def get(ctx: RequestContext, class_name: str, object_id: str, params: QueryParams) -> dict[str, Any]:

@@ -61,19 +61,17 @@ class IdempotencyGuard:
     async def claim(self, request_id: str, auth: Auth, ip: str = "") -> None:
         """Record `request_id` for this (authenticated) caller; 159 when it already did. The
         read-only master key records nothing: it writes nowhere, so it has nothing to replay."""
-        from .write import new_object_id
-
         if auth.is_read_only:
             return
 
         schema = await self.state.schemas.ensure_class("_Idempotency")
-        storage = self.state.storage
+        writes = self.state.services.server_writes
         now = datetime.now(UTC)
-        await storage.delete_many(schema, {"expire": {"$lt": date_value(now)}})
+        await writes.delete_many(schema, {"expire": {"$lt": date_value(now)}})
         stamp = now_iso()
-        doc = {"objectId": new_object_id(10), "createdAt": stamp, "updatedAt": stamp,
+        doc = {"objectId": writes.new_object_id(10), "createdAt": stamp, "updatedAt": stamp,
                "reqId": namespaced_id(auth, ip, request_id), "expire": date_value(now + timedelta(seconds=self.ttl))}
         try:
-            await storage.insert(schema, doc)
+            await writes.insert(schema, doc)
         except DuplicateValue as exc:
             raise ParseError(DUPLICATE_REQUEST, "Duplicate request") from exc

@@ -1,4 +1,5 @@
-"""`include`: replace pointers by the objects they point to, one batched query per class and path.
+"""Rendering read results, and `include`: replace pointers by the objects they point to, one batched
+query per class and path.
 
 Each target class is read as a direct `get` by the caller would be (the security policy's grant):
 a class closed to clients (`_GlobalConfig`, `_JobStatus`, ...) or whose CLP refuses `get` fails the
@@ -13,9 +14,12 @@ from collections import defaultdict
 from typing import Any
 
 from ..security import policy
-from ..storage.base import FindOptions
+from ..storage.base import ClassSchema, FindOptions
 from .complexity import check_include
 from .context import RequestContext
+from .grants import caller, combine, grant_for
+from .output import render_object
+from .params import QueryParams
 
 MAX_INCLUDE_DEPTH = 10
 
@@ -33,9 +37,6 @@ def _pointers_at(objects: list[dict[str, Any]], field_name: str) -> list[dict[st
 
 async def _fetch(ctx: RequestContext, pointers: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
     """Load every pointed-to object the caller may read, one query per class."""
-    from .find import caller, combine, grant_for, render_many
-    from .params import QueryParams
-
     by_class: dict[str, set[str]] = defaultdict(set)
     for pointer in pointers:
         if isinstance(pointer.get("className"), str) and isinstance(pointer.get("objectId"), str):
@@ -105,3 +106,27 @@ async def _include_tree(ctx: RequestContext, objects: list[dict[str, Any]], tree
         children = _replace(objects, field_name, loaded)
         if subtree and children:
             await _include_tree(ctx, children, subtree)
+
+
+def storage_keys(keys: list[str] | None) -> set[str] | None:
+    if keys is None:
+        return None
+    return {key.split(".")[0] for key in keys}
+
+
+async def render_many(ctx: RequestContext, schema: ClassSchema, docs: list[dict[str, Any]],
+                      params: QueryParams, grant: policy.ClassGrant) -> list[dict[str, Any]]:
+    """The REST JSON of `docs` with the fields the policy hides for each one, then `include`."""
+    keys = storage_keys(params.keys)
+    include = list(params.include)
+    if params.keys:
+        include += [k.rsplit(".", 1)[0] for k in params.keys if "." in k]
+    who = await caller(ctx)
+    rendered = []
+    for doc in docs:
+        hidden = policy.hidden_for(grant, who, doc)
+        rendered.append(render_object(ctx, schema, doc, keys=keys, exclude=set(params.exclude_keys),
+                                      hidden=set(hidden)))
+    if include or params.include_all:
+        await apply_includes(ctx, schema, rendered, include, params.include_all, params.keys)
+    return rendered

@@ -69,7 +69,7 @@ class SessionRules(ClassHooks):
             user_id = given.get("objectId")
         if not isinstance(user_id, str):
             raise ParseError(INVALID_SESSION_TOKEN, "Session token required.")
-        sessions = op.ctx.state.extras["sessions"]
+        sessions = op.ctx.state.services.sessions
         fields = sessions.new_session_fields(user_id, op.auth.installation_id, {"action": "create"})
         op.internal.update({k: v for k, v in fields.items() if k not in op.body})
 
@@ -83,7 +83,7 @@ class SessionRules(ClassHooks):
         elif op.kind == "delete":
             token = op.result.doc.get("sessionToken")
             if isinstance(token, str):
-                op.ctx.state.extras["sessions"].forget_token(token)
+                op.ctx.state.services.sessions.forget_token(token)
 
 
 class RoleRules(ClassHooks):

@@ -1,6 +1,6 @@
 """The seam between the REST pipeline and cloud code: what the pipeline calls, and when.
 
-`Triggers` is implemented by `parse_compat.cloud` (installed as `state.extras["triggers"]`);
+`Triggers` is implemented by `parse_compat.cloud` (installed as `state.services.triggers`);
 without cloud code, `NoTriggers` runs and nothing changes. All objects crossing this seam are
 REST JSON (what a client would send or receive), never storage documents.
 """
@@ -89,5 +89,5 @@ class NoTriggers:
 
 
 def triggers_of(ctx: RequestContext) -> Triggers:
-    found = ctx.state.extras.get("triggers")
+    found = ctx.state.services.triggers
     return found if found is not None else NoTriggers()

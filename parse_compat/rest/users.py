@@ -46,7 +46,7 @@ def exact_ci(value: str) -> dict[str, str]:
 
 
 def sessions_of(ctx: RequestContext) -> SessionStore:
-    return ctx.state.extras["sessions"]
+    return ctx.state.services.sessions
 
 
 async def find_user(ctx: RequestContext, where: dict[str, Any]) -> Document | None:
@@ -280,7 +280,7 @@ async def check_credentials(ctx: RequestContext, values: dict[str, Any]) -> Docu
     else:
         where = {"email": email}
     user = await find_user(ctx, where)
-    lockout = Lockout(ctx.state.settings.accountLockout, ctx.state.storage, ctx.state.schemas)
+    lockout = Lockout(ctx.state.settings.accountLockout, ctx.state.services.server_writes, ctx.state.schemas)
     attempts = await lockout.attempt(user) if user is not None else 0
     ok = await verify_password(password, user.get("_hashed_password") if user else None)
     if user is not None and not ok:

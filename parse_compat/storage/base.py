@@ -41,6 +41,9 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+# The time budget of every query unless `databaseOptions.maxTimeMS` says otherwise (storage/loader.py).
+DEFAULT_MAX_TIME_MS = 5000
+
 Document = dict[str, Any]
 Where = dict[str, Any]
 
@@ -90,6 +93,21 @@ class ClassSchema:
         if self.indexes:
             out["indexes"] = self.indexes
         return out
+
+
+class RecordWrites(Protocol):
+    """The writes of server-owned records (`rest/write/server_owned.py`, `state.services.server_writes`):
+    what `auth/` and the outbox are given instead of the adapter's own write methods."""
+
+    def new_object_id(self, size: int | None = None) -> str: ...
+
+    async def insert(self, schema: ClassSchema, doc: Document) -> None: ...
+
+    async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None: ...
+
+    async def delete(self, schema: ClassSchema, where: Where) -> Document | None: ...
+
+    async def delete_many(self, schema: ClassSchema, where: Where) -> int: ...
 
 
 class StorageAdapter(Protocol):

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import StorageAdapter
-
-DEFAULT_MAX_TIME_MS = 5000
+from .base import DEFAULT_MAX_TIME_MS, StorageAdapter
 
 
 def max_time_ms(options: dict[str, Any] | None) -> int:

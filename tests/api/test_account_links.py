@@ -81,7 +81,7 @@ async def test_a_batch_of_reset_requests_sends_one_mail(api: Client, smtp: SmtpS
     reply = await api.post("/batch", {"requests": items})
     assert reply.body == [{"success": {}}] * 50
     await _links(smtp, "victim@example.com")
-    await api.state.extras["outbox"].drain_once()
+    await api.state.services.outbox.drain_once()
     assert smtp.handler.recipients() == ["victim@example.com"]
 
 
@@ -211,7 +211,7 @@ class TestSmtpDown:
                     assert (reply.status, reply.body) == (200, {}), (kind, path)
         known, unknown = statistics.median(times["known"]), statistics.median(times["unknown"])
         assert known < unknown * 2 + 0.01 and unknown < known * 2 + 0.01, (known, unknown)
-        outbox = api.state.extras["outbox"]
+        outbox = api.state.services.outbox
         await outbox.drain_once()
         failures = [r for r in caplog.records if r.name == "parse_compat.outbox"]
         assert failures and "will retry" in failures[0].getMessage()
@@ -219,13 +219,13 @@ class TestSmtpDown:
 
     async def test_queued_mail_is_sent_once_smtp_is_back(self, api: Client) -> None:
         await _signup(api, "wes")
-        outbox = api.state.extras["outbox"]
+        outbox = api.state.services.outbox
         outbox.base_delay = 0.01
         assert (await api.post("/requestPasswordReset", {"email": "wes@example.com"})).body == {}
         await outbox.drain_once()  # refused: nothing listens yet
         with SmtpServer() as smtp:
             api.state.settings.emailAdapter = smtp.adapter_options
-            api.state.extras.pop("mail")  # the next send builds the adapter from the new option
+            api.state.services.mail = None  # the next send builds the adapter from the new option
             for _ in range(100):
                 await outbox.drain_once()
                 if smtp.handler.delivered:

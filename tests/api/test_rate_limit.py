@@ -61,7 +61,7 @@ async def _user(api: Client, name: str) -> str:
 @pytest.mark.settings(schema=None, rateLimit=[BOX_RULE])
 async def test_zones(api: Client, zone: str) -> None:
     rule = {**BOX_RULE, "requestCount": 2, "zone": zone}
-    api.state.extras["rate_limits"].rules = parse_rules([rule])
+    api.state.services.rate_limits.rules = parse_rules([rule])
     await _box(api)
     ann, bob = await _user(api, "ann"), await _user(api, "bob")
     for _ in range(2):
@@ -169,7 +169,7 @@ async def test_rate_limits_count_each_client_behind_the_proxy(api: Client) -> No
 
 
 async def test_template_limits_password_checks_through_verify_password_too(api: Client) -> None:
-    rules = [r for r in api.state.extras["rate_limits"].rules if r.path.match("/verifyPassword")]
+    rules = [r for r in api.state.services.rate_limits.rules if r.path.match("/verifyPassword")]
     assert [(r.count, r.window_ms) for r in rules] == [(30, 60_000)]
     rules[0].count = 2  # the template's 30, made quick to reach
     for _ in range(2):

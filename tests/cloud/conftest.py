@@ -34,7 +34,7 @@ class Running:
 
     @property
     def runtime(self) -> CloudRuntime:
-        return self.state.extras["cloud"]
+        return self.state.services.cloud
 
 
 @pytest.fixture(params=ADAPTERS)

@@ -12,6 +12,7 @@ from parse_compat.app import STATE_KEY, create_app
 from parse_compat.cloud.hooks import Cloud
 from parse_compat.cloud.loader import CloudCodeError, load_cloud
 from parse_compat.rest.triggers import NoTriggers, triggers_of
+from parse_compat.state import Services
 from tests.api.conftest import make_settings
 
 
@@ -70,9 +71,9 @@ async def test_no_cloud_and_two_apps_in_one_process(tmp_path: Path) -> None:
     for server in (plain, first, second):
         await server.start_server()
     try:
-        assert "cloud" not in plain.app[STATE_KEY].extras
-        first_runtime = first.app[STATE_KEY].extras["cloud"]
-        second_runtime = second.app[STATE_KEY].extras["cloud"]
+        assert plain.app[STATE_KEY].services.cloud is None
+        first_runtime = first.app[STATE_KEY].services.cloud
+        second_runtime = second.app[STATE_KEY].services.cloud
         assert first_runtime.cloud is not second_runtime.cloud
         first_runtime.cloud.define("onlyFirst", lambda request: 1)
         assert "onlyFirst" not in second_runtime.cloud.functions
@@ -100,7 +101,7 @@ async def test_default_package_absent_means_no_cloud_code() -> None:
 
 def test_triggers_of_without_cloud_is_no_triggers() -> None:
     class FakeState:
-        extras: dict[str, object] = {}
+        services = Services()
 
     class FakeCtx:
         state = FakeState()

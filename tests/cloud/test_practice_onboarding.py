@@ -43,7 +43,7 @@ def settings_overrides() -> dict[str, Any]:
 @pytest.fixture
 def outbox(running: Running) -> Outbox:
     box = Outbox()
-    running.state.extras["mail"] = box
+    running.state.services.mail = box
     return box
 
 

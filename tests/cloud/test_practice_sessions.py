@@ -103,7 +103,7 @@ async def test_options_the_operator_sets_win(running: Running) -> None:
 
 async def test_a_live_query_recheck_is_not_activity(running: Running) -> None:
     staff = await member(running.client, "watcher")
-    store = running.state.extras["sessions"]
+    store = running.state.services.sessions
     await set_last_used(running, staff.token, timedelta(minutes=10))
     before = (await session_doc(running, staff.token))["_last_used_at"]
     await store.user_for_token(staff.token, touch=False)  # what the Live Query session watch does

@@ -19,6 +19,7 @@ from parse_compat.cloud.scheduler import is_due
 from parse_compat.cloud.validators import make_validator, validate
 from parse_compat.rest.context import RequestContext
 from parse_compat.settings import Settings
+from parse_compat.state import Services
 
 
 def test_parse_object_merges_pending_changes() -> None:
@@ -51,7 +52,7 @@ def test_function_results_are_encoded_like_parse() -> None:
 class FakeState:
     def __init__(self) -> None:
         self.settings = Settings(appId="a", masterKey="m", dataDir=str(Path("/tmp")))
-        self.extras: dict[str, Any] = {}
+        self.services = Services()
 
 
 def ctx(*, master: bool = False, user: dict[str, Any] | None = None, roles: list[str] | None = None) -> RequestContext:

@@ -28,7 +28,7 @@ class FilesEnv:
 
     @property
     def files(self) -> Any:
-        return self.state.extras["files"]
+        return self.state.services.files
 
     async def fetch(self, url: str, headers: dict[str, str] | None = None,
                     method: str = "GET") -> tuple[int, bytes, Any]:

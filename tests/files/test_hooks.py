@@ -1,4 +1,4 @@
-"""File hooks: called on `state.extras["triggers"]` by name when cloud code provides them."""
+"""File hooks: called on `state.services.triggers` by name when cloud code provides them."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class FileHooks:
 
 async def test_file_hooks(env: FilesEnv) -> None:
     hooks = FileHooks()
-    env.state.extras["triggers"] = hooks
+    env.state.services.triggers = hooks
     blocked = await env.upload("blocked.txt", b"x", "text/plain")
     assert blocked.body == {"code": 141, "error": "no blocked files"}
     reply = await env.upload("fine.txt", b"hello", "text/plain")

@@ -120,7 +120,7 @@ async def test_the_check_alone_finds_files_anywhere_in_a_body(env: FilesEnv) -> 
     _, _, victim_file, _ = await _victim(env)
     thief_id, thief = await env.user("thief")
     own = await env.upload("mine.png", b"\x89PNGmine", "image/png", master=False, session_token=thief)
-    check = env.state.extras["file_reference_check"]
+    check = env.state.services.file_reference_check
     ctx = await _checker_ctx(env, thief_id)
     victim = _file(victim_file)
     hostile = [
@@ -156,7 +156,7 @@ async def test_the_check_alone_finds_files_anywhere_in_a_body(env: FilesEnv) -> 
 async def test_a_master_upload_is_attached_by_the_master_only(env: FilesEnv) -> None:
     upload = await env.upload("m.png", b"\x89PNGmaster", "image/png")
     user_id, _ = await env.user("user1")
-    check = env.state.extras["file_reference_check"]
+    check = env.state.services.file_reference_check
     ctx = await _checker_ctx(env, user_id)
     try:
         await check(ctx, {"image": _file(upload.body["name"])})

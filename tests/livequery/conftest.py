@@ -78,7 +78,7 @@ class LiveEnv:
 
     @property
     def live(self) -> LiveQuery:
-        return self.server.app[STATE_KEY].extras["livequery"]  # type: ignore[no-any-return]
+        return self.server.app[STATE_KEY].services.livequery  # type: ignore[no-any-return]
 
     async def socket(self, connect: bool = True, **fields: Any) -> Socket:
         socket = Socket(await self.http.ws_connect(self.ws_url), self)

@@ -152,7 +152,7 @@ class FakeTriggers:
 async def test_cloud_code_hooks(env: LiveEnv) -> None:
     await env.make_class("Room", ROOM_FIELDS)
     triggers = FakeTriggers()
-    env.server.app[STATE_KEY].extras["triggers"] = triggers
+    env.server.app[STATE_KEY].services.triggers = triggers
     banned = await env.socket(connect=False)
     assert await banned.connect(installationId="banned") == {"op": "error", "error": "no entry", "code": 141,
                                                              "reconnect": False, "requestId": None}

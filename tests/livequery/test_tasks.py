@@ -71,7 +71,7 @@ async def test_an_exception_in_the_outbox_drops_one_client_and_the_others_still_
 
 async def test_a_supervised_task_that_dies_is_restarted_and_health_says_so_meanwhile(env: LiveEnv) -> None:
     state = env.server.app[STATE_KEY]
-    supervisor: Supervisor = state.extras["supervisor"]
+    supervisor: Supervisor = state.services.supervisor
     runs: list[int] = []
 
     async def flaky() -> None:

@@ -31,7 +31,7 @@ async def outcome(tab: Page) -> Any:
 
 async def test_an_invited_person_sets_a_password_in_a_real_browser(api: Client, page: Page) -> None:  # noqa: F811
     outbox = Outbox()
-    api.state.extras["mail"] = outbox
+    api.state.services.mail = outbox
     admin = await member(api, "admin", role="administrator")
     invited = await api.post("/functions/inviteStaff", {"email": "nina@clinic.example", "username": "nina"},
                              session_token=admin.token)

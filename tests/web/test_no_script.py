@@ -28,7 +28,7 @@ SEGMENT = quote(HOSTILE, safe="")
 
 def _paths_of(api: Client) -> list[tuple[str, str]]:
     """Every route the API router knows, its parameters filled with hostile text."""
-    router = api.state.extras["router"]
+    router = api.state.services.router
     out = []
     for method, regex, _handler in router._routes:
         pattern = regex.pattern.removeprefix("^").removesuffix("/?$")

@@ -12,7 +12,8 @@ from typing import Any
 
 from ...auth.identity import MASTER
 from ...errors import INVALID_QUERY, ParseError
-from ...rest.find import class_for_read, sub_find
+from ...rest.find import sub_find
+from ...rest.grants import class_for_read
 from ...rest.output import render_object
 from ...storage.base import ClassSchema
 from ..api import ApiRequest, ApiResponse, Router, require_master

@@ -80,7 +80,7 @@ def _check_transaction(planned: list[ApiRequest], max_requests: int) -> None:
 
 
 async def _count_against_rate_limits(request: ApiRequest, planned: list[ApiRequest]) -> None:
-    limiter = request.ctx.state.extras.get("rate_limits")
+    limiter = request.ctx.state.services.rate_limits
     if limiter is None:
         return
     ctx = request.ctx
@@ -101,7 +101,8 @@ async def batch(request: ApiRequest) -> ApiResponse:
         raise ParseError(INVALID_JSON, "requests must be an array")
     check_batch_size(request.ctx, len(requests))  # requestComplexity.batchRequestLimit
     prefixes = _prefixes(request)
-    router: Router = request.ctx.state.extras["router"]
+    router = request.ctx.state.services.router
+    assert router is not None  # set by create_app's startup
     planned: list[ApiRequest] = []
     for item in requests:
         if not isinstance(item, dict):

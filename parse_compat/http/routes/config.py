@@ -55,14 +55,14 @@ async def put_config(request: ApiRequest) -> ApiResponse:
             merged_params[key] = value
     merged_master = {**(current.get("masterKeyOnly") or {}), **master_only}
     if current:
-        await state.storage.update(schema, {"objectId": CONFIG_ID},
-                                   {"params": merged_params, "masterKeyOnly": merged_master})
+        await state.services.server_writes.update(schema, {"objectId": CONFIG_ID},
+                                                  {"params": merged_params, "masterKeyOnly": merged_master})
     else:
         from ...codec.dates import now_iso
 
         now = now_iso()
-        await state.storage.insert(schema, {"objectId": CONFIG_ID, "createdAt": now, "updatedAt": now,
-                                            "params": merged_params, "masterKeyOnly": merged_master})
+        await state.services.server_writes.insert(schema, {"objectId": CONFIG_ID, "createdAt": now, "updatedAt": now,
+                                                           "params": merged_params, "masterKeyOnly": merged_master})
     return ApiResponse({"result": True})
 
 

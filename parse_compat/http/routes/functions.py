@@ -21,7 +21,7 @@ SCHEDULE_FIELDS = ("jobName", "description", "params", "startAfter", "daysOfWeek
 
 
 def _runtime(request: ApiRequest) -> Any:
-    return request.ctx.state.extras.get("cloud")
+    return request.ctx.state.services.cloud
 
 
 def _params(request: ApiRequest) -> dict[str, Any]:

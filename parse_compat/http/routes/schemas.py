@@ -106,10 +106,10 @@ async def purge_class(request: ApiRequest) -> ApiResponse:
     state = request.ctx.state
     schema = state.schemas.get(request.params["className"])
     if schema is not None:
-        await state.storage.delete_many(schema, {})
+        await state.services.server_writes.delete_many(schema, {})
         if schema.class_name in ("_Role", "_Session"):
             state.roles.clear()
-            sessions = state.extras.get("sessions")
+            sessions = state.services.sessions
             if sessions is not None:
                 sessions.clear()
     return ApiResponse({})

@@ -39,7 +39,7 @@ async def login(request: ApiRequest) -> ApiResponse:
     triggers = triggers_of(ctx)
     if triggers.has("beforeLogin", "_User"):
         await triggers.before_login(ctx, render_self(ctx, user, None))
-    session = await ctx.state.extras["sessions"].create(
+    session = await ctx.state.services.sessions.create(
         user["objectId"], ctx.auth.installation_id, {"action": "login", "authProvider": "password"})
     rendered = render_self(ctx, user, session["sessionToken"])
     if triggers.has("afterLogin", "_User"):
@@ -55,7 +55,7 @@ async def verify_password(request: ApiRequest) -> ApiResponse:
 async def logout(request: ApiRequest) -> ApiResponse:
     ctx = request.ctx
     if ctx.auth.session_token:
-        sessions = ctx.state.extras["sessions"]
+        sessions = ctx.state.services.sessions
         session = await sessions.find_session(ctx.auth.session_token)
         await sessions.revoke_token(ctx.auth.session_token)
         triggers = triggers_of(ctx)
@@ -75,7 +75,7 @@ async def session_me(request: ApiRequest) -> ApiResponse:
     ctx = request.ctx
     if ctx.auth.session_token is None:
         raise ParseError(INVALID_SESSION_TOKEN, "Invalid session token")
-    session = await ctx.state.extras["sessions"].find_session(ctx.auth.session_token)
+    session = await ctx.state.services.sessions.find_session(ctx.auth.session_token)
     if session is None:
         raise ParseError(INVALID_SESSION_TOKEN, "Invalid session token")
     return ApiResponse({k: v for k, v in session.items() if not k.startswith("_")})
@@ -88,7 +88,7 @@ async def _email_request(request: ApiRequest, kind: str) -> ApiResponse:
         raise ParseError(EMAIL_MISSING, "you must provide an email")
     if not isinstance(email, str):
         raise ParseError(INVALID_EMAIL_ADDRESS, "you must provide a valid email string")
-    mailer = request.ctx.state.extras.get("account_mail")
+    mailer = request.ctx.state.services.account_mail
     if mailer is None:
         raise ParseError(1, "An appName, publicServerURL, and emailAdapter are required for password reset "
                             "and email verification functionality.")

@@ -5,7 +5,9 @@
 - `access.py` — class check, CLPs, the original loaded under write permission;
 - `keys.py` — every key path resolved against the schema;
 - `hooks.py` — `ClassHooks`, how `_User`, `_Session`, `_Role`, `_Installation` plug in;
-- `store.py` — the only place writes reach storage.
+- `store.py` — the pipeline's store step, where writes of client bodies reach storage;
+- `server_owned.py` — the writes of server-owned records (sessions, tokens, counters, outbox
+  rows...), the only other place writes reach storage.
 """
 
 from .access import as_rest

@@ -1,7 +1,7 @@
 """Who may write where: the class check, CLPs, and the original object loaded under the
 caller's write permission (ACL + CLP + pointer permissions) — the "refuse" half of the pipeline.
 
-Permission decisions themselves live in `security/` and `rest.find.access_constraints`; this
+Permission decisions themselves live in `security/` and `rest.grants.access_constraints`; this
 module only asks them, before anything else can run.
 """
 
@@ -15,7 +15,7 @@ from ...schema.model import MASTER_ONLY_CLASSES, is_valid_class_name
 from ...security import clp as clp_rules
 from ...storage.base import ClassSchema, Document, FindOptions, Where
 from ..context import RequestContext
-from ..find import access_constraints, acl_group, combine
+from ..grants import access_constraints, acl_group, combine
 from ..output import render_object
 
 

@@ -219,6 +219,6 @@ async def update_matching(ctx: RequestContext, schema: ClassSchema, condition: W
 
 async def check_file_references(ctx: RequestContext, body: dict[str, Any]) -> None:
     """Protected files: the files feature refuses File values the caller may not download."""
-    check = ctx.state.extras.get("file_reference_check")
+    check = ctx.state.services.file_reference_check
     if check is not None and body:
         await check(ctx, body)

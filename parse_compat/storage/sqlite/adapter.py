@@ -26,8 +26,7 @@ from typing import Any, TypeVar
 
 from ...errors import DuplicateValue
 from ..apply_update import apply_update
-from ..base import Capabilities, ClassSchema, Document, FindOptions, Where
-from ..loader import DEFAULT_MAX_TIME_MS
+from ..base import DEFAULT_MAX_TIME_MS, Capabilities, ClassSchema, Document, FindOptions, Where
 from . import acl_index, functions
 from .budget import INLINE_SLICE, LIST_SLICE, POINT_READ_IDS
 from .rows import COLUMN_FIELDS, from_row, index_name, quote, to_row, too_complex_as_parse_error
