@@ -1,0 +1,71 @@
+"""The access audit trail (issue 12 item 2): who read or wrote which object of an audited class.
+
+Which classes are audited is declared in `schema.json` (`"audit": true` on a class). Reads are
+recorded by `rest.find` (get, find, include: one entry per returned object, so "who saw this
+patient" is one lookup by `targetId`), writes by a write listener (create/update with the field
+names written, delete), file downloads by `files.routes` (against the object holding the file),
+Live Query deliveries by the fanout. Cloud functions are recorded through the reads and writes
+they make. Entries name fields, never values. Storage, chain and durability: `log.py`,
+`chain.py`; the command line: `cli.py`.
+
+The service lives on the app state in one place (`install_audit` sets it, `audit_of` reads it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..schema.bootstrap import SchemaFileError, read_schema_file
+from .log import CLASS, AuditLog
+
+__all__ = ["CLASS", "AuditLog", "audit_of", "audited_classes", "install_audit", "record"]
+SYSTEM_KEYS = frozenset({"objectId", "createdAt", "updatedAt"})
+
+
+def audited_classes(schema_path: str | None) -> list[str]:
+    """The classes `schema.json` marks `"audit": true` (none without a schema file)."""
+    if not schema_path:
+        return []
+    try:
+        return [entry["className"] for entry in read_schema_file(schema_path) if entry.get("audit")]
+    except SchemaFileError:
+        return []  # the schema loader reports the file's error at boot
+
+
+def audit_of(state: Any) -> AuditLog | None:
+    """The app's audit log, or None when nothing is audited."""
+    return state.extras.get("audit")  # type: ignore[no-any-return]
+
+
+def record(ctx: Any, action: str, class_name: str, ids: Any, fields: Any = ()) -> None:
+    """Record `action` on `ids` of `class_name` when that class is audited (no I/O)."""
+    log = ctx.state.extras.get("audit")
+    if log is not None and class_name in log.classes:
+        log.record(ctx, action, class_name, ids, fields)
+
+
+def _written_fields(after: dict[str, Any] | None, before: dict[str, Any] | None) -> list[str]:
+    after, before = after or {}, before or {}
+    keys = (after.keys() | before.keys()) - SYSTEM_KEYS
+    names = {key for key in keys if after.get(key) != before.get(key)}
+    acl = {"_rperm", "_wperm"} & names
+    return sorted({key for key in names if not key.startswith("_")} | ({"ACL"} if acl else set()))
+
+
+async def install_audit(state: Any) -> None:
+    settings = state.settings
+    classes = audited_classes(settings.schema)
+    if not classes or settings.auditLog is False:
+        return
+    log = AuditLog(state, classes, settings.auditRetentionDays)
+    state.extras["audit"] = log
+
+    async def on_write(ctx: Any, class_name: str, event: str, after: Any, before: Any) -> None:
+        if class_name in log.classes:
+            doc = after if after is not None else before
+            fields = [] if event == "delete" else _written_fields(after, before)
+            log.record(ctx, event, class_name, [doc.get("objectId") if doc else None], fields)
+
+    state.writer.listeners.append(on_write)
+    log.start()
+    state.extras.setdefault("on_close", []).append(log.stop)

@@ -1,0 +1,220 @@
+"""The access audit trail's writer: entries are buffered in memory and appended to `_Audit` in
+batches (group commit), each batch in one storage transaction that reads the chain head and
+appends after it.
+
+Durability: `record()` only appends to a list (a few microseconds on the request path). Before
+a request's response leaves, the HTTP edge calls `barrier()`, which returns once everything
+recorded so far is stored: the first waiter flushes the whole buffer in one transaction and the
+requests that recorded meanwhile share that flush (or the next one). So an entry whose request
+got its answer is on disk; a crash before the flush loses only entries of requests that never
+got an answer. A failed flush keeps the entries and fails the request (500). Entries recorded
+outside a request (Live Query deliveries, jobs) are flushed by a background task every
+`FLUSH_SECONDS` and at shutdown.
+
+Several processes on one database: the head is read and the batch appended inside one write
+transaction (SQLite: BEGIN IMMEDIATE), and `seq` is unique, so two appends can never both
+follow the same entry (a conflict re-reads the head and retries).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..codec.dates import format_iso, now_iso
+from ..errors import DuplicateValue
+from ..storage.base import ClassSchema, Document, FindOptions
+from .chain import seal
+
+log = logging.getLogger("parse_compat.audit")
+CLASS = "_Audit"
+FLUSH_SECONDS = 1.0
+PURGE_SECONDS = 3600.0
+APPEND_ATTEMPTS = 8
+SESSION_CACHE_MAX = 10_000
+
+
+@dataclass(slots=True)
+class Pending:
+    """One entry not yet stored. `token` is only used to find the session's objectId at flush
+    time; it is never stored."""
+
+    action: str
+    target_class: str
+    target_id: str | None
+    user_id: str | None
+    roles: list[str] | None
+    token: str | None
+    ip: str | None
+    master: bool
+    read_only: bool
+    fields: list[str]
+    created_at: str
+
+
+class AuditLog:
+    def __init__(self, state: Any, classes: Iterable[str], retention_days: float | None) -> None:
+        self.state = state
+        self.classes = frozenset(classes)
+        self.retention_days = retention_days
+        self._pending: list[Pending] = []
+        self._recorded = 0  # entries ever recorded by this process
+        self._stored = 0  # of those, how many are stored (a prefix: the buffer is FIFO)
+        self._lock = asyncio.Lock()
+        self._schema: ClassSchema | None = None
+        self._sessions: dict[str, str | None] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    # --- the request path ------------------------------------------------------------------
+    def audited(self, class_name: str) -> bool:
+        return class_name in self.classes
+
+    def record(self, ctx: Any, action: str, class_name: str, ids: Iterable[str | None],
+               fields: Iterable[str] = ()) -> None:
+        """Buffer one entry per id of an audited class (synchronous, no I/O)."""
+        if class_name not in self.classes:
+            return
+        auth = ctx.auth
+        self.record_as(action, class_name, ids, user_id=auth.user_id, roles=auth.roles, token=auth.session_token,
+                       ip=ctx.ip, master=auth.has_master_power, read_only=auth.is_read_only, fields=fields)
+
+    def record_as(self, action: str, class_name: str, ids: Iterable[str | None], *, user_id: str | None,
+                  roles: list[str] | None, token: str | None, ip: str | None, master: bool, read_only: bool,
+                  fields: Iterable[str] = ()) -> None:
+        if class_name not in self.classes:
+            return
+        stamp = now_iso()
+        names = sorted(fields)
+        for object_id in ids:
+            self._pending.append(Pending(action, class_name, object_id, user_id,
+                                         list(roles) if roles is not None else None, token, ip, master,
+                                         read_only, names, stamp))
+            self._recorded += 1
+
+    async def barrier(self) -> None:
+        """Return once every entry recorded so far is stored (group commit)."""
+        target = self._recorded
+        while self._stored < target:
+            async with self._lock:
+                if self._stored >= target:
+                    return
+                await self._flush()
+
+    # --- storing ---------------------------------------------------------------------------
+    async def schema(self) -> ClassSchema:
+        if self._schema is None:
+            schema = await self.state.schemas.ensure_class(CLASS)
+            await self.state.storage.ensure_unique(schema, ["seq"])
+            self._schema = schema
+        return self._schema
+
+    async def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        try:
+            docs = [await self._document(entry) for entry in batch]
+            await self.append(docs)
+        except BaseException:
+            self._pending = batch + self._pending
+            raise
+        self._stored += len(batch)
+
+    async def _document(self, entry: Pending) -> Document:
+        roles = entry.roles
+        if roles is None and entry.user_id is not None and not entry.master:
+            roles = await self.state.roles.roles_for(entry.user_id)
+        user = {"__type": "Pointer", "className": "_User", "objectId": entry.user_id} if entry.user_id else None
+        names = sorted(role.removeprefix("role:") for role in roles or [])
+        return {"action": entry.action, "targetClass": entry.target_class, "targetId": entry.target_id,
+                "user": user, "roles": names, "session": await self._session_id(entry.token),
+                "ip": entry.ip, "master": entry.master, "readOnly": entry.read_only, "fields": entry.fields,
+                "anchor": None, "createdAt": entry.created_at}
+
+    async def _session_id(self, token: str | None) -> str | None:
+        if not token:
+            return None
+        if token not in self._sessions:
+            schema = self.state.schemas.get("_Session")
+            found = await self.state.storage.find(schema, {"sessionToken": token},
+                                                  FindOptions(limit=1, keys={"objectId"})) if schema else []
+            if len(self._sessions) >= SESSION_CACHE_MAX:
+                self._sessions.clear()
+            self._sessions[token] = found[0]["objectId"] if found else None
+        return self._sessions[token]
+
+    async def append(self, docs: list[Document], delete_upto: int | None = None) -> None:
+        """Chain and insert `docs` after the stored head, in one transaction."""
+        from ..rest.write import new_object_id
+
+        schema = await self.schema()
+        storage = self.state.storage
+        for _attempt in range(APPEND_ATTEMPTS):
+            try:
+                async with storage.transaction():
+                    head = await storage.find(schema, {}, FindOptions(limit=1, sort=[("seq", False)]))
+                    seq = int(head[0]["seq"]) if head else 0
+                    prev = str(head[0]["hash"]) if head else ""
+                    for doc in docs:
+                        seq += 1
+                        row = seal({**doc}, seq, prev)
+                        prev = row["hash"]
+                        row.update(objectId=new_object_id(10), updatedAt=row["createdAt"], _rperm=[], _wperm=[])
+                        await storage.insert(schema, row)
+                return
+            except DuplicateValue:
+                continue  # another process appended after the head we read: read it again
+        raise RuntimeError("audit: could not append after repeated conflicts")
+
+    # --- retention -------------------------------------------------------------------------
+    async def purge(self, now: datetime | None = None) -> int:
+        """Delete entries older than `auditRetentionDays`, after appending a `purge` entry that
+        anchors the chain on the last deleted one. How many were deleted."""
+        if not self.retention_days:
+            return 0
+        now = now or datetime.now(UTC)
+        cutoff = format_iso(now - timedelta(days=self.retention_days))
+        schema = await self.schema()
+        storage = self.state.storage
+        async with self._lock, storage.transaction():
+            last = await storage.find(schema, {"createdAt": {"$lt": {"__type": "Date", "iso": cutoff}}},
+                                      FindOptions(limit=1, sort=[("seq", False)]))
+            if not last:
+                return 0
+            anchor = {"seq": int(last[0]["seq"]), "hash": last[0]["hash"]}
+            await self.append([{"action": "purge", "targetClass": CLASS, "targetId": None, "user": None,
+                                "roles": [], "session": None, "ip": None, "master": True, "readOnly": False,
+                                "fields": [], "anchor": anchor, "createdAt": format_iso(now)}])
+            return await storage.delete_many(schema, {"seq": {"$lte": anchor["seq"]}})
+
+    # --- background ------------------------------------------------------------------------
+    async def _run(self) -> None:
+        since_purge = PURGE_SECONDS
+        while True:
+            await asyncio.sleep(FLUSH_SECONDS)
+            since_purge += FLUSH_SECONDS
+            try:
+                await self.barrier()
+                if self.retention_days and since_purge >= PURGE_SECONDS:
+                    since_purge = 0.0
+                    await self.purge()
+            except Exception:  # noqa: BLE001 - the loop must survive a storage hiccup; entries stay buffered
+                log.warning("audit: storing entries failed; will try again", exc_info=False)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        with contextlib.suppress(Exception):
+            await self.barrier()
