@@ -1,7 +1,8 @@
 """`patientAccessLog {patientId}` (administrators): the audit trail of one patient — every
 recorded read and write of the patient and of its x-ray logs, treatment plans and reminders —
-newest first, as `{"entries": [{seq, createdAt, action, targetClass, targetId, user, roles,
-session, ip, master, readOnly, fields}]}` (at most `LIMIT` entries). Entries name fields, never
+newest first, as `{"entries": [{seq, createdAt, action, targetClass, targetId, ids, user, roles,
+session, ip, master, readOnly, fields}]}` (at most `LIMIT` entries; a find is one entry whose
+`ids` lists every object it returned). Entries name fields, never
 values; the server writes them (parse_compat/audit). Looking at the log is itself recorded, as
 reads of the patient's records by the master key.
 """
@@ -19,7 +20,7 @@ from .patients import CHILD_CLASSES
 
 LIMIT = 1000
 IDS_PER_QUERY = 500
-SHOWN = ("seq", "createdAt", "action", "targetClass", "targetId", "roles", "session", "ip", "master", "readOnly",
+SHOWN = ("seq", "createdAt", "action", "targetClass", "targetId", "ids", "roles", "session", "ip", "master", "readOnly",
          "fields")
 
 
@@ -41,11 +42,13 @@ async def patient_access_log(request: FunctionRequest) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for start in range(0, len(targets), IDS_PER_QUERY):
         ids = [object_id for _class, object_id in targets[start:start + IDS_PER_QUERY]]
-        found = await master.query("_Audit").contained_in("targetId", ids).descending("seq").limit(LIMIT).find()
-        rows += [row.to_json() for row in found]
+        for key in ("targetId", "ids"):  # a get or write names one object; a find names every id it returned
+            found = await master.query("_Audit").contained_in(key, ids).descending("seq").limit(LIMIT).find()
+            rows += [row.to_json() for row in found]
     wanted = set(targets)
-    rows = [row for row in rows if (row.get("targetClass"), row.get("targetId")) in wanted]
-    rows.sort(key=lambda row: row.get("seq") or 0, reverse=True)
+    unique = {row["seq"]: row for row in rows if any((row.get("targetClass"), object_id) in wanted
+                                                      for object_id in [row.get("targetId"), *(row.get("ids") or [])])}
+    rows = sorted(unique.values(), key=lambda row: row.get("seq") or 0, reverse=True)
     return {"entries": [_entry(row) for row in rows[:LIMIT]]}
 
 

@@ -1,8 +1,11 @@
 """The access audit trail (issue 12 item 2): who read or wrote which object of an audited class.
 
 Which classes are audited is declared in `schema.json` (`"audit": true` on a class). Reads are
-recorded by `rest.find` (get, find, include: one entry per returned object, so "who saw this
-patient" is one lookup by `targetId`), writes by a write listener (create/update with the field
+recorded by `rest.find`: a get is one entry (`targetId`); a find or an include is ONE entry per
+query naming every returned id in `ids` (and `targetId` when there is exactly one) — one row per
+returned object cost about as much as the read itself for a page of 20 (bench/audit.py), one
+row per query stays a fraction of it; a query that returned nothing is not recorded. Writes
+are recorded by a write listener (create/update with the field
 names written, delete), file downloads by `files.routes` (against the object holding the file),
 Live Query deliveries by the fanout. Cloud functions are recorded through the reads and writes
 they make. Entries name fields, never values. Storage, chain and durability: `log.py`,
@@ -37,11 +40,12 @@ def audit_of(state: Any) -> AuditLog | None:
     return state.extras.get("audit")  # type: ignore[no-any-return]
 
 
-def record(ctx: Any, action: str, class_name: str, ids: Any, fields: Any = ()) -> None:
-    """Record `action` on `ids` of `class_name` when that class is audited (no I/O)."""
+def record(ctx: Any, action: str, class_name: str, ids: Any, fields: Any = (), query: bool = False) -> None:
+    """Record `action` on `ids` of `class_name` when that class is audited (no I/O): one entry per
+    id, or with `query` one entry naming every id (nothing when the query returned nothing)."""
     log = ctx.state.extras.get("audit")
     if log is not None and class_name in log.classes:
-        log.record(ctx, action, class_name, ids, fields)
+        log.record(ctx, action, class_name, ids, fields, query)
 
 
 def _written_fields(after: dict[str, Any] | None, before: dict[str, Any] | None) -> list[str]:

@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-HASHED = ("seq", "prevHash", "action", "targetClass", "targetId", "user", "roles", "session", "ip", "master",
+HASHED = ("seq", "prevHash", "action", "targetClass", "targetId", "ids", "user", "roles", "session", "ip", "master",
           "readOnly", "fields", "anchor", "createdAt")
 GENESIS = ""
 

@@ -47,6 +47,7 @@ class Pending:
     action: str
     target_class: str
     target_id: str | None
+    ids: list[str] | None  # a query's entry: every id it returned (target_id is set when there is one)
     user_id: str | None
     roles: list[str] | None
     token: str | None
@@ -75,24 +76,33 @@ class AuditLog:
         return class_name in self.classes
 
     def record(self, ctx: Any, action: str, class_name: str, ids: Iterable[str | None],
-               fields: Iterable[str] = ()) -> None:
-        """Buffer one entry per id of an audited class (synchronous, no I/O)."""
+               fields: Iterable[str] = (), query: bool = False) -> None:
+        """Buffer one entry per id of an audited class, or with `query` one entry naming every id
+        (synchronous, no I/O)."""
         if class_name not in self.classes:
             return
         auth = ctx.auth
         self.record_as(action, class_name, ids, user_id=auth.user_id, roles=auth.roles, token=auth.session_token,
-                       ip=ctx.ip, master=auth.has_master_power, read_only=auth.is_read_only, fields=fields)
+                       ip=ctx.ip, master=auth.has_master_power, read_only=auth.is_read_only, fields=fields,
+                       query=query)
 
     def record_as(self, action: str, class_name: str, ids: Iterable[str | None], *, user_id: str | None,
                   roles: list[str] | None, token: str | None, ip: str | None, master: bool, read_only: bool,
-                  fields: Iterable[str] = ()) -> None:
+                  fields: Iterable[str] = (), query: bool = False) -> None:
         if class_name not in self.classes:
             return
         stamp = now_iso()
         names = sorted(fields)
+        roles = list(roles) if roles is not None else None
+        if query:
+            found = [object_id for object_id in ids if object_id]
+            if found:
+                self._pending.append(Pending(action, class_name, found[0] if len(found) == 1 else None, found,
+                                             user_id, roles, token, ip, master, read_only, names, stamp))
+                self._recorded += 1
+            return
         for object_id in ids:
-            self._pending.append(Pending(action, class_name, object_id, user_id,
-                                         list(roles) if roles is not None else None, token, ip, master,
+            self._pending.append(Pending(action, class_name, object_id, None, user_id, roles, token, ip, master,
                                          read_only, names, stamp))
             self._recorded += 1
 
@@ -132,7 +142,7 @@ class AuditLog:
         user = {"__type": "Pointer", "className": "_User", "objectId": entry.user_id} if entry.user_id else None
         names = sorted(role.removeprefix("role:") for role in roles or [])
         return {"action": entry.action, "targetClass": entry.target_class, "targetId": entry.target_id,
-                "user": user, "roles": names, "session": await self._session_id(entry.token),
+                "ids": entry.ids, "user": user, "roles": names, "session": await self._session_id(entry.token),
                 "ip": entry.ip, "master": entry.master, "readOnly": entry.read_only, "fields": entry.fields,
                 "anchor": None, "createdAt": entry.created_at}
 
@@ -148,10 +158,8 @@ class AuditLog:
             self._sessions[token] = found[0]["objectId"] if found else None
         return self._sessions[token]
 
-    async def append(self, docs: list[Document], delete_upto: int | None = None) -> None:
+    async def append(self, docs: list[Document]) -> None:
         """Chain and insert `docs` after the stored head, in one transaction."""
-        from ..rest.write import new_object_id
-
         schema = await self.schema()
         storage = self.state.storage
         for _attempt in range(APPEND_ATTEMPTS):
@@ -164,7 +172,8 @@ class AuditLog:
                         seq += 1
                         row = seal({**doc}, seq, prev)
                         prev = row["hash"]
-                        row.update(objectId=new_object_id(10), updatedAt=row["createdAt"], _rperm=[], _wperm=[])
+                        # objectId from seq (unique as seq is); no ACL lists: the class is closed to clients
+                        row.update(objectId=f"{seq:010d}", updatedAt=row["createdAt"])
                         await storage.insert(schema, row)
                 return
             except DuplicateValue:
@@ -187,7 +196,7 @@ class AuditLog:
             if not last:
                 return 0
             anchor = {"seq": int(last[0]["seq"]), "hash": last[0]["hash"]}
-            await self.append([{"action": "purge", "targetClass": CLASS, "targetId": None, "user": None,
+            await self.append([{"action": "purge", "targetClass": CLASS, "targetId": None, "ids": None, "user": None,
                                 "roles": [], "session": None, "ip": None, "master": True, "readOnly": False,
                                 "fields": [], "anchor": anchor, "createdAt": format_iso(now)}])
             return await storage.delete_many(schema, {"seq": {"$lte": anchor["seq"]}})

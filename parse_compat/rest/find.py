@@ -137,7 +137,7 @@ async def _find(ctx: RequestContext, class_name: str, params: QueryParams) -> di
     if limit > 0:
         options = FindOptions(limit=limit, skip=params.skip, sort=sort, keys=_storage_keys(params.keys))
         docs = await storage.find(schema, where, options)
-        audit_record(ctx, "find", class_name, [doc["objectId"] for doc in docs])
+        audit_record(ctx, "find", class_name, [doc["objectId"] for doc in docs], query=True)
         result["results"] = await render_many(ctx, schema, docs, params, grant)
     if params.count:
         result["count"] = await storage.count(schema, where)

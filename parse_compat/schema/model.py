@@ -90,6 +90,7 @@ SYSTEM_CLASS_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
         "action": {"type": "String"},
         "targetClass": {"type": "String"},
         "targetId": {"type": "String"},
+        "ids": {"type": "Array"},
         "user": {"type": "Pointer", "targetClass": "_User"},
         "roles": {"type": "Array"},
         "session": {"type": "String"},

@@ -59,6 +59,7 @@ async def test_reading_a_patient_is_recorded_for_staff_admin_and_master(running:
     assert (await api.get(f"/classes/Patient/{patient}", master=True)).status == 200
     rows = (await entries(running, targetId=patient))
     reads = [row for row in rows if row["action"] in ("get", "find")]
+    assert [row.get("ids") for row in reads] == [None, [patient], None]
     assert [(row["action"], (row["user"] or {}).get("objectId"), row["master"]) for row in reads] == [
         ("get", clinic.staff1.id, False), ("find", clinic.admin.id, False), ("get", None, True)]
     assert reads[0]["roles"] == ["staff"] and reads[1]["roles"] == ["administrator"]
@@ -173,21 +174,45 @@ async def test_patient_access_log_lists_the_patient_and_its_records_newest_first
     clinic = await practice(api)
     patient = await new_patient(running, clinic.staff1)
     other = await new_patient(running, clinic.staff2)
+    second = await clinic.record(clinic.staff1, "TreatmentPlan", patient)
     plan = await clinic.record(clinic.staff1, "TreatmentPlan", patient)
     assert (await clinic.as_(clinic.staff1, "GET", f"/classes/TreatmentPlan/{plan.body['objectId']}")).status == 200
     assert (await clinic.as_(clinic.staff2, "GET", f"/classes/Patient/{other}")).status == 200
     assert (await clinic.as_(clinic.admin, "GET", f"/classes/Patient/{patient}")).status == 200
     refused = await clinic.as_(clinic.staff1, "POST", "/functions/patientAccessLog", {"patientId": patient})
     assert refused.body["code"] == 142
+    plans = await clinic.as_(clinic.staff1, "GET", "/classes/TreatmentPlan")  # a find: one entry, every id
+    assert len(plans.body["results"]) == 2
     reply = await clinic.as_(clinic.admin, "POST", "/functions/patientAccessLog", {"patientId": patient})
     assert reply.status == 200, reply.body
     got = reply.body["result"]["entries"]
+    assert got[0]["action"] == "find" and got[0]["targetId"] is None and got[0]["user"] == clinic.staff1.id
+    assert sorted(got[0]["ids"]) == sorted([plan.body["objectId"], second.body["objectId"]])
+    got = got[1:]
     seen = [(row["action"], row["targetClass"], row["user"]) for row in got]
     assert seen[:3] == [("get", "Patient", clinic.admin.id), ("get", "TreatmentPlan", clinic.staff1.id),
                         ("create", "TreatmentPlan", clinic.staff1.id)]
     assert seen[-1] == ("create", "Patient", clinic.staff1.id)
-    # between them: the cloud code's read of the patient while it checked the plan (as staff1)
-    assert set(seen[3:-1]) <= {("get", "Patient", clinic.staff1.id), ("find", "Patient", clinic.staff1.id)}
+    # between them: the second plan's create and the cloud code's reads of the patient while it checked
+    # the plans (as staff1)
+    assert ("create", "TreatmentPlan", clinic.staff1.id) in seen[3:-1]
+    assert set(seen[3:-1]) <= {("get", "Patient", clinic.staff1.id), ("find", "Patient", clinic.staff1.id),
+                               ("create", "TreatmentPlan", clinic.staff1.id)}
     assert [row["seq"] for row in got] == sorted((row["seq"] for row in got), reverse=True)
     assert other not in json.dumps(got)
     no_values(got)
+
+
+async def test_sharing_and_exporting_name_the_administrator_who_did_it(running: Running, api: Client) -> None:
+    clinic = await practice(api)
+    patient = await new_patient(running, clinic.staff1)
+    shared = await clinic.as_(clinic.staff1, "POST", "/functions/sharePatient",
+                              {"patientId": patient, "userId": clinic.staff2.id, "access": "read"})
+    assert shared.status == 200, shared.body
+    exported = await clinic.as_(clinic.admin, "POST", "/functions/exportPatient", {"patientId": patient})
+    assert exported.status == 200, exported.body
+    rows = await entries(running, targetId=patient)
+    named = [(row["action"], row["user"]["objectId"], row["fields"]) for row in rows if row["user"]
+             and row["action"] in ("share", "export")]
+    assert named == [("share", clinic.staff1.id, ["ACL"]), ("export", clinic.admin.id, [])]
+    assert clinic.staff2.id not in json.dumps(rows)  # the share names the field, not the new ACL
