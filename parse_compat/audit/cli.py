@@ -24,7 +24,7 @@ CSV_COLUMNS = ("seq", "createdAt", "action", "targetClass", "targetId", "user", 
 
 
 async def entries(settings: Settings) -> AsyncIterator[dict[str, Any]]:
-    """Every `_Audit` entry in chain order (by seq)."""
+    """Every `_Audit` entry in chain order."""
     from ..schema.registry import SchemaRegistry
     from ..storage.loader import open_storage
 
@@ -36,14 +36,15 @@ async def entries(settings: Settings) -> AsyncIterator[dict[str, Any]]:
         schema = schemas.get(CLASS)
         if schema is None:
             return
-        last = 0
-        while True:
-            rows = await storage.find(schema, {"seq": {"$gt": last}}, FindOptions(limit=PAGE, sort=[("seq", True)]))
+        last = ""
+        while True:  # objectIds are the zero-padded seqs: their order is the chain's
+            rows = await storage.find(schema, {"objectId": {"$gt": last}},
+                                      FindOptions(limit=PAGE, sort=[("objectId", True)]))
             for row in rows:
                 yield row
             if len(rows) < PAGE:
                 return
-            last = int(rows[-1]["seq"])
+            last = str(rows[-1]["objectId"])
     finally:
         await storage.close()
 

@@ -11,9 +11,11 @@ got an answer. A failed flush keeps the entries and fails the request (500). Ent
 outside a request (Live Query deliveries, jobs) are flushed by a background task every
 `FLUSH_SECONDS` and at shutdown.
 
-Several processes on one database: the head is read and the batch appended inside one write
-transaction (SQLite: BEGIN IMMEDIATE), and `seq` is unique, so two appends can never both
-follow the same entry (a conflict re-reads the head and retries).
+Several processes on one database: `seq` is unique (the objectId is the zero-padded seq), and
+a batch is appended in one write transaction (SQLite: BEGIN IMMEDIATE) after the head this
+process last stored (read from the database at start and after any conflict), so two appends
+can never both follow the same entry: the later one collides on the objectId, rolls back,
+re-reads the head and retries.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..codec.dates import format_iso, now_iso
+from ..codec.dates import format_iso
 from ..errors import DuplicateValue
 from ..storage.base import ClassSchema, Document, FindOptions
 from .chain import seal
@@ -34,9 +37,15 @@ from .chain import seal
 log = logging.getLogger("parse_compat.audit")
 CLASS = "_Audit"
 FLUSH_SECONDS = 1.0
+GROUP_WINDOW = 0.001  # seconds a flush waits for more requests to join it
 PURGE_SECONDS = 3600.0
 APPEND_ATTEMPTS = 8
 SESSION_CACHE_MAX = 10_000
+
+
+def object_id_of(seq: int) -> str:
+    """An entry's objectId: its seq, zero-padded, so that ids sort as the chain does."""
+    return f"{seq:010d}"
 
 
 @dataclass(slots=True)
@@ -69,7 +78,10 @@ class AuditLog:
         self._lock = asyncio.Lock()
         self._schema: ClassSchema | None = None
         self._sessions: dict[str, str | None] = {}
+        self._head: tuple[int, str] | None = None  # (seq, hash) of the last entry this process stored
         self._task: asyncio.Task[None] | None = None
+        self._next: asyncio.Future[None] | None = None  # the pending group flush
+        self._stamp_ms, self._stamp_iso = -1, ""
 
     # --- the request path ------------------------------------------------------------------
     def audited(self, class_name: str) -> bool:
@@ -91,8 +103,8 @@ class AuditLog:
                   fields: Iterable[str] = (), query: bool = False) -> None:
         if class_name not in self.classes:
             return
-        stamp = now_iso()
-        names = sorted(fields)
+        stamp = self._stamp()
+        names = sorted(fields) if fields else []
         roles = list(roles) if roles is not None else None
         if query:
             found = [object_id for object_id in ids if object_id]
@@ -106,21 +118,32 @@ class AuditLog:
                                          read_only, names, stamp))
             self._recorded += 1
 
+    def _stamp(self) -> str:
+        """Now as Parse's ISO string; formatted once per millisecond."""
+        millis = int(time.time() * 1000)
+        if millis != self._stamp_ms:
+            self._stamp_ms, self._stamp_iso = millis, format_iso(datetime.fromtimestamp(millis / 1000, UTC))
+        return self._stamp_iso
+
     async def barrier(self) -> None:
-        """Return once every entry recorded so far is stored (group commit)."""
+        """Return once every entry recorded so far is stored (group commit: every request that
+        reaches here while a flush is pending waits for that one flush)."""
         target = self._recorded
         while self._stored < target:
-            async with self._lock:
-                if self._stored >= target:
-                    return
-                await self._flush()
+            if self._next is None or self._next.done():
+                self._next = asyncio.ensure_future(self._flush_soon())
+            await asyncio.shield(self._next)
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(GROUP_WINDOW)  # let the requests handled meanwhile join this flush
+        async with self._lock:
+            await self._flush()
 
     # --- storing ---------------------------------------------------------------------------
     async def schema(self) -> ClassSchema:
         if self._schema is None:
-            schema = await self.state.schemas.ensure_class(CLASS)
-            await self.state.storage.ensure_unique(schema, ["seq"])
-            self._schema = schema
+            # objectId is the zero-padded seq: its primary key makes seq unique and orders the chain
+            self._schema = await self.state.schemas.ensure_class(CLASS)
         return self._schema
 
     async def _flush(self) -> None:
@@ -128,21 +151,29 @@ class AuditLog:
         if not batch:
             return
         try:
-            docs = [await self._document(entry) for entry in batch]
+            docs = [self._document(entry, await self._lookups(entry)) for entry in batch]
             await self.append(docs)
         except BaseException:
             self._pending = batch + self._pending
             raise
         self._stored += len(batch)
 
-    async def _document(self, entry: Pending) -> Document:
+    async def _lookups(self, entry: Pending) -> tuple[list[str] | None, str | None]:
+        """The roles and the session objectId of an entry's caller (cached; none for the master key)."""
+        if entry.token is None and (entry.roles is not None or entry.user_id is None or entry.master):
+            return entry.roles, None
         roles = entry.roles
         if roles is None and entry.user_id is not None and not entry.master:
             roles = await self.state.roles.roles_for(entry.user_id)
+        return roles, await self._session_id(entry.token)
+
+    @staticmethod
+    def _document(entry: Pending, lookups: tuple[list[str] | None, str | None]) -> Document:
+        roles, session = lookups
         user = {"__type": "Pointer", "className": "_User", "objectId": entry.user_id} if entry.user_id else None
-        names = sorted(role.removeprefix("role:") for role in roles or [])
+        names = sorted(role.removeprefix("role:") for role in roles) if roles else []
         return {"action": entry.action, "targetClass": entry.target_class, "targetId": entry.target_id,
-                "ids": entry.ids, "user": user, "roles": names, "session": await self._session_id(entry.token),
+                "ids": entry.ids, "user": user, "roles": names, "session": session,
                 "ip": entry.ip, "master": entry.master, "readOnly": entry.read_only, "fields": entry.fields,
                 "anchor": None, "createdAt": entry.created_at}
 
@@ -159,25 +190,36 @@ class AuditLog:
         return self._sessions[token]
 
     async def append(self, docs: list[Document]) -> None:
-        """Chain and insert `docs` after the stored head, in one transaction."""
+        """Chain and insert `docs` after the stored head, in one transaction.
+
+        The head this process wrote last is kept in memory; `seq` is unique, so when another
+        process appended meanwhile the first insert collides, the transaction rolls back and the
+        head is read again (also the first time, and after any failure)."""
         schema = await self.schema()
         storage = self.state.storage
         for _attempt in range(APPEND_ATTEMPTS):
             try:
                 async with storage.transaction():
-                    head = await storage.find(schema, {}, FindOptions(limit=1, sort=[("seq", False)]))
-                    seq = int(head[0]["seq"]) if head else 0
-                    prev = str(head[0]["hash"]) if head else ""
+                    if self._head is None:
+                        head = await storage.find(schema, {}, FindOptions(limit=1, sort=[("objectId", False)]))
+                        self._head = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, "")
+                    seq, prev = self._head
                     for doc in docs:
                         seq += 1
                         row = seal({**doc}, seq, prev)
                         prev = row["hash"]
-                        # objectId from seq (unique as seq is); no ACL lists: the class is closed to clients
-                        row.update(objectId=f"{seq:010d}", updatedAt=row["createdAt"])
+                        # no ACL lists (the class is closed to clients), no updatedAt (entries never change)
+                        row["objectId"] = object_id_of(seq)
                         await storage.insert(schema, row)
-                return
+                    new_head = (seq, prev)
             except DuplicateValue:
-                continue  # another process appended after the head we read: read it again
+                self._head = None  # another process appended after our head: read it again
+                continue
+            except BaseException:
+                self._head = None
+                raise
+            self._head = new_head
+            return
         raise RuntimeError("audit: could not append after repeated conflicts")
 
     # --- retention -------------------------------------------------------------------------
@@ -189,17 +231,25 @@ class AuditLog:
         now = now or datetime.now(UTC)
         cutoff = format_iso(now - timedelta(days=self.retention_days))
         schema = await self.schema()
+        async with self._lock:
+            try:
+                return await self._purge_before(schema, cutoff, now)
+            except BaseException:
+                self._head = None  # the purge entry may have been rolled back with the rest
+                raise
+
+    async def _purge_before(self, schema: ClassSchema, cutoff: str, now: datetime) -> int:
         storage = self.state.storage
-        async with self._lock, storage.transaction():
+        async with storage.transaction():
             last = await storage.find(schema, {"createdAt": {"$lt": {"__type": "Date", "iso": cutoff}}},
-                                      FindOptions(limit=1, sort=[("seq", False)]))
+                                      FindOptions(limit=1, sort=[("objectId", False)]))
             if not last:
                 return 0
             anchor = {"seq": int(last[0]["seq"]), "hash": last[0]["hash"]}
             await self.append([{"action": "purge", "targetClass": CLASS, "targetId": None, "ids": None, "user": None,
                                 "roles": [], "session": None, "ip": None, "master": True, "readOnly": False,
                                 "fields": [], "anchor": anchor, "createdAt": format_iso(now)}])
-            return await storage.delete_many(schema, {"seq": {"$lte": anchor["seq"]}})
+            return await storage.delete_many(schema, {"objectId": {"$lte": object_id_of(anchor["seq"])}})
 
     # --- background ------------------------------------------------------------------------
     async def _run(self) -> None:
