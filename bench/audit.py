@@ -5,8 +5,8 @@ Two servers on fresh SQLite files, started by `bench/load.py`'s helpers with the
 (TreatmentPlan is audited there): one as shipped, one with `--auditLog false`. Both are seeded
 alike, then the `get` and `query` phases of `bench/load.py` (query: 20 results, so 20 `_Audit`
 entries per request) run alternately on each server, `--rounds` times, so drift of a loaded
-machine hits both sides; the table shows the best round of each (req/s) and the cost in %, and
-the server CPU time per request of those rounds, which a busy machine disturbs less.
+machine hits both sides; the table shows medians over the rounds: req/s, server CPU time per
+request (which a busy machine disturbs less), and the cost in % of each.
 
 Example: .venv/bin/python bench/audit.py --plans 3000 --duration 5 --rounds 3 --concurrency 16 [--auth session]
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -50,7 +51,7 @@ async def prepare(session: aiohttp.ClientSession, data_dir: Path, audit: bool, a
 async def main_async(args: argparse.Namespace) -> int:
     dirs = [Path(tempfile.mkdtemp(prefix="parse-compat-audit-bench-")) for _ in range(2)]
     procs = []
-    best: dict[tuple[str, bool], load.PhaseResult] = {}
+    runs: dict[tuple[str, bool], list[load.PhaseResult]] = {}
     connector = aiohttp.TCPConnector(limit=args.concurrency * 2 + 4)
     try:
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
@@ -70,31 +71,31 @@ async def main_async(args: argparse.Namespace) -> int:
                         print(f"round {round_no + 1} {name:<6} audit {label}: {result.rps:8.0f} req/s  "
                               f"p50 {result.percentile(50):6.2f} ms  server CPU {cpu_ms(result):6.3f} ms/request  "
                               f"errors {result.errors}", flush=True)
-                        key = (name, audit)
-                        if key not in best or result.rps > best[key].rps:
-                            best[key] = result
+                        runs.setdefault((name, audit), []).append(result)
     finally:
         for proc in procs:
             load.stop_server(proc)
         for data_dir in dirs:
             shutil.rmtree(data_dir, ignore_errors=True)
-    print(f"\n{'phase':<8}{'audit off req/s':>17}{'audit on req/s':>16}{'cost':>8}"
-          f"{'CPU ms/req off':>16}{'on':>8}{'cost':>8}")
+    print(f"\n{'phase':<8}{'off req/s':>11}{'on req/s':>10}{'cost':>8}{'CPU ms/req off':>16}{'on':>8}{'cost':>8}"
+          "   (medians over rounds; cost = median of the per-round costs)")
     for name in PHASES:
-        off, on = best[(name, False)], best[(name, True)]
-        cpu_off, cpu_on = cpu_ms(off), cpu_ms(on)
-        cpu_cost = (cpu_on / cpu_off - 1) * 100 if cpu_off else float("nan")
-        print(f"{name:<8}{off.rps:>17.0f}{on.rps:>16.0f}{(1 - on.rps / off.rps) * 100:>7.1f}%"
-              f"{cpu_off:>16.3f}{cpu_on:>8.3f}{cpu_cost:>7.1f}%")
-    return 1 if any(result.errors for result in best.values()) else 0
+        off, on = runs[(name, False)], runs[(name, True)]
+        rps_cost = statistics.median(1 - b.rps / a.rps for a, b in zip(off, on, strict=True)) * 100
+        cpu_cost = statistics.median(cpu_ms(b) / cpu_ms(a) - 1 for a, b in zip(off, on, strict=True)
+                                     if cpu_ms(a)) * 100
+        print(f"{name:<8}{statistics.median(r.rps for r in off):>11.0f}{statistics.median(r.rps for r in on):>10.0f}"
+              f"{rps_cost:>7.1f}%{statistics.median(cpu_ms(r) for r in off):>16.3f}"
+              f"{statistics.median(cpu_ms(r) for r in on):>8.3f}{cpu_cost:>7.1f}%")
+    return 1 if any(result.errors for results in runs.values() for result in results) else 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--plans", type=int, default=5000, help="TreatmentPlans to seed on each server")
-    parser.add_argument("--duration", type=float, default=5.0, help="measured seconds per phase and server")
+    parser.add_argument("--duration", type=float, default=3.0, help="measured seconds per phase and server")
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each phase")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (best round counts)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent workers per phase")
     parser.add_argument("--auth", choices=("master", "session"), default="master",
                         help="credentials of seeding and phases: the master key or a staff user's session")

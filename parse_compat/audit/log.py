@@ -4,8 +4,11 @@ appends after it.
 
 Durability: `record()` only appends to a list (a few microseconds on the request path). Before
 a request's response leaves, the HTTP edge calls `barrier()`, which returns once everything
-recorded so far is stored: the first waiter flushes the whole buffer in one transaction and the
-requests that recorded meanwhile share that flush (or the next one). So an entry whose request
+recorded so far is stored: the first waiter schedules one flush of the whole buffer in one
+transaction, and the requests that record meanwhile share it (or the next one). When the server
+is quiet the flush runs at once (one small commit, well under a millisecond); when flushes
+follow each other closely it waits `GROUP_WINDOW` first, so that one commit serves many requests
+(the CPU cost per request, not the latency, is what limits throughput then). So an entry whose request
 got its answer is on disk; a crash before the flush loses only entries of requests that never
 got an answer. A failed flush keeps the entries and fails the request (500). Entries recorded
 outside a request (Live Query deliveries, jobs) are flushed by a background task every
@@ -37,7 +40,8 @@ from .chain import seal
 log = logging.getLogger("parse_compat.audit")
 CLASS = "_Audit"
 FLUSH_SECONDS = 1.0
-GROUP_WINDOW = 0.001  # seconds a flush waits for more requests to join it
+GROUP_WINDOW = 0.003  # seconds a flush waits for more requests to join it, when busy
+BUSY_GAP = 0.02  # busy: the previous flush ended less than this many seconds ago
 PURGE_SECONDS = 3600.0
 APPEND_ATTEMPTS = 8
 SESSION_CACHE_MAX = 10_000
@@ -82,6 +86,7 @@ class AuditLog:
         self._task: asyncio.Task[None] | None = None
         self._next: asyncio.Future[None] | None = None  # the pending group flush
         self._stamp_ms, self._stamp_iso = -1, ""
+        self._last_flush = -1.0
 
     # --- the request path ------------------------------------------------------------------
     def audited(self, class_name: str) -> bool:
@@ -135,9 +140,16 @@ class AuditLog:
             await asyncio.shield(self._next)
 
     async def _flush_soon(self) -> None:
-        await asyncio.sleep(GROUP_WINDOW)  # let the requests handled meanwhile join this flush
+        loop = asyncio.get_running_loop()
+        # Busy (the last flush was recent): wait a little so that the requests handled meanwhile
+        # join this flush; quiet: flush at the end of this loop turn.
+        busy = loop.time() - self._last_flush < BUSY_GAP
+        await asyncio.sleep(GROUP_WINDOW if busy else 0)
         async with self._lock:
-            await self._flush()
+            try:
+                await self._flush()
+            finally:
+                self._last_flush = loop.time()
 
     # --- storing ---------------------------------------------------------------------------
     async def schema(self) -> ClassSchema:
