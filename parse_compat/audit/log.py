@@ -1,6 +1,5 @@
 """The access audit trail's writer: entries are buffered in memory and appended to `_Audit` in
-batches (group commit), each batch in one storage transaction that reads the chain head and
-appends after it.
+batches (group commit), each batch in one storage transaction after the chain's head.
 
 Durability: `record()` only appends to a list (a few microseconds on the request path). Before
 a request's response leaves, the HTTP edge calls `barrier()`, which returns once everything
@@ -8,7 +7,7 @@ recorded so far is stored: the first waiter schedules one flush of the whole buf
 transaction, and the requests that record meanwhile share it (or the next one). When the server
 is quiet the flush runs at once (one small commit, well under a millisecond); when flushes
 follow each other closely it waits `GROUP_WINDOW` first, so that one commit serves many requests
-(the CPU cost per request, not the latency, is what limits throughput then). So an entry whose request
+(the CPU cost per request, not the latency, limits throughput then). So an entry whose request
 got its answer is on disk; a crash before the flush loses only entries of requests that never
 got an answer. A failed flush keeps the entries and fails the request (500). Entries recorded
 outside a request (Live Query deliveries, jobs) are flushed by a background task every
@@ -18,7 +17,8 @@ Several processes on one database: `seq` is unique (the objectId is the zero-pad
 a batch is appended in one write transaction (SQLite: BEGIN IMMEDIATE) after the head this
 process last stored (read from the database at start and after any conflict), so two appends
 can never both follow the same entry: the later one collides on the objectId, rolls back,
-re-reads the head and retries.
+re-reads the head and retries. (A MongoDB without transactions keeps the rows inserted before a
+collision, so a retried batch can store a few entries twice — the chain still verifies.)
 """
 
 from __future__ import annotations
