@@ -17,7 +17,8 @@ Rules (issue 4):
   job mails each reminder due in the next 24 hours once, every 15 minutes, from a fixed text
   with daily caps and an opt-out (`patient_fields.py`, `reminders.py`);
 - staff are invited or created by administrators (`staff.py`); nobody signs up;
-- administrators export everything held on a patient as one archive (`export.py`).
+- administrators export everything held on a patient as one archive (`export.py`);
+- administrators read a patient's access audit trail (`access_log.py`; the server records it).
 
 Server options the template sets when the operator leaves them unset (issue 12; each can be
 overridden on the command line, in the environment or the config file):
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 from parse_compat.cloud import Cloud
 
-from . import export, patients, records, reminders, sharing, staff, users
+from . import access_log, export, patients, records, reminders, sharing, staff, users
 from .passwords import password_policy
 from .roles import ensure_practice_roles
 
@@ -53,3 +54,4 @@ def register(cloud: Cloud) -> None:
     staff.register(cloud)
     sharing.register(cloud)
     export.register(cloud)
+    access_log.register(cloud)

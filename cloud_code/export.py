@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+from parse_compat.audit import record as audit_record
 from parse_compat.cloud import Cloud, CloudSDK, FunctionRequest, ParseError, ParseObject
 from parse_compat.codec.dates import format_iso
 from parse_compat.errors import OBJECT_NOT_FOUND, VALIDATION_ERROR
@@ -85,6 +86,7 @@ async def export_patient(request: FunctionRequest) -> dict[str, Any]:
 
     saved = await files.upload(master.ctx, f"patient-export-{patient_id}.zip", "application/zip", content(),
                                limit=None)
+    audit_record(request.ctx, "export", "Patient", [patient_id])  # the audit trail names who exported
     log.info("patient %s exported: %d record(s), %d x-ray file(s)", patient_id,
              sum(len(rows) for rows in records.values()), images)
     return {"__type": "File", "name": saved["name"], "url": saved["url"]}

@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> None:
         from .admin_cli import main as admin_main
 
         sys.exit(admin_main(argv[1:]))
+    if argv[:1] == ["audit"]:  # `parse-compat audit verify | export --csv` (parse_compat/audit/cli.py)
+        from .audit.cli import main as audit_main
+
+        sys.exit(audit_main(argv[1:]))
     if argv[:1] == ["schema"]:  # `parse-compat schema docs --out DIR` (parse_compat/schema/docs.py)
         from .schema.docs import main as schema_main
 

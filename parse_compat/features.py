@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .audit import install_audit
 from .auth.sessions import SessionStore
 from .cloud.runtime import install_cloud
 from .files import install_files
@@ -30,6 +31,7 @@ async def install_features(state: AppState) -> None:
     install_invite_page(state)  # staff invitations (parse_compat/auth/invites.py)
     if state.settings.idempotencyOptions:
         state.services.idempotency = IdempotencyGuard(state, state.settings.idempotencyOptions)
+    await install_audit(state)  # before live query and cloud: their reads and writes are recorded
     await install_live_query(state)  # websocket route, write listener, bus (parse_compat/livequery)
     await install_cloud(state)  # last: cloud code may rely on everything above
 

@@ -122,6 +122,11 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "template: 1800."),
     OptionSpec("inviteTokenValidityDuration", "PARSE_COMPAT_INVITE_TOKEN_VALIDITY_DURATION", "int",
                "Seconds an invitation link stays valid. Default: 259200 (3 days)."),
+    OptionSpec("auditLog", "PARSE_COMPAT_AUDIT_LOG", "bool",
+               "Record reads and writes of the classes schema.json marks \"audit\": true in _Audit. Default: true."),
+    OptionSpec("auditRetentionDays", "PARSE_COMPAT_AUDIT_RETENTION_DAYS", "int",
+               "Days _Audit entries are kept (older ones are deleted hourly, the chain stays verifiable). "
+               "Default: kept forever."),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
     OptionSpec("requestComplexity", "PARSE_SERVER_REQUEST_COMPLEXITY", "json",
@@ -237,6 +242,8 @@ class Settings:
     allowPublicSignup: bool | None = None  # None: Parse's default (true) unless the cloud code's defaults set it
     sessionIdleTimeout: int | None = None
     inviteTokenValidityDuration: int | None = None
+    auditLog: bool = True
+    auditRetentionDays: int | None = None
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""

@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from ..audit.files import record_download
 from ..errors import (
     FILE_SAVE_ERROR,
     INVALID_FILE_NAME,
@@ -149,10 +150,12 @@ class FilesRoutes:
             raise ParseError(OBJECT_NOT_FOUND, "File not found.")
         name = "/".join(parts[1:])
         check_stored_name(name)
-        await self.authorize(request, name)
+        ctx = await self.authorize(request, name)
         record = await self.service.store.stat(name)
         if record is None:
             raise ParseError(OBJECT_NOT_FOUND, "File not found.")
+        if request.method != "HEAD":
+            await record_download(ctx, name)  # the audit trail (parse_compat/audit/files.py)
         try:
             opener = await self.service.store.opener(record)
         except DecryptionError as exc:
@@ -195,18 +198,19 @@ class FilesRoutes:
         await response.write_eof()
         return response
 
-    async def authorize(self, request: web.Request, name: str) -> None:
+    async def authorize(self, request: web.Request, name: str) -> RequestContext:
         service = self.service
         ctx = await self._context(request, None, self.state.settings.appId)
         await service.before_find(ctx, name)
         if not service.protected:
-            return
+            return ctx
         signature = request.query.get("sig")
         if signature is not None and service.signer.verify(name, request.query.get("exp"), signature):
-            return
+            return ctx
         if not await can_read_file(ctx, name):
             message = "Invalid or expired file signature." if signature is not None else "Permission denied"
             raise ParseError(OPERATION_FORBIDDEN, message, status=403)
+        return ctx
 
     async def metadata(self, request: web.Request, app_id: str, name: str) -> web.StreamResponse:
         if app_id != self.state.settings.appId:

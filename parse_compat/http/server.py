@@ -14,6 +14,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import ContentEncodingError
 from aiohttp.web_protocol import RequestPayloadError
 
+from ..audit import audit_of
 from ..codec import safe_json
 from ..codec.jsontext import has_lone_surrogate, parse_json
 from ..codec.keywords import check_keywords
@@ -158,7 +159,7 @@ class HttpEdge:
             return json_response(health_body, status)
         for matches, raw_handler in self.state.services.raw_routes:
             if matches(request.method, path, request):
-                return await raw_handler(request, path)
+                return await raw_handler(request, path)  # a raw handler that records waits itself (files)
         check_header_text(request.headers)
         raw = await read_body(request, settings_limit(self.state))
         body = parse_body(raw, request.content_type)
@@ -183,6 +184,9 @@ class HttpEdge:
         query = from_query_string(dict(request.query))
         api_request = ApiRequest(ctx, method, path, body, query, raw_body=raw, content_type=request.content_type)
         result = await self.router.dispatch(api_request)
+        audit = audit_of(self.state)
+        if audit is not None:
+            await audit.barrier()  # the request's audit entries are stored before it is answered
         return to_web(result, self.on_bad)
 
 

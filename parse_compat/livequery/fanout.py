@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..audit import audit_of
 from ..auth.identity import MASTER, Auth
 from ..errors import ParseError
 from ..query.matcher import matches
@@ -71,6 +72,9 @@ class Fanout:
             return 0
         run = _Run(self.state, self.hub, change)
         sent = 0
+        audit = audit_of(self.state)  # the audit trail: one entry per event delivered (parse_compat/audit)
+        audit = audit if audit is not None and audit.audited(change.class_name) else None
+        doc_id = (change.after or change.before or {}).get("objectId")
         slice_end = time.perf_counter() + SLICE_SECONDS
         for count, subscription in enumerate(subscriptions, 1):
             if count % SLICE_CHECK_EVERY == 0 and time.perf_counter() > slice_end:
@@ -102,6 +106,10 @@ class Fanout:
                     continue
                 if frame is not None and info.client.send(frame):
                     sent += 1
+                    if audit is not None and frame is not None:
+                        audit.record_as("livequery", change.class_name, [doc_id], user_id=info.user_id, roles=None,
+                                        token=info.session_token, ip=None,
+                                        master=info.client.is_master, read_only=False)
         return sent
 
 

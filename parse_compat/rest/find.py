@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..audit import record as audit_record
 from ..errors import OBJECT_NOT_FOUND, ParseError
 from ..security import policy
 from ..storage.base import ClassSchema, FindOptions
@@ -91,6 +92,7 @@ async def _find(ctx: RequestContext, class_name: str, params: QueryParams) -> di
     if limit > 0:
         options = FindOptions(limit=limit, skip=params.skip, sort=sort, keys=storage_keys(params.keys))
         docs = await storage.find(schema, where, options)
+        audit_record(ctx, "find", class_name, [doc["objectId"] for doc in docs], query=True)
         result["results"] = await render_many(ctx, schema, docs, params, grant)
     if params.count:
         result["count"] = await storage.count(schema, where)
@@ -126,6 +128,7 @@ async def _get(ctx: RequestContext, class_name: str, object_id: str, params: Que
     docs = await ctx.state.storage.find(schema, where, FindOptions(limit=1))
     if not docs:
         raise ParseError(OBJECT_NOT_FOUND, "Object not found.")
+    audit_record(ctx, "get", class_name, [object_id])
     return (await render_many(ctx, schema, docs, params, grant))[0]
 
 

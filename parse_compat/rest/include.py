@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from ..audit import record as audit_record
 from ..security import policy
 from ..storage.base import ClassSchema, FindOptions
 from .complexity import check_include
@@ -50,6 +51,7 @@ async def _fetch(ctx: RequestContext, pointers: list[dict[str, Any]]) -> dict[tu
         grant = await grant_for(ctx, schema, "get")
         where = combine({"objectId": {"$in": sorted(ids)}}, policy.storage_where(grant, await caller(ctx)))
         docs = await ctx.state.storage.find(schema, where, FindOptions())
+        audit_record(ctx, "include", class_name, [doc["objectId"] for doc in docs], query=True)
         for obj in await render_many(ctx, schema, docs, QueryParams(), grant):
             obj["__type"] = "Object"
             obj["className"] = class_name

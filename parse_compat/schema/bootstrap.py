@@ -49,6 +49,7 @@ FILE_SCHEMA: dict[str, Any] = {
                     },
                     "classLevelPermissions": {"type": "object"},
                     "description": {"type": "string"},
+                    "audit": {"type": "boolean"},  # parse-compat: the access audit trail (parse_compat/audit)
                 },
                 "additionalProperties": False,
             },
@@ -109,7 +110,8 @@ def read_schema_file(path: str) -> list[dict[str, Any]]:
             except ParseError as exc:
                 raise SchemaFileError(f"{path}: class {entry['className']}, classLevelPermissions: "
                                       f"{exc.message}") from exc
-        classes.append({"className": class_name, "fields": fields, "classLevelPermissions": clp})
+        classes.append({"className": class_name, "fields": fields, "classLevelPermissions": clp,
+                        "audit": bool(entry.get("audit"))})
     return classes
 
 

@@ -86,12 +86,29 @@ SYSTEM_CLASS_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
         "nextAttemptAt": {"type": "Date"},
         "expire": {"type": "Date"},
     },
+    "_Audit": {  # parse_compat/audit: the access audit trail, appended by the server only
+        "action": {"type": "String"},
+        "targetClass": {"type": "String"},
+        "targetId": {"type": "String"},
+        "ids": {"type": "Array"},
+        "user": {"type": "Pointer", "targetClass": "_User"},
+        "roles": {"type": "Array"},
+        "session": {"type": "String"},
+        "ip": {"type": "String"},
+        "master": {"type": "Boolean"},
+        "readOnly": {"type": "Boolean"},
+        "fields": {"type": "Array"},
+        "anchor": {"type": "Object"},
+        "seq": {"type": "Number"},
+        "prevHash": {"type": "String"},
+        "hash": {"type": "String"},
+    },
 }
 
 # Classes only the master key may touch, for any operation.
 MASTER_ONLY_CLASSES = frozenset({"_JobStatus", "_PushStatus", "_Hooks", "_GlobalConfig",
                                  "_GraphQLConfig", "_JobSchedule", "_Audience", "_Idempotency",
-                                 "_MailOutbox"})
+                                 "_MailOutbox", "_Audit"})
 # Classes the server creates at boot.
 BOOT_SYSTEM_CLASSES = ("_User", "_Role", "_Session", "_Installation")
 SYSTEM_CLASSES = frozenset(SYSTEM_CLASS_FIELDS) | MASTER_ONLY_CLASSES

@@ -37,7 +37,7 @@ from ..schema.model import MASTER_ONLY_CLASSES
 from . import clp as clp_rules
 from .acl import can_access
 
-# Master-only for every operation; `_Audit` is reserved ahead of the audit log that will use it.
+# Master-only for every operation (`_Audit`, the audit trail, is one of them).
 CLOSED_CLASSES = MASTER_ONLY_CLASSES | {"_Audit"}
 # parse-compat: Parse refuses clients find and delete on _Installation; count is a find here too.
 INSTALLATION_CLOSED_OPS = frozenset({"find", "count", "delete"})

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...errors import INSTALLATION_ERROR, INVALID_CLASS_NAME, INVALID_JSON, INVALID_SCHEMA_OPERATION, ParseError
+from ...errors import (
+    INSTALLATION_ERROR,
+    INVALID_CLASS_NAME,
+    INVALID_JSON,
+    INVALID_SCHEMA_OPERATION,
+    OPERATION_FORBIDDEN,
+    ParseError,
+)
 from ...schema.model import default_fields_for
 from ...security import clp as clp_rules
 from ...storage.base import ClassSchema
@@ -53,6 +60,7 @@ async def create_schema(request: ApiRequest) -> ApiResponse:
     body = _payload(request)
     url_name = request.params.get("className")
     body_name = body.get("className")
+    refuse_audit(str(url_name or body_name))
     if url_name and body_name and url_name != body_name:
         raise ParseError(INVALID_CLASS_NAME, f"Class name mismatch between {body_name} and {url_name}.")
     class_name = url_name or body_name
@@ -66,10 +74,17 @@ async def create_schema(request: ApiRequest) -> ApiResponse:
     return ApiResponse(schema_json(schema))
 
 
+def refuse_audit(class_name: str) -> None:
+    """`_Audit` is append-only (parse_compat/audit): no field removal, drop or purge, master key or not."""
+    if class_name == "_Audit":
+        raise ParseError(OPERATION_FORBIDDEN, "The _Audit collection is append-only; only the server changes it.")
+
+
 async def update_schema(request: ApiRequest) -> ApiResponse:
     require_writable_master(request)
     body = _payload(request)
     class_name = request.params["className"]
+    refuse_audit(class_name)
     if body.get("className") not in (None, class_name):
         raise ParseError(INVALID_CLASS_NAME, f"Class name mismatch between {body['className']} and {class_name}.")
     schemas = request.ctx.state.schemas
@@ -87,6 +102,7 @@ async def update_schema(request: ApiRequest) -> ApiResponse:
 async def delete_schema(request: ApiRequest) -> ApiResponse:
     require_writable_master(request)
     class_name = request.params["className"]
+    refuse_audit(class_name)
     state = request.ctx.state
     schema = state.schemas.get(class_name)
     if schema is None:
@@ -103,6 +119,7 @@ async def delete_schema(request: ApiRequest) -> ApiResponse:
 
 async def purge_class(request: ApiRequest) -> ApiResponse:
     require_writable_master(request)
+    refuse_audit(request.params["className"])
     state = request.ctx.state
     schema = state.schemas.get(request.params["className"])
     if schema is not None:

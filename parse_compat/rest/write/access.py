@@ -23,6 +23,8 @@ def check_writable_class(ctx: RequestContext, class_name: str, operation: str) -
     if ctx.auth.is_read_only:
         raise ParseError(OPERATION_FORBIDDEN, "read-only masterKey isn't allowed to perform the "
                                               f"{operation} operation.")
+    if class_name == "_Audit":  # append-only: only the server appends (parse_compat/audit), not even the master key
+        raise ParseError(OPERATION_FORBIDDEN, f"The {class_name} collection is append-only; only the server writes it.")
     if ctx.auth.is_master:
         return
     if class_name in MASTER_ONLY_CLASSES or class_name.startswith("_Join:"):

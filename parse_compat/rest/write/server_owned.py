@@ -1,5 +1,5 @@
 """Writes of server-owned records — sessions, lockout counters, account and invitation tokens,
-outbox rows, idempotency ids, job status, config — that never carry a client's body.
+outbox rows, idempotency ids, job status, config, audit entries — that never carry a client's body.
 
 One of the two places where writes reach storage: every other write (anything built from a
 request body — REST, batch, the cloud SDK, the system routes) goes through `pipeline.py`, whose

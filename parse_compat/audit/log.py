@@ -1,0 +1,292 @@
+"""The access audit trail's writer: entries are buffered in memory and appended to `_Audit` in
+batches (group commit), each batch in one storage transaction after the chain's head.
+
+Durability: `record()` only appends to a list (a few microseconds on the request path). Before
+a request's response leaves, the HTTP edge calls `barrier()`, which returns once everything
+recorded so far is stored: the first waiter schedules one flush of the whole buffer in one
+transaction, and the requests that record meanwhile share it (or the next one). When the server
+is quiet the flush runs at once (one small commit, well under a millisecond); when flushes
+follow each other closely it waits `GROUP_WINDOW` first, so that one commit serves many requests
+(the CPU cost per request, not the latency, limits throughput then). So an entry whose request
+got its answer is on disk; a crash before the flush loses only entries of requests that never
+got an answer. A failed flush keeps the entries and fails the request (500). Entries recorded
+outside a request (Live Query deliveries, jobs) are flushed by a background task every
+`FLUSH_SECONDS` and at shutdown.
+
+Several processes on one database: `seq` is unique (the objectId is the zero-padded seq), and
+a batch is appended in one write transaction (SQLite: BEGIN IMMEDIATE) after the head this
+process last stored (read from the database at start and after any conflict), so two appends
+can never both follow the same entry: the later one collides on the objectId, rolls back,
+re-reads the head and retries. (A MongoDB without transactions keeps the rows inserted before a
+collision, so a retried batch can store a few entries twice — the chain still verifies.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..codec.dates import format_iso
+from ..errors import DuplicateValue
+from ..storage.base import ClassSchema, Document, FindOptions
+from .chain import seal
+
+log = logging.getLogger("parse_compat.audit")
+CLASS = "_Audit"
+FLUSH_SECONDS = 1.0
+GROUP_WINDOW = 0.003  # seconds a flush waits for more requests to join it, when busy
+BUSY_GAP = 0.02  # busy: the previous flush ended less than this many seconds ago
+PURGE_SECONDS = 3600.0
+APPEND_ATTEMPTS = 8
+SESSION_CACHE_MAX = 10_000
+
+
+def object_id_of(seq: int) -> str:
+    """An entry's objectId: its seq, zero-padded, so that ids sort as the chain does."""
+    return f"{seq:010d}"
+
+
+@dataclass(slots=True)
+class Pending:
+    """One entry not yet stored. `token` is only used to find the session's objectId at flush
+    time; it is never stored."""
+
+    action: str
+    target_class: str
+    target_id: str | None
+    ids: list[str] | None  # a query's entry: every id it returned (target_id is set when there is one)
+    user_id: str | None
+    roles: list[str] | None
+    token: str | None
+    ip: str | None
+    master: bool
+    read_only: bool
+    fields: list[str]
+    created_at: str
+
+
+class AuditLog:
+    def __init__(self, state: Any, classes: Iterable[str], retention_days: float | None) -> None:
+        self.state = state
+        self.classes = frozenset(classes)
+        self.retention_days = retention_days
+        self._pending: list[Pending] = []
+        self._recorded = 0  # entries ever recorded by this process
+        self._stored = 0  # of those, how many are stored (a prefix: the buffer is FIFO)
+        self._lock = asyncio.Lock()
+        self._schema: ClassSchema | None = None
+        self._sessions: dict[str, str | None] = {}
+        self._head: tuple[int, str] | None = None  # (seq, hash) of the last entry this process stored
+        self._task: asyncio.Task[None] | None = None
+        self._next: asyncio.Future[None] | None = None  # the pending group flush
+        self._stamp_ms, self._stamp_iso = -1, ""
+        self._last_flush = -1.0
+
+    # --- the request path ------------------------------------------------------------------
+    def audited(self, class_name: str) -> bool:
+        return class_name in self.classes
+
+    def record(self, ctx: Any, action: str, class_name: str, ids: Iterable[str | None],
+               fields: Iterable[str] = (), query: bool = False) -> None:
+        """Buffer one entry per id of an audited class, or with `query` one entry naming every id
+        (synchronous, no I/O)."""
+        if class_name not in self.classes:
+            return
+        auth = ctx.auth
+        self.record_as(action, class_name, ids, user_id=auth.user_id, roles=auth.roles, token=auth.session_token,
+                       ip=ctx.ip, master=auth.has_master_power, read_only=auth.is_read_only, fields=fields,
+                       query=query)
+
+    def record_as(self, action: str, class_name: str, ids: Iterable[str | None], *, user_id: str | None,
+                  roles: list[str] | None, token: str | None, ip: str | None, master: bool, read_only: bool,
+                  fields: Iterable[str] = (), query: bool = False) -> None:
+        if class_name not in self.classes:
+            return
+        stamp = self._stamp()
+        names = sorted(fields) if fields else []
+        roles = list(roles) if roles is not None else None
+        if query:
+            found = [object_id for object_id in ids if object_id]
+            if found:
+                self._pending.append(Pending(action, class_name, found[0] if len(found) == 1 else None, found,
+                                             user_id, roles, token, ip, master, read_only, names, stamp))
+                self._recorded += 1
+            return
+        for object_id in ids:
+            self._pending.append(Pending(action, class_name, object_id, None, user_id, roles, token, ip, master,
+                                         read_only, names, stamp))
+            self._recorded += 1
+
+    def _stamp(self) -> str:
+        """Now as Parse's ISO string; formatted once per millisecond."""
+        millis = int(time.time() * 1000)
+        if millis != self._stamp_ms:
+            self._stamp_ms, self._stamp_iso = millis, format_iso(datetime.fromtimestamp(millis / 1000, UTC))
+        return self._stamp_iso
+
+    async def barrier(self) -> None:
+        """Return once every entry recorded so far is stored (group commit: every request that
+        reaches here while a flush is pending waits for that one flush)."""
+        target = self._recorded
+        while self._stored < target:
+            if self._next is None or self._next.done():
+                self._next = asyncio.ensure_future(self._flush_soon())
+            await asyncio.shield(self._next)
+
+    async def _flush_soon(self) -> None:
+        loop = asyncio.get_running_loop()
+        # Busy (the last flush was recent): wait a little so that the requests handled meanwhile
+        # join this flush; quiet: flush at the end of this loop turn.
+        busy = loop.time() - self._last_flush < BUSY_GAP
+        await asyncio.sleep(GROUP_WINDOW if busy else 0)
+        async with self._lock:
+            try:
+                await self._flush()
+            finally:
+                self._last_flush = loop.time()
+
+    # --- storing ---------------------------------------------------------------------------
+    async def schema(self) -> ClassSchema:
+        if self._schema is None:
+            # objectId is the zero-padded seq: its primary key makes seq unique and orders the chain
+            self._schema = await self.state.schemas.ensure_class(CLASS)
+        return self._schema
+
+    async def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        try:
+            docs = [self._document(entry, await self._lookups(entry)) for entry in batch]
+            await self.append(docs)
+        except BaseException:
+            self._pending = batch + self._pending
+            raise
+        self._stored += len(batch)
+
+    async def _lookups(self, entry: Pending) -> tuple[list[str] | None, str | None]:
+        """The roles and the session objectId of an entry's caller (cached; none for the master key)."""
+        if entry.token is None and (entry.roles is not None or entry.user_id is None or entry.master):
+            return entry.roles, None
+        roles = entry.roles
+        if roles is None and entry.user_id is not None and not entry.master:
+            roles = await self.state.roles.roles_for(entry.user_id)
+        return roles, await self._session_id(entry.token)
+
+    @staticmethod
+    def _document(entry: Pending, lookups: tuple[list[str] | None, str | None]) -> Document:
+        roles, session = lookups
+        user = {"__type": "Pointer", "className": "_User", "objectId": entry.user_id} if entry.user_id else None
+        names = sorted(role.removeprefix("role:") for role in roles) if roles else []
+        return {"action": entry.action, "targetClass": entry.target_class, "targetId": entry.target_id,
+                "ids": entry.ids, "user": user, "roles": names, "session": session,
+                "ip": entry.ip, "master": entry.master, "readOnly": entry.read_only, "fields": entry.fields,
+                "anchor": None, "createdAt": entry.created_at}
+
+    async def _session_id(self, token: str | None) -> str | None:
+        if not token:
+            return None
+        if token not in self._sessions:
+            schema = self.state.schemas.get("_Session")
+            found = await self.state.storage.find(schema, {"sessionToken": token},
+                                                  FindOptions(limit=1, keys={"objectId"})) if schema else []
+            if len(self._sessions) >= SESSION_CACHE_MAX:
+                self._sessions.clear()
+            self._sessions[token] = found[0]["objectId"] if found else None
+        return self._sessions[token]
+
+    async def append(self, docs: list[Document]) -> None:
+        """Chain and insert `docs` after the stored head, in one transaction.
+
+        The head this process wrote last is kept in memory; `seq` is unique, so when another
+        process appended meanwhile the first insert collides, the transaction rolls back and the
+        head is read again (also the first time, and after any failure)."""
+        schema = await self.schema()
+        storage = self.state.storage
+        for _attempt in range(APPEND_ATTEMPTS):
+            try:
+                async with storage.transaction():
+                    if self._head is None:
+                        head = await storage.find(schema, {}, FindOptions(limit=1, sort=[("objectId", False)]))
+                        self._head = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, "")
+                    seq, prev = self._head
+                    for doc in docs:
+                        seq += 1
+                        row = seal({**doc}, seq, prev)
+                        prev = row["hash"]
+                        # no ACL lists (the class is closed to clients), no updatedAt (entries never change)
+                        row["objectId"] = object_id_of(seq)
+                        await self.state.services.server_writes.insert(schema, row)
+                    new_head = (seq, prev)
+            except DuplicateValue:
+                self._head = None  # another process appended after our head: read it again
+                continue
+            except BaseException:
+                self._head = None
+                raise
+            self._head = new_head
+            return
+        raise RuntimeError("audit: could not append after repeated conflicts")
+
+    # --- retention -------------------------------------------------------------------------
+    async def purge(self, now: datetime | None = None) -> int:
+        """Delete entries older than `auditRetentionDays`, after appending a `purge` entry that
+        anchors the chain on the last deleted one. How many were deleted."""
+        if not self.retention_days:
+            return 0
+        now = now or datetime.now(UTC)
+        cutoff = format_iso(now - timedelta(days=self.retention_days))
+        schema = await self.schema()
+        async with self._lock:
+            try:
+                return await self._purge_before(schema, cutoff, now)
+            except BaseException:
+                self._head = None  # the purge entry may have been rolled back with the rest
+                raise
+
+    async def _purge_before(self, schema: ClassSchema, cutoff: str, now: datetime) -> int:
+        storage = self.state.storage
+        async with storage.transaction():
+            last = await storage.find(schema, {"createdAt": {"$lt": {"__type": "Date", "iso": cutoff}}},
+                                      FindOptions(limit=1, sort=[("objectId", False)]))
+            if not last:
+                return 0
+            anchor = {"seq": int(last[0]["seq"]), "hash": last[0]["hash"]}
+            await self.append([{"action": "purge", "targetClass": CLASS, "targetId": None, "ids": None, "user": None,
+                                "roles": [], "session": None, "ip": None, "master": True, "readOnly": False,
+                                "fields": [], "anchor": anchor, "createdAt": format_iso(now)}])
+            return await self.state.services.server_writes.delete_many(
+                schema, {"objectId": {"$lte": object_id_of(anchor["seq"])}})
+
+    # --- background ------------------------------------------------------------------------
+    async def _run(self) -> None:
+        since_purge = PURGE_SECONDS
+        while True:
+            await asyncio.sleep(FLUSH_SECONDS)
+            since_purge += FLUSH_SECONDS
+            try:
+                await self.barrier()
+                if self.retention_days and since_purge >= PURGE_SECONDS:
+                    since_purge = 0.0
+                    await self.purge()
+            except Exception:  # noqa: BLE001 - the loop must survive a storage hiccup; entries stay buffered
+                log.warning("audit: storing entries failed; will try again", exc_info=False)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        with contextlib.suppress(Exception):
+            await self.barrier()

@@ -1,0 +1,218 @@
+"""Issue 12, the access audit trail: reads and writes of patient data leave `_Audit` entries
+(who, what, when — field names, never values), `_Audit` is closed to every non-master route and
+append-only even for the master key, and `patientAccessLog` shows an administrator the trail."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from parse_compat.audit import audit_of
+from parse_compat.auth.identity import Auth
+from parse_compat.cloud.sdk import CloudSDK
+from parse_compat.errors import ParseError
+from parse_compat.rest.context import RequestContext
+
+from .conftest import Client, Running
+from .dental_support import Member, practice
+
+SECRETS = ("Vera Secretname", "vera@patients.example", "555-0199")
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"cloud": "cloud_code"}
+
+
+async def entries(running: Running, **where: Any) -> list[dict[str, Any]]:
+    await audit_of(running.state).barrier()
+    reply = await running.client.get("/classes/_Audit", master=True,
+                                     params={"where": json.dumps(where), "order": "seq", "limit": "1000"})
+    assert reply.status == 200, reply.body
+    return list(reply.body["results"])
+
+
+async def new_patient(running: Running, who: Member) -> str:
+    clinic_api = running.client
+    reply = await clinic_api.post("/classes/Patient", {"name": SECRETS[0], "email": SECRETS[1], "phone": SECRETS[2]},
+                                  session_token=who.token)
+    assert reply.status == 201, reply.body
+    return str(reply.body["objectId"])
+
+
+def no_values(rows: list[dict[str, Any]]) -> None:
+    text = json.dumps(rows)
+    for secret in SECRETS:
+        assert secret not in text
+
+
+async def test_reading_a_patient_is_recorded_for_staff_admin_and_master(running: Running, api: Client) -> None:
+    clinic = await practice(api)
+    patient = await new_patient(running, clinic.staff1)
+    before = len(await entries(running))
+    assert (await clinic.as_(clinic.staff1, "GET", f"/classes/Patient/{patient}")).status == 200
+    found = await clinic.as_(clinic.admin, "GET", "/classes/Patient",
+                             params={"where": json.dumps({"objectId": patient})})
+    assert [row["objectId"] for row in found.body["results"]] == [patient]
+    assert (await api.get(f"/classes/Patient/{patient}", master=True)).status == 200
+    rows = (await entries(running, targetId=patient))
+    reads = [row for row in rows if row["action"] in ("get", "find")]
+    assert [row.get("ids") for row in reads] == [None, [patient], None]
+    assert [(row["action"], (row["user"] or {}).get("objectId"), row["master"]) for row in reads] == [
+        ("get", clinic.staff1.id, False), ("find", clinic.admin.id, False), ("get", None, True)]
+    assert reads[0]["roles"] == ["staff"] and reads[1]["roles"] == ["administrator"]
+    assert all(row["targetClass"] == "Patient" and row["fields"] == [] for row in reads)
+    assert reads[0]["session"] and not reads[0]["session"].startswith("r:")  # the session's objectId
+    assert reads[0]["ip"] == "127.0.0.1"
+    assert len(await entries(running)) == before + 3 + 0  # the master reads of _Audit are not recorded
+    no_values(rows)
+
+
+async def test_writes_are_recorded_with_field_names_only(running: Running, api: Client) -> None:
+    clinic = await practice(api)
+    patient = await new_patient(running, clinic.staff1)
+    changed = await clinic.as_(clinic.staff1, "PUT", f"/classes/Patient/{patient}", {"phone": "555-0100"})
+    assert changed.status == 200, changed.body
+    plan = await clinic.record(clinic.staff1, "TreatmentPlan", patient)
+    assert (await clinic.as_(clinic.admin, "DELETE", f"/classes/TreatmentPlan/{plan.body['objectId']}")).status == 200
+    rows = await entries(running)
+    created = next(row for row in rows if row["action"] == "create" and row["targetId"] == patient)
+    assert {"name", "email", "phone", "owner", "ACL"} <= set(created["fields"])
+    updated = [row for row in rows if row["action"] == "update" and row["targetId"] == patient]
+    assert updated[0]["fields"] == ["phone"] and updated[0]["user"]["objectId"] == clinic.staff1.id
+    deleted = [row for row in rows if row["action"] == "delete"]
+    assert [(row["targetClass"], row["targetId"], row["user"]["objectId"]) for row in deleted] == [
+        ("TreatmentPlan", plan.body["objectId"], clinic.admin.id)]
+    no_values(rows)
+    assert "555-0100" not in json.dumps(rows)
+
+
+async def test_an_xray_download_is_recorded_against_its_xray_log(running: Running, api: Client) -> None:
+    clinic = await practice(api)
+    patient = await new_patient(running, clinic.staff1)
+    upload = await api.post("/files/xray.png", raw=b"\x89PNG\r\n\x1a\n" + bytes(64), session_token=clinic.staff1.token,
+                            headers={"Content-Type": "image/png"})
+    assert upload.status == 201, upload.body
+    xray = await clinic.record(clinic.staff1, "XRayLog", patient,
+                               image={"__type": "File", "name": upload.body["name"], "url": upload.body["url"]})
+    assert xray.status == 201, xray.body
+    got = await running.client.session.get(upload.body["url"], headers={"X-Parse-Session-Token": clinic.staff1.token})
+    assert got.status == 200
+    await got.read()
+    rows = [row for row in await entries(running, action="download")]
+    assert [(row["targetClass"], row["targetId"], row["user"]["objectId"]) for row in rows] == [
+        ("XRayLog", xray.body["objectId"], clinic.staff1.id)]
+
+
+async def test_clients_cannot_reach_audit_by_any_route(running: Running, api: Client) -> None:
+    clinic = await practice(api)
+    patient = await new_patient(running, clinic.staff1)
+    assert (await clinic.as_(clinic.staff1, "GET", f"/classes/Patient/{patient}")).status == 200
+    rows = await entries(running)
+    target = rows[-1]["objectId"]
+    for who in (clinic.staff1, clinic.admin, None):
+        for method, path, body in (("GET", "/classes/_Audit", None), ("GET", f"/classes/_Audit/{target}", None),
+                                   ("POST", "/classes/_Audit", {"action": "get"}),
+                                   ("PUT", f"/classes/_Audit/{target}", {"action": "x"}),
+                                   ("DELETE", f"/classes/_Audit/{target}", None),
+                                   ("GET", "/schemas/_Audit", None), ("DELETE", "/schemas/_Audit", None),
+                                   ("POST", "/aggregate/_Audit", None)):
+            reply = await clinic.as_(who, method, path, body)
+            assert reply.status in (400, 401, 403, 404), (who, method, path, reply.body)
+            assert "hash" not in json.dumps(reply.body)
+        batch = await clinic.as_(who, "POST", "/batch", {"requests": [
+            {"method": "GET", "path": f"/parse/classes/_Audit/{target}"},
+            {"method": "PUT", "path": f"/parse/classes/_Audit/{target}", "body": {"action": "x"}},
+            {"method": "DELETE", "path": f"/parse/classes/_Audit/{target}"}]})
+        assert "hash" not in json.dumps(batch.body)
+        assert all("error" in item for item in batch.body), batch.body
+        for operator in ("$inQuery", "$notInQuery"):
+            sub = await clinic.as_(who, "GET", "/classes/Patient", params={"where": json.dumps(
+                {"owner": {operator: {"className": "_Audit", "where": {}}}})})
+            assert sub.body.get("code") in ((119,) if who else (101, 119)), sub.body
+        for operator in ("$select", "$dontSelect"):
+            sub = await clinic.as_(who, "GET", "/classes/Patient", params={"where": json.dumps(
+                {"name": {operator: {"query": {"className": "_Audit", "where": {}}, "key": "action"}}})})
+            assert sub.body.get("code") in ((119,) if who else (101, 119)), sub.body
+    # include through a pointer retargeted at _Audit (the master key made the pointer, public ACL)
+    probe = await api.post("/classes/Probe", {"ref": {"__type": "Pointer", "className": "_Audit", "objectId": target}},
+                           master=True)
+    assert probe.status == 201, probe.body
+    included = await clinic.as_(clinic.admin, "GET", f"/classes/Probe/{probe.body['objectId']}",
+                                params={"include": "ref"})
+    assert "hash" not in json.dumps(included.body) and included.body.get("code") == 119, included.body
+    # the cloud SDK as a user
+    user_ctx = RequestContext(running.state, Auth(user={"objectId": clinic.admin.id}, session_token=clinic.admin.token))
+    with pytest.raises(ParseError) as refused:
+        await CloudSDK(user_ctx).query("_Audit").find()
+    assert refused.value.code == 119
+    with pytest.raises(ParseError):
+        await CloudSDK(user_ctx).get("_Audit", target)
+    # nothing changed
+    assert await entries(running, objectId=target) == [rows[-1]]
+
+
+async def test_audit_is_append_only_even_for_the_master_key(running: Running, api: Client) -> None:
+    clinic = await practice(api)
+    patient = await new_patient(running, clinic.staff1)
+    assert (await clinic.as_(clinic.staff1, "GET", f"/classes/Patient/{patient}")).status == 200
+    target = (await entries(running))[-1]
+    for method, path, body in (("POST", "/classes/_Audit", {"action": "get"}),
+                               ("PUT", f"/classes/_Audit/{target['objectId']}", {"action": "x"}),
+                               ("DELETE", f"/classes/_Audit/{target['objectId']}", None),
+                               ("PUT", "/schemas/_Audit", {"fields": {"hash": {"__op": "Delete"}}}),
+                               ("DELETE", "/schemas/_Audit", None), ("DELETE", "/purge/_Audit", None)):
+        reply = await api.request(method, path, body, master=True)
+        assert reply.status >= 400 and reply.body["code"] == 119, (method, reply.body)
+    assert await entries(running, objectId=target["objectId"]) == [target]
+
+
+async def test_patient_access_log_lists_the_patient_and_its_records_newest_first(running: Running,
+                                                                                  api: Client) -> None:
+    clinic = await practice(api)
+    patient = await new_patient(running, clinic.staff1)
+    other = await new_patient(running, clinic.staff2)
+    second = await clinic.record(clinic.staff1, "TreatmentPlan", patient)
+    plan = await clinic.record(clinic.staff1, "TreatmentPlan", patient)
+    assert (await clinic.as_(clinic.staff1, "GET", f"/classes/TreatmentPlan/{plan.body['objectId']}")).status == 200
+    assert (await clinic.as_(clinic.staff2, "GET", f"/classes/Patient/{other}")).status == 200
+    assert (await clinic.as_(clinic.admin, "GET", f"/classes/Patient/{patient}")).status == 200
+    refused = await clinic.as_(clinic.staff1, "POST", "/functions/patientAccessLog", {"patientId": patient})
+    assert refused.body["code"] == 142
+    plans = await clinic.as_(clinic.staff1, "GET", "/classes/TreatmentPlan")  # a find: one entry, every id
+    assert len(plans.body["results"]) == 2
+    reply = await clinic.as_(clinic.admin, "POST", "/functions/patientAccessLog", {"patientId": patient})
+    assert reply.status == 200, reply.body
+    got = reply.body["result"]["entries"]
+    assert got[0]["action"] == "find" and got[0]["targetId"] is None and got[0]["user"] == clinic.staff1.id
+    assert sorted(got[0]["ids"]) == sorted([plan.body["objectId"], second.body["objectId"]])
+    got = got[1:]
+    seen = [(row["action"], row["targetClass"], row["user"]) for row in got]
+    assert seen[:3] == [("get", "Patient", clinic.admin.id), ("get", "TreatmentPlan", clinic.staff1.id),
+                        ("create", "TreatmentPlan", clinic.staff1.id)]
+    assert seen[-1] == ("create", "Patient", clinic.staff1.id)
+    # between them: the second plan's create and the cloud code's reads of the patient while it checked
+    # the plans (as staff1)
+    assert ("create", "TreatmentPlan", clinic.staff1.id) in seen[3:-1]
+    assert set(seen[3:-1]) <= {("get", "Patient", clinic.staff1.id), ("find", "Patient", clinic.staff1.id),
+                               ("create", "TreatmentPlan", clinic.staff1.id)}
+    assert [row["seq"] for row in got] == sorted((row["seq"] for row in got), reverse=True)
+    assert other not in json.dumps(got)
+    no_values(got)
+
+
+async def test_sharing_and_exporting_name_the_administrator_who_did_it(running: Running, api: Client) -> None:
+    clinic = await practice(api)
+    patient = await new_patient(running, clinic.staff1)
+    shared = await clinic.as_(clinic.staff1, "POST", "/functions/sharePatient",
+                              {"patientId": patient, "userId": clinic.staff2.id, "access": "read"})
+    assert shared.status == 200, shared.body
+    exported = await clinic.as_(clinic.admin, "POST", "/functions/exportPatient", {"patientId": patient})
+    assert exported.status == 200, exported.body
+    rows = await entries(running, targetId=patient)
+    named = [(row["action"], row["user"]["objectId"], row["fields"]) for row in rows if row["user"]
+             and row["action"] in ("share", "export")]
+    assert named == [("share", clinic.staff1.id, ["ACL"]), ("export", clinic.admin.id, [])]
+    assert clinic.staff2.id not in json.dumps(rows)  # the share names the field, not the new ACL
