@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..cli_parser import build_parser
 from ..settings import OPTIONS, Settings, build_settings, load_or_create_credentials, resolve
 from ..storage.base import FindOptions
 from .chain import ChainBroken, verify
@@ -79,8 +80,6 @@ async def run_export(settings: Settings, out: TextIO) -> int:
 
 
 def main(argv: list[str], out: TextIO | None = None) -> int:
-    from ..cli import build_parser
-
     out = out or sys.stdout
     command = argv[:1]
     if command not in (["verify"], ["export"]):
