@@ -35,6 +35,7 @@ from .runner import StatementRunner, read_slice
 from .where import WhereCompiler, field_expr, json_path
 
 T = TypeVar("T")
+ROW_COLUMNS = ("objectId", "createdAt", "updatedAt", "_rperm", "_wperm", "data")
 CASE_INSENSITIVE_UNIQUE = {("_User", "username"), ("_User", "email")}
 
 
@@ -299,10 +300,15 @@ class SQLiteAdapter(StatementRunner):
                 else:
                     after[key] = value
             new_row = to_row(after)
+            # Only the columns that changed: SQLite then leaves the indexes on the others alone
+            # (a plain field update does not rewrite the createdAt and _rperm index entries).
+            changed = [i for i in range(1, 6) if new_row[i] != row[i]]
+            if not changed:
+                return after
+            sets = ", ".join(f"{ROW_COLUMNS[i]}=?" for i in changed)
             try:
-                self.db.execute(
-                    f"UPDATE {quote(schema.class_name)} SET createdAt=?, updatedAt=?, _rperm=?, _wperm=?, "
-                    "data=? WHERE objectId=?", (*new_row[1:], current["objectId"]))
+                self.db.execute(f"UPDATE {quote(schema.class_name)} SET {sets} WHERE objectId=?",
+                                (*(new_row[i] for i in changed), current["objectId"]))
             except sqlite3.IntegrityError as exc:
                 raise self._duplicate(exc) from exc
             if new_row[3] != row[3] or new_row[1] != row[1]:
