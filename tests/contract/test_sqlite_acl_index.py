@@ -142,3 +142,27 @@ async def test_older_acl_table_without_created_at_is_rebuilt(tmp_path: Path) -> 
     indexes = {row[0] for row in reopened.db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert "idx_Rec__rperm_createdAt" in indexes and "idx_Rec__rperm" not in indexes
     await reopened.close()
+
+
+async def test_readable_first_list_runs_a_regex_only_on_readable_rows(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from parse_compat.storage.sqlite import functions
+
+    calls = []
+    original = functions.regex_match
+    monkeypatch.setattr(functions, "regex_match", lambda *args: calls.append(1) or original(*args))
+    adapter = SQLiteAdapter(str(tmp_path / "regex.db"))
+    await adapter.connect()
+    await adapter.save_schema(PLAN_SCHEMA)
+    for i in range(60):
+        readers = ["u1"] if i % 10 == 0 else ["someone-else"]
+        await adapter.insert(PLAN_SCHEMA, {**doc(f"o{i:03}", readers), "status": f"planned {i}",
+                                           "createdAt": f"2024-01-01T00:00:{i:02d}.000Z"})
+    where = {"$and": [{"status": {"$regex": "^planned"}}, {"_rperm": {"$in": ["*", "u1"]}}]}
+    found = await adapter.find(PLAN_SCHEMA, where, FindOptions(limit=20, sort=[("createdAt", False)]))
+    assert [d["objectId"] for d in found] == ["o050", "o040", "o030", "o020", "o010", "o000"]
+    assert 0 < len(calls) <= 12  # the 6 readable rows, never the 54 others
+    calls.clear()
+    assert await adapter.count(PLAN_SCHEMA, where) == 6
+    assert 0 < len(calls) <= 12
+    await adapter.close()
