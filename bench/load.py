@@ -11,6 +11,10 @@ What it does:
      get            GET  /classes/TreatmentPlan/<random seeded id>
      query          GET  /classes/TreatmentPlan?where={"patient":<pointer>}&limit=20
      query+include  the same query with include=patient
+     acl-list       GET  /classes/TreatmentPlan?where={"status":"planned"}&order=-createdAt&limit=20 as one of
+                    `--acl-users` staff users (session token), each owning plans/acl-users plans that only it
+                    (and the administrators) may read; seeded user after user, so most users' plans are not
+                    the newest (only with `--phases` naming it; alone it skips the main seeding)
 
 Credentials: by default (`--auth master`) seeding and the phases use the master key
 (`X-Parse-Master-Key`), the simplest way past the template's `requiresAuthentication` CLPs; the
@@ -336,6 +340,29 @@ def build_phases(api: Api, patient_ids: list[str], plan_ids: list[str]) -> list[
             ("query+include", query_include, 200)]
 
 
+async def seed_acl_users(api: Api, users: int, patients: int, plans: int, batch_size: int) -> list[Api]:
+    """Signs up `users` staff users; each seeds its own share of patients and plans (the dental
+    cloud code gives them the owner's ACL). Returns one client per user."""
+    clients: list[Api] = []
+    for _ in range(users):
+        token = await login_bench_user(api)
+        client = Api(api.session, api.url, api.headers["X-Parse-Application-Id"], "", session_token=token)
+        await seed(client, max(1, patients // users), max(1, plans // users), batch_size)
+        clients.append(client)
+    return clients
+
+
+def acl_list_phase(clients: list[Api]) -> tuple[str, Operation, int]:
+    params = {"where": json.dumps({"status": "planned"}), "order": "-createdAt", "limit": "20"}
+
+    async def acl_list(rng: random.Random) -> tuple[int, Any]:
+        status, body = await rng.choice(clients).call("GET", "/classes/TreatmentPlan", params=params)
+        if status == 200 and len(body.get("results", ())) != 20:
+            return -2, f"expected a full page of 20, got {len(body.get('results', ()))}"
+        return status, body
+    return ("acl-list", acl_list, 200)
+
+
 async def sanity_check(api: Api, patient_ids: list[str], plan_ids: list[str], plans: int) -> None:
     """Fails fast if the seeded data does not look right (so the figures mean something)."""
     status, body = await api.call("GET", "/classes/TreatmentPlan", params={"limit": "0", "count": "1"})
@@ -407,6 +434,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent workers per phase")
     parser.add_argument("--phases", default="create,update,get,query,query+include",
                         help="comma list of phases to run")
+    parser.add_argument("--acl-users", type=int, default=20, help="owners of the plans of the acl-list phase")
     parser.add_argument("--server-arg", action="append", default=[],
                         help="extra option for the started server, repeatable (e.g. --server-arg=--cloud=)")
     parser.add_argument("--json", dest="json_out", help="also write the results to this JSON file")
@@ -445,12 +473,18 @@ async def main_async(args: argparse.Namespace) -> int:
             else:
                 print("seeding and phases run with the master key", flush=True)
             seed_started = time.perf_counter()
-            patient_ids, plan_ids = await seed(api, args.patients, args.plans, args.batch_size)
-            seed_seconds = time.perf_counter() - seed_started
-            await sanity_check(api, patient_ids, plan_ids, args.plans)
             wanted = [p.strip() for p in args.phases.split(",") if p.strip()]
+            phases: list[tuple[str, Operation, int]] = []
+            if wanted != ["acl-list"]:
+                patient_ids, plan_ids = await seed(api, args.patients, args.plans, args.batch_size)
+                await sanity_check(api, patient_ids, plan_ids, args.plans)
+                phases = build_phases(api, patient_ids, plan_ids)
+            if "acl-list" in wanted:
+                clients = await seed_acl_users(api, args.acl_users, args.patients, args.plans, args.batch_size)
+                phases.append(acl_list_phase(clients))
+            seed_seconds = time.perf_counter() - seed_started
             results: list[PhaseResult] = []
-            for name, op, expect in build_phases(api, patient_ids, plan_ids):
+            for name, op, expect in phases:
                 if name not in wanted:
                     continue
                 print(f"phase {name}: {args.warmup:g}s warm-up + {args.duration:g}s at concurrency "

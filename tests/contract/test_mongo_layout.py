@@ -20,7 +20,7 @@ from bson import Binary, ObjectId
 from parse_compat.storage.base import Capabilities, ClassSchema, FindOptions
 from parse_compat.storage.mongo import MongoAdapter
 from parse_compat.storage.mongo.connection import probe_capabilities
-from parse_compat.storage.mongo.query import Dialect, compile_where
+from parse_compat.storage.mongo.query import Dialect, compile_sort, compile_where
 
 CREATED = datetime(2026, 11, 25, 4, 1, 13, 135000, tzinfo=UTC)
 UPDATED = datetime(2026, 11, 25, 5, 0, 0, 1000, tzinfo=UTC)
@@ -419,3 +419,18 @@ async def test_transaction_passes_one_session_serially_and_commits_or_aborts() -
             raise RuntimeError("boom")
     await adapter.insert(item, {"objectId": "d"})
     assert recorder.log == ["start", ("insert", "c", True), "abort", "end", ("insert", "d", False)]
+
+
+async def test_acl_list_index_serves_the_main_screen(mongo: MongoAdapter) -> None:
+    """The ACL-restricted list (`_rperm $in`, sorted on createdAt) has an index whose prefix is
+    `_rperm` and whose next key is `_created_at`, so MongoDB can merge the principals' ranges in
+    order (mongomock cannot show the plan; the declaration and the query's keys are checked)."""
+    plans = ClassSchema("TreatmentPlan", {"status": {"type": "String"}})
+    await mongo.save_schema(plans)
+    indexes = await mongo.database["TreatmentPlan"].index_information()
+    assert indexes["_rperm_1__created_at_-1"]["key"] == [("_rperm", 1), ("_created_at", -1)]
+    await mongo.save_schema(plans)  # saving the schema again keeps it (no conflict, no drop)
+    assert "_rperm_1__created_at_-1" in await mongo.database["TreatmentPlan"].index_information()
+    query = compile_where(plans, {"status": "planned", "_rperm": {"$in": ["*", "u1"]}}, Dialect()).filter
+    assert query["_rperm"] == {"$in": [None, "*", "u1"]}
+    assert compile_sort(plans, [("createdAt", False)]) == [("_created_at", -1)]

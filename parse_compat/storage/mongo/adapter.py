@@ -32,6 +32,8 @@ from parse_compat.storage.mongo.update import compile_update, touched_keys
 
 _DUPLICATE_KEY = 11000
 _INDEX_EXISTS_CODES = (85, 86)  # IndexOptionsConflict, IndexKeySpecsConflict
+_READ_LIST_INDEX = [("_rperm", 1), ("_created_at", -1)]
+_READ_LIST_INDEX_NAME = "_rperm_1__created_at_-1"
 
 
 @dataclass
@@ -151,6 +153,15 @@ class MongoAdapter:
         for name, spec in wanted.items():
             try:
                 await collection.create_index(spec, name=name)
+            except OperationFailure as error:
+                if error.code not in _INDEX_EXISTS_CODES:
+                    raise
+        if not schema.class_name.startswith("_"):
+            # The ACL-restricted list ("my plans, newest first": `_rperm $in [...]` sorted on
+            # `_created_at`): MongoDB merges one range of this index per principal in order and
+            # stops at the limit, instead of sorting every readable document.
+            try:
+                await collection.create_index(_READ_LIST_INDEX, name=_READ_LIST_INDEX_NAME)
             except OperationFailure as error:
                 if error.code not in _INDEX_EXISTS_CODES:
                     raise

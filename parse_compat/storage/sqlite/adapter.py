@@ -27,13 +27,14 @@ from typing import Any, TypeVar
 from ...errors import DuplicateValue
 from ..apply_update import apply_update
 from ..base import DEFAULT_MAX_TIME_MS, Capabilities, ClassSchema, Document, FindOptions, Where
-from . import acl_index, functions
+from . import acl_index, acl_plan, functions
 from .budget import INLINE_SLICE, LIST_SLICE, POINT_READ_IDS
 from .rows import COLUMN_FIELDS, from_row, index_name, quote, to_row, too_complex_as_parse_error
 from .runner import StatementRunner, read_slice
 from .where import WhereCompiler, field_expr, json_path
 
 T = TypeVar("T")
+ROW_COLUMNS = ("objectId", "createdAt", "updatedAt", "_rperm", "_wperm", "data")
 CASE_INSENSITIVE_UNIQUE = {("_User", "username"), ("_User", "email")}
 
 
@@ -63,10 +64,12 @@ class SQLiteAdapter(StatementRunner):
                    'owningId TEXT NOT NULL, relatedId TEXT NOT NULL, '
                    'PRIMARY KEY (owningClass, field, owningId, relatedId))')
         db.execute('CREATE INDEX IF NOT EXISTS "idx_join_related" ON "_Join" (owningClass, field, relatedId)')
-        if acl_index.ensure(db):
-            for (class_name,) in db.execute('SELECT className FROM "_SCHEMA"').fetchall():
-                if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (class_name,)).fetchone():
+        rebuild = acl_index.ensure(db)
+        for (class_name,) in db.execute('SELECT className FROM "_SCHEMA"').fetchall():
+            if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (class_name,)).fetchone():
+                if rebuild:
                     acl_index.backfill(db, class_name, quote(class_name))
+                acl_index.ensure_class(db, quote(class_name), class_name)
         self._db = db
 
     async def connect(self) -> None:
@@ -125,7 +128,7 @@ class SQLiteAdapter(StatementRunner):
         self.db.execute(f"CREATE INDEX IF NOT EXISTS {index_name(name, 'updatedAt')} ON {table} (updatedAt)")
         # With the _ACL side table this lets SQLite answer a read constraint by a union of two
         # index lookups ("no ACL" rows + rows the caller may read) instead of a scan.
-        self.db.execute(f"CREATE INDEX IF NOT EXISTS {index_name(name, '_rperm')} ON {table} (_rperm)")
+        acl_index.ensure_class(self.db, table, name)
         for field_name, spec in schema.fields.items():
             if spec["type"] == "Pointer":
                 expr = field_expr([field_name], ".objectId")
@@ -222,7 +225,7 @@ class SQLiteAdapter(StatementRunner):
         def body() -> None:
             self.db.execute(f"INSERT INTO {quote(schema.class_name)} VALUES (?,?,?,?,?,?)", row)
             if row[3] is not None:
-                acl_index.write(self.db, schema.class_name, doc["objectId"], doc, new=True)
+                acl_index.write(self.db, schema.class_name, doc["objectId"], doc, row[1], new=True)
 
         def run() -> None:
             self._ready(schema)
@@ -262,7 +265,7 @@ class SQLiteAdapter(StatementRunner):
     async def find(self, schema: ClassSchema, where: Where, options: FindOptions) -> list[Document]:
         if schema.class_name not in self._known_tables:
             return []
-        sql, params = self._select(schema, where, options)
+        sql, params = acl_plan.find_sql(schema, where, options) or self._select(schema, where, options)
 
         def run(db: sqlite3.Connection) -> list[Document]:
             with too_complex_as_parse_error():
@@ -272,7 +275,7 @@ class SQLiteAdapter(StatementRunner):
     async def count(self, schema: ClassSchema, where: Where) -> int:
         if schema.class_name not in self._known_tables:
             return 0
-        sql, params = self._select(schema, where, None, columns="COUNT(*)")
+        sql, params = acl_plan.count_sql(schema, where) or self._select(schema, where, None, columns="COUNT(*)")
 
         def run(db: sqlite3.Connection) -> int:
             with too_complex_as_parse_error():
@@ -296,14 +299,19 @@ class SQLiteAdapter(StatementRunner):
                 else:
                     after[key] = value
             new_row = to_row(after)
+            # Only the columns that changed: SQLite then leaves the indexes on the others alone
+            # (a plain field update does not rewrite the createdAt and _rperm index entries).
+            changed = [i for i in range(1, 6) if new_row[i] != row[i]]
+            if not changed:
+                return after
+            sets = ", ".join(f"{ROW_COLUMNS[i]}=?" for i in changed)
             try:
-                self.db.execute(
-                    f"UPDATE {quote(schema.class_name)} SET createdAt=?, updatedAt=?, _rperm=?, _wperm=?, "
-                    "data=? WHERE objectId=?", (*new_row[1:], current["objectId"]))
+                self.db.execute(f"UPDATE {quote(schema.class_name)} SET {sets} WHERE objectId=?",
+                                (*(new_row[i] for i in changed), current["objectId"]))
             except sqlite3.IntegrityError as exc:
                 raise self._duplicate(exc) from exc
-            if new_row[3] != row[3]:
-                acl_index.write(self.db, schema.class_name, current["objectId"], after)
+            if new_row[3] != row[3] or new_row[1] != row[1]:
+                acl_index.write(self.db, schema.class_name, current["objectId"], after, new_row[1])
             return after
 
         def run() -> Document | None:
