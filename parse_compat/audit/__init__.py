@@ -71,5 +71,6 @@ async def install_audit(state: Any) -> None:
             log.record(ctx, event, class_name, [doc.get("objectId") if doc else None], fields)
 
     state.writer.listeners.append(on_write)
+    await log.schema()  # the class exists from boot in every process, so each one can answer reads of it
     log.start()
     state.services.on_close.append(log.stop)

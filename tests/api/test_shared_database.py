@@ -4,6 +4,7 @@ through one is honoured by the other."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import aiohttp
@@ -45,5 +46,29 @@ async def test_schema_changes_reach_the_other_process(tmp_path: Path) -> None:
         await servers[1].app[STATE_KEY].schemas.refresh()
         refused = await two.get("/classes/Shared")
         assert refused.status == 400 and refused.body["code"] == 119
+    for server in servers:
+        await server.close()
+
+
+async def test_every_process_answers_reads_of_the_audit_trail_from_boot(tmp_path: Path) -> None:
+    """Found in a whole-suite run of the two-worker audit test: the process that had never appended
+    an entry answered `GET /classes/_Audit?count=1` with 0 (it had not seen the class yet, and an
+    unknown class is re-read at most once a second). Every process now makes the class at boot."""
+    schema = tmp_path / "schema.json"
+    chart = {"className": "Chart", "audit": True, "fields": {"n": {"type": "Number"}}}
+    schema.write_text(json.dumps({"classes": [chart]}))
+    servers = []
+    for _ in range(2):
+        settings = make_settings(tmp_path, "sqlite", schema=str(schema))
+        server = TestServer(create_app(settings), host="127.0.0.1")
+        await server.start_server()
+        servers.append(server)
+    async with aiohttp.ClientSession() as session:
+        one, two = (Client(session, f"http://127.0.0.1:{s.port}/parse") for s in servers)
+        assert (await two.get("/classes/_Audit", params={"count": "1", "limit": "0"}, master=True)).status == 200
+        made = await one.post("/classes/Chart", {"n": 1}, master=True)
+        assert made.status == 201, made.body
+        counted = await two.get("/classes/_Audit", params={"count": "1", "limit": "0"}, master=True)
+        assert counted.status == 200 and counted.body["count"] == 1, counted.body
     for server in servers:
         await server.close()
