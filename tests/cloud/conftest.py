@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestServer
 
 from parse_compat.app import STATE_KEY, create_app
 from parse_compat.cloud.runtime import CloudRuntime
+from parse_compat.mail import Email
 from parse_compat.state import AppState
 from tests.api.conftest import ADAPTERS, APP_ID, MASTER_KEY, Client, Reply, make_settings
 
@@ -71,3 +72,24 @@ async def running(tmp_path: Path, adapter_name: str, settings_overrides: dict[st
 @pytest.fixture
 def api(running: Running) -> Client:
     return running.client
+
+
+class Outbox:
+    """A mail adapter that keeps what it is asked to send (the template's invitations and reminders)."""
+
+    def __init__(self) -> None:
+        self.sent: list[Email] = []
+
+    async def send(self, message: Email) -> None:
+        self.sent.append(message)
+
+    def link(self) -> str:
+        """The first link of the last mail."""
+        return next(word for word in self.sent[-1].text.split() if word.startswith("http"))
+
+
+@pytest.fixture
+def outbox(running: Running) -> Outbox:
+    box = Outbox()
+    running.state.services.mail = box
+    return box

@@ -17,34 +17,15 @@ import pytest
 from parse_compat.admin_cli import main as admin_main
 from parse_compat.auth.invites import token_hash
 from parse_compat.codec.dates import date_value
-from parse_compat.mail import Email
 from parse_compat.storage.base import FindOptions
 
-from .conftest import APP_ID, MASTER_KEY, Client, Running, start
+from .conftest import APP_ID, MASTER_KEY, Client, Outbox, Running, start
 from .dental_support import PASSWORD, SIGNUP_OFF, Practice, member, practice
-
-
-class Outbox:
-    def __init__(self) -> None:
-        self.sent: list[Email] = []
-
-    async def send(self, message: Email) -> None:
-        self.sent.append(message)
-
-    def link(self) -> str:
-        return next(word for word in self.sent[-1].text.split() if word.startswith("http"))
 
 
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     return {"cloud": "cloud_code"}
-
-
-@pytest.fixture
-def outbox(running: Running) -> Outbox:
-    box = Outbox()
-    running.state.services.mail = box
-    return box
 
 
 async def user_count(api: Client) -> int:

@@ -10,33 +10,17 @@ from typing import Any
 import pytest
 
 from parse_compat.codec.dates import format_iso
-from parse_compat.mail import Email
 from parse_compat.rest.write import new_object_id
 
-from .conftest import Running
+from .conftest import Outbox, Running
 from .dental_support import date_in, practice
 
 JOB = "sendAppointmentReminders"
 
 
-class Outbox:
-    def __init__(self) -> None:
-        self.sent: list[Email] = []
-
-    async def send(self, message: Email) -> None:
-        self.sent.append(message)
-
-
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     return {"cloud": "cloud_code"}
-
-
-@pytest.fixture
-def outbox(running: Running) -> Outbox:
-    box = Outbox()
-    running.state.services.mail = box
-    return box
 
 
 def format_iso_now() -> str:
