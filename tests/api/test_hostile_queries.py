@@ -3,18 +3,14 @@ while a concurrent GET /health and a get-by-id keep answering and the event loop
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from collections.abc import Awaitable
 from typing import Any
 
 import pytest
 
-from parse_compat.looplag import LoopLagMonitor
-from tests.quiet_gc import quiet_gc
-
 from .conftest import Client, Reply
+from .under_attack import probe_during
 
 pytestmark = pytest.mark.asyncio
 
@@ -54,21 +50,9 @@ def _loop_bound(api: Client) -> float:
 async def _under_attack(api: Client, object_id: str, hostile: Awaitable[Reply]) -> tuple[Reply, float, list[float]]:
     """Run ``hostile`` while probing /health and a get-by-id; its reply, its duration, the probe
     latencies. Asserts the loop never stalled."""
-    with quiet_gc():
-        async with LoopLagMonitor() as monitor:
-            started = time.perf_counter()
-            task = asyncio.ensure_future(hostile)
-            probes: list[float] = []
-            while not task.done() or len(probes) < 4:
-                for path in ("/health", f"/classes/Box/{object_id}"):
-                    sent = time.perf_counter()
-                    reply = await api.get(path)
-                    probes.append(time.perf_counter() - sent)
-                    assert reply.status == 200, reply.body
-            answer = await task
-            elapsed = time.perf_counter() - started
-    assert monitor.max_busy < _loop_bound(api), monitor.snapshot()
-    return answer, elapsed, probes
+    siege = await probe_during(api, f"/classes/Box/{object_id}", hostile)
+    assert siege.loop_busy_max < _loop_bound(api), siege.loop_snapshot
+    return siege.answer, siege.elapsed, siege.probes
 
 
 def _assert_probes_fast(probes: list[float]) -> None:

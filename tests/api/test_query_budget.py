@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import Any
 
 import pytest
 from pymongo.errors import ExecutionTimeout
 
 from parse_compat.errors import ParseError
-from parse_compat.looplag import LoopLagMonitor
 from parse_compat.storage.loader import max_time_ms
 from parse_compat.storage.mongo.adapter import query_errors_as_parse_errors
-from tests.quiet_gc import quiet_gc
 
 from .conftest import Client
+from .under_attack import probe_during
 
 ROWS = 300_000
 
@@ -49,19 +47,9 @@ async def _big_class(api: Client) -> str:
 async def test_a_query_past_the_budget_answers_124_while_others_are_served(api: Client) -> None:
     object_id = await _big_class(api)
     slow = {"where": json.dumps({"name": {"$regex": "(x+)+y$"}, "n": {"$gte": 0}}), "count": "1", "limit": "0"}
-    with quiet_gc():
-        async with LoopLagMonitor() as monitor:
-            started = time.perf_counter()
-            hostile = asyncio.gather(*[api.get("/classes/Big", params=slow) for _ in range(3)])
-            probes: list[float] = []
-            while not hostile.done() or len(probes) < 4:
-                for path in ("/health", f"/classes/Big/{object_id}"):
-                    sent = time.perf_counter()
-                    reply = await api.get(path)
-                    probes.append(time.perf_counter() - sent)
-                    assert reply.status == 200, reply.body
-            answers = await hostile
-            elapsed = time.perf_counter() - started
+    hostile = asyncio.gather(*[api.get("/classes/Big", params=slow) for _ in range(3)])
+    siege = await probe_during(api, f"/classes/Big/{object_id}", hostile)
+    answers, elapsed, probes = siege.answer, siege.elapsed, siege.probes
     for answer in answers:
         assert answer.status == 400, answer.body
         assert answer.body["code"] == 124
@@ -69,7 +57,7 @@ async def test_a_query_past_the_budget_answers_124_while_others_are_served(api: 
     assert elapsed < 3.0  # three 100 ms budgets on two reader threads, not the seconds of the full scan
     assert sorted(probes)[len(probes) // 2] < 0.1, probes
     assert max(probes) < 1.0, probes
-    assert monitor.max_busy < 0.05, monitor.snapshot()
+    assert siege.loop_busy_max < 0.05, siege.loop_snapshot
     # the connections were freed: ordinary queries still work
     for _ in range(3):
         reply = await api.get("/classes/Big", params={"where": json.dumps({"n": {"$in": [1, 2, 3]}}),
