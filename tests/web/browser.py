@@ -1,87 +1,62 @@
-"""Headless Chromium over the DevTools protocol (CDP) with aiohttp's websocket client: one tab
-per test (`page` fixture, shared through conftest.py)."""
+"""Headless Chromium for the web tests, driven by Playwright for Python (async API).
+
+Playwright launches Debian's `chromium` (never a browser build of its own: `playwright install`
+is not needed). Its locators and `expect` wait for elements and navigations by themselves, so a
+test never races a page that is being replaced. Fixtures: `browser` (one per test) and `page` (a
+fresh context and tab in it); a test that needs a second person opens `browser.new_context()`.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import overload
 
-import aiohttp
 import pytest
+from playwright.async_api import Browser, BrowserContext, Expect, Locator, Page, async_playwright
+from playwright.async_api._generated import LocatorAssertions, PageAssertions
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+TIMEOUT_MS = 20_000  # a shared two-core machine: generous, a passing test never waits this long
+
+__all__ = ["Browser", "BrowserContext", "Page", "browser", "expect", "new_context", "page"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@overload
+def expect(actual: Page) -> PageAssertions: ...
+@overload
+def expect(actual: Locator) -> LocatorAssertions: ...
+def expect(actual: Page | Locator) -> PageAssertions | LocatorAssertions:
+    """Playwright's `expect` (retries until true) with the tests' timeout instead of 5 s."""
+    assertions = Expect()
+    assertions.set_options(timeout=TIMEOUT_MS)
+    return assertions(actual)
 
 
-class Page:
-    """One Chromium tab over CDP."""
-
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self.ws = ws
-        self.next_id = 0
-
-    async def send(self, method: str, **params: Any) -> dict[str, Any]:
-        self.next_id += 1
-        await self.ws.send_json({"id": self.next_id, "method": method, "params": params})
-        while True:
-            message = json.loads((await self.ws.receive(timeout=20)).data)
-            if message.get("id") == self.next_id:
-                if "error" in message:
-                    raise AssertionError(message["error"])
-                return dict(message.get("result") or {})
-
-    async def evaluate(self, expression: str) -> Any:
-        result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        return result.get("result", {}).get("value")
-
-    async def wait_for(self, expression: str) -> Any:
-        for _ in range(100):
-            value = await self.evaluate(expression)
-            if value:
-                return value
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {expression}")
+async def new_context(browser: Browser) -> BrowserContext:
+    """A context (cookies, storage: a separate person) with the tests' timeouts."""
+    context = await browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context
 
 
 @pytest.fixture
-async def page() -> AsyncIterator[Page]:
+async def browser() -> AsyncIterator[Browser]:
     assert CHROMIUM, "Debian's chromium package is required (make test installs it)"
-    port = _free_port()
-    profile = tempfile.mkdtemp(prefix="pc-chromium-")
-    proc = subprocess.Popen([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                             "--disable-sync", f"--user-data-dir={profile}", f"--remote-debugging-port={port}",
-                             "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    context = await new_context(browser)
     try:
-        async with aiohttp.ClientSession() as session:
-            targets: list[dict[str, Any]] = []
-            for _ in range(100):
-                try:
-                    async with session.get(f"http://127.0.0.1:{port}/json/list") as resp:
-                        targets = [t for t in await resp.json() if t.get("type") == "page"]
-                    if targets:
-                        break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.1)
-            assert targets, "chromium did not start"
-            async with session.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws:
-                tab = Page(ws)
-                await tab.send("Page.enable")
-                await tab.send("Runtime.enable")
-                yield tab
+        yield await context.new_page()
     finally:
-        proc.kill()
-        proc.wait(timeout=10)
-        shutil.rmtree(profile, ignore_errors=True)
+        await context.close()

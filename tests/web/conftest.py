@@ -2,4 +2,4 @@
 
 from tests.api.conftest import adapter_name, api, settings_overrides  # noqa: F401
 
-from .browser import page  # noqa: F401
+from .browser import browser, page  # noqa: F401

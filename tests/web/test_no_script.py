@@ -17,7 +17,7 @@ import pytest
 
 from tests.api.conftest import APP_ID, MASTER_KEY, Client
 
-from .browser import Page
+from .browser import Page, expect
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.settings(schema=None)]
 
@@ -105,18 +105,6 @@ async def test_api_404_is_plain_text_not_html(api: Client) -> None:
     assert "frame-ancestors 'none'" in reply.headers["Content-Security-Policy"]
 
 
-async def _load(page: Page, url: str) -> None:
-    """Navigate and wait for a new document from our server (the old one is marked first)."""
-    await page.evaluate("window.__previous = true")
-    await page.send("Page.navigate", url=url)
-    await page.wait_for("!window.__previous && location.protocol === 'http:' && document.readyState === 'complete'")
-
-
-async def _title_after(page: Page, url: str) -> str:
-    await _load(page, url)
-    return str(await page.evaluate("document.title"))
-
-
 async def test_chromium_runs_no_script_from_the_hostile_404(api: Client, page: Page) -> None:
     app_json = quote(json.dumps({"_ApplicationId": APP_ID}))
     for url in (f"{api.base}/{SEGMENT}", f"{api.base}/{SEGMENT}?where={SEGMENT}",
@@ -124,13 +112,15 @@ async def test_chromium_runs_no_script_from_the_hostile_404(api: Client, page: P
                 f"{api.base}/apps/{APP_ID}/verify_email?token={SEGMENT}", f"{api.base}/files/{APP_ID}/{SEGMENT}",
                 f"{api.base}/apps/{APP_ID}/accept_invite?token={SEGMENT}",
                 f"{api.base}/classes/{SEGMENT}?{app_json}"):
-        assert await _title_after(page, url) != "pwned", url
-        assert await page.evaluate("document.querySelectorAll('script, img').length") == 0, url
+        await page.goto(url)  # returns once the answer's document has loaded
+        assert await page.title() != "pwned", url
+        assert await page.locator("script, img").count() == 0, url
     # The cross-site form: POST /parse/<script>…</script> with a text/plain body carrying the app id.
     attacker = ("data:text/html,<form id=f method=post enctype=text/plain action='"
                 + f"{api.base}/{quote(SEGMENT)}'><input name='{{\"_ApplicationId\":\"{APP_ID}\",\"x\":\"' "
                 + "value='\"}'></form><script>document.getElementById('f').submit()</script>")
-    await _load(page, attacker)  # the data: page submits its form at once; we wait for our server's answer
-    assert await page.evaluate("document.title") != "pwned"
-    assert await page.evaluate("document.querySelectorAll('script, img').length") == 0
-    assert "Cannot POST" in await page.evaluate("document.body.innerText")
+    await page.goto(attacker, wait_until="commit")  # the data: page submits its form at once
+    await page.wait_for_url(f"{api.base}/**")  # our server's answer, loaded
+    await expect(page.locator("body")).to_contain_text("Cannot POST")
+    assert await page.title() != "pwned"
+    assert await page.locator("script, img").count() == 0

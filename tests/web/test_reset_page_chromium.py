@@ -2,7 +2,7 @@
 reset through the API, open the link from the mail a real SMTP server received, type a new
 password and submit; change the email, open the verification link the new address received.
 
-Chromium is driven over the DevTools protocol (CDP) with aiohttp's websocket client (tests/web/browser.py).
+Chromium is driven by Playwright (tests/web/browser.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from tests.api.conftest import Client
 from tests.cloud.smtp_server import SmtpServer
 
-from .browser import Page
+from .browser import Page, expect
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.settings(schema=None)]
 
@@ -51,22 +51,18 @@ async def test_reset_password_in_a_real_browser(api: Client, page: Page, smtp: S
     assert user.status == 201
     assert (await api.post("/requestPasswordReset", {"email": "rita@example.com"})).body == {}
     link = await mail_to(smtp, "rita@example.com")
-    await page.send("Page.navigate", url=link)
-    await page.wait_for("document.querySelector('#password') !== null")
-    await page.evaluate("document.querySelector('#password').value = 'typed-in-browser'")
-    await page.evaluate("document.querySelector('#submit').click()")
-    outcome = await page.wait_for("(document.querySelector('[role=alert]') || {}).textContent || "
-                                  "(document.querySelector('h1').textContent === 'Password changed' && 'changed')")
-    assert outcome == "changed"
+    await page.goto(link)
+    await page.get_by_label("New password").fill("typed-in-browser")
+    await page.get_by_role("button", name="Change password").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Password changed")
+    assert await page.get_by_role("alert").count() == 0
     assert (await api.post("/login", {"username": "rita", "password": "typed-in-browser"})).status == 200
     assert (await api.post("/login", {"username": "rita", "password": "old-password"})).status == 404
     # The same link a second time: the form opens, but the token is spent.
-    await page.send("Page.navigate", url=link)
-    await page.wait_for("document.querySelector('#password') !== null")
-    await page.evaluate("document.querySelector('#password').value = 'again-in-browser'")
-    await page.evaluate("document.querySelector('#submit').click()")
-    refused = await page.wait_for("(document.querySelector('[role=alert]') || {}).textContent")
-    assert "invalid or has expired" in refused
+    await page.goto(link)
+    await page.get_by_label("New password").fill("again-in-browser")
+    await page.get_by_role("button", name="Change password").click()
+    await expect(page.get_by_role("alert")).to_contain_text("invalid or has expired")
 
 
 async def test_verify_a_new_email_in_a_real_browser(api: Client, page: Page, smtp: SmtpServer) -> None:
@@ -76,8 +72,7 @@ async def test_verify_a_new_email_in_a_real_browser(api: Client, page: Page, smt
                             session_token=token)
     assert changed.status == 200, changed.body
     link = await mail_to(smtp, "vera.new@example.com")
-    await page.send("Page.navigate", url=link)
-    assert await page.wait_for("document.querySelector('h1') && document.querySelector('h1').textContent") \
-        == "Email verified"
+    await page.goto(link)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Email verified")
     me = await api.get("/users/me", session_token=token)
     assert me.body["email"] == "vera.new@example.com" and me.body["emailVerified"] is True
