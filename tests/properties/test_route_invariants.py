@@ -120,8 +120,8 @@ async def build(world: World, caller: str, item: dict[str, Any]) -> tuple[str, s
         schema_body["classLevelPermissions"] = item["clp"]
     if item["indexes"] is not None:
         schema_body["indexes"] = item["indexes"]
-    if route == "schemas_create":
-        return "POST", f"/schemas/{cls}", {"className": cls, **schema_body}, None
+    if route == "schemas_create":  # the class named in the path, or in the body only
+        return "POST", "/schemas" if item["master_only"] else f"/schemas/{cls}", {"className": cls, **schema_body}, None
     if route == "schemas_update":
         return "PUT", f"/schemas/{cls}", schema_body, None
     if route == "schemas_delete":
@@ -252,5 +252,89 @@ def test_system_routes_refuse_callers_without_the_master_key(world: World, route
     @given(case=cases(route))
     def property_of_route(case: dict[str, Any]) -> None:
         world.run(run_case(world, case))
+
+    property_of_route()
+
+
+# --- the account routes anyone may call ----------------------------------------------------
+ACCOUNT_ROUTES = ("login", "verify_password", "logout", "password_reset", "verification_email")
+ACCOUNT_PATHS = {"login": "/login", "verify_password": "/verifyPassword", "logout": "/logout",
+                 "password_reset": "/requestPasswordReset", "verification_email": "/verificationEmailRequest"}
+# What each route may change on `_User` rows (server-owned bookkeeping), beyond sessions.
+ACCOUNT_FIELDS = {"login": {"_failed_login_count", "_account_lockout_expires_at"},
+                  "verify_password": {"_failed_login_count", "_account_lockout_expires_at"},
+                  "logout": set(), "password_reset": {"_perishable_token", "_perishable_token_expires_at"},
+                  "verification_email": {"_email_verify_token", "_email_verify_token_expires_at"}}
+account_bodies = st.fixed_dictionaries({}, optional={
+    "username": st.sampled_from(("userA", "userB", "userM", "nobody", "")),
+    "email": st.sampled_from(("a@example.com", "b@example.com", "nobody@example.com", 3)),
+    "password": st.sampled_from(("pw-A", "pw-B", "wrong", None)),
+})
+
+
+@st.composite
+def account_cases(draw: st.DrawFn, route: str) -> dict[str, Any]:
+    return {"caller": draw(callers), "wrapper": draw(st.sampled_from(("direct", "batch"))), "route": route,
+            "body": draw(account_bodies)}
+
+
+async def run_account_case(world: World, case: dict[str, Any]) -> None:
+    caller, route, body = case["caller"], case["route"], case["body"]
+    classes = ("_User", "_Session")
+    before = await stored(world, classes)
+    path = ACCOUNT_PATHS[route]
+    if case["wrapper"] == "direct":
+        reply = await world.call(caller, "POST", path, body)
+        outcome = Outcome(reply.status < 400, reply.status, reply.body, body)
+    else:
+        reply = await world.call(caller, "POST", "/batch", {"requests": [
+            {"method": "POST", "path": "/parse" + path, "body": body}]})
+        item = reply.body[0] if reply.status == 200 and isinstance(reply.body, list) else {"error": reply.body}
+        code = (item.get("error") or {}).get("code") if isinstance(item.get("error"), dict) else None
+        outcome = Outcome("success" in item, 200 if "success" in item else 500 if code == 1 else 400, item, body)
+    after = await stored(world, classes)
+    changes = diff(before, after)
+    context = {**case, "outcome": (outcome.status, outcome.body), "changes": changes}
+    assert outcome.status < 500, context
+    if not outcome.ok:
+        assert not (changes and route == "logout"), context
+    users_b, users_a = before["_User"] or {}, after["_User"] or {}
+    assert set(users_b) == set(users_a), context                     # no account made or removed
+    for oid in users_b:
+        changed = {k for k in set(users_b[oid]) | set(users_a[oid]) if users_b[oid].get(k) != users_a[oid].get(k)}
+        assert changed <= ACCOUNT_FIELDS[route] | ({"updatedAt"} if changed else set()), (oid, changed, context)
+    sessions_b, sessions_a = before["_Session"] or {}, after["_Session"] or {}
+    gone, made = set(sessions_b) - set(sessions_a), set(sessions_a) - set(sessions_b)
+    me = world.ids.get(caller)
+    if route == "logout":                                            # only the caller's own session ends
+        assert not made and all(sessions_b[oid]["user"]["objectId"] == me for oid in gone), context
+    elif route == "login":                                           # a session for the account that proved it
+        assert not made or outcome.ok, context
+        proved = {uid for name, uid in world.ids.items() if body.get("password") == "pw-" + name}
+        assert all(sessions_a[oid]["user"]["objectId"] in proved for oid in made), context
+        # parse-compat: as in Parse, a new session ends the account's earlier ones on the same
+        # installation — "cloud" for requests made with a master key, so none for plain clients
+        assert all(sessions_b[oid]["user"]["objectId"] in proved and caller in ("master", "ro")
+                   and sessions_b[oid].get("installationId") == "cloud" for oid in gone), context
+    else:
+        assert not gone and not made, context
+    answer = json.dumps(outcome.body, default=str)
+    assert "_perishable_token" not in answer and "_email_verify_token" not in answer, context
+    if gone and me is not None and route == "logout":  # the caller logged out: log it back in
+        login = await world.api.post("/login", {"username": "user" + caller, "password": "pw-" + caller})
+        assert login.status == 200, login.body
+        world.tokens[caller] = login.body["sessionToken"]
+
+
+@pytest.mark.parametrize("route", ACCOUNT_ROUTES)
+def test_account_routes_touch_only_their_own_bookkeeping(world: World, route: str) -> None:
+    """`/login`, `/verifyPassword`, `/logout`, `/requestPasswordReset`, `/verificationEmailRequest`:
+    open to every caller, they change no field but their own server-owned bookkeeping, end no
+    session but the caller's, and start sessions only for the account whose password was sent."""
+
+    @EXAMPLES
+    @given(case=account_cases(route))
+    def property_of_route(case: dict[str, Any]) -> None:
+        world.run(run_account_case(world, case))
 
     property_of_route()
