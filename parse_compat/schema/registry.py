@@ -4,7 +4,7 @@ All schema changes (boot, /schemas, fields added by writes) go through this regi
 one lock, so concurrent writes that add the same field never race. The registry reads schemas
 from the adapter but persists them through the store step (`SchemaWrites`, given by the app:
 `rest/write/store.py` is the one place writes reach storage). A registry built without it is a
-read-only view (the audit CLI's): what it would create lives in memory only.
+read-only view (the audit CLI's): it reads what is stored and persists nothing.
 """
 
 from __future__ import annotations

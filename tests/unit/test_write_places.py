@@ -49,3 +49,24 @@ def test_no_module_but_the_store_step_holds_a_write_path_to_the_adapter() -> Non
     assert "StorageAdapter" not in server_owned
     registry = (ROOT / "schema" / "registry.py").read_text()
     assert "SchemaWrites" in registry and WRITE.search(registry) is None
+
+
+async def test_a_registry_without_the_store_step_persists_nothing(tmp_path: Path) -> None:
+    """The audit CLI's read-only view: storage stays as it was; it still reads what is stored."""
+    from parse_compat.rest.write.store import StorageWrites
+    from parse_compat.schema.registry import SchemaRegistry
+    from parse_compat.storage.loader import open_storage
+
+    storage = open_storage(f"sqlite:///{tmp_path / 'db.sqlite'}", None)
+    await storage.connect()
+    try:
+        view = SchemaRegistry(storage)
+        await view.load()
+        assert await storage.load_schemas() == []
+        writing = SchemaRegistry(storage, StorageWrites(storage))
+        await writing.load()
+        assert "_User" in {schema.class_name for schema in await storage.load_schemas()}
+        await view.reload()
+        assert view.get("_User") is not None
+    finally:
+        await storage.close()
