@@ -14,11 +14,9 @@ import json
 import logging
 import re
 import zipfile
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-from parse_compat.audit import record as audit_record
 from parse_compat.cloud import Cloud, CloudSDK, FunctionRequest, ParseError, ParseObject
 from parse_compat.codec.dates import format_iso
 from parse_compat.errors import OBJECT_NOT_FOUND, VALIDATION_ERROR
@@ -44,13 +42,6 @@ async def records_of(master: CloudSDK, class_name: str, patient_id: str) -> list
         last = rows[-1].id or ""
 
 
-async def file_bytes(files: Any, name: str) -> bytes | None:
-    stored = await files.store.stat(name)
-    if stored is None:
-        return None
-    return b"".join([piece async for piece in files.store.read(stored, 0, stored.plain_size)])
-
-
 async def export_patient(request: FunctionRequest) -> dict[str, Any]:
     patient_id = request.params.get("patientId")
     if not isinstance(patient_id, str) or not patient_id:
@@ -62,8 +53,7 @@ async def export_patient(request: FunctionRequest) -> dict[str, Any]:
         if exc.code == OBJECT_NOT_FOUND:
             raise ParseError(OBJECT_NOT_FOUND, "Patient not found.") from exc
         raise
-    files = request.ctx.state.services.files
-    if files is None:
+    if not master.files_available:
         raise ParseError(VALIDATION_ERROR, "Files are not available on this server.")
     records = {class_name: await records_of(master, class_name, patient_id) for class_name in CHILD_CLASSES}
     buffer = io.BytesIO()
@@ -76,17 +66,13 @@ async def export_patient(request: FunctionRequest) -> dict[str, Any]:
             image = xray.get("image")
             if not isinstance(image, dict) or not isinstance(image.get("name"), str):
                 continue
-            data = await file_bytes(files, image["name"])
+            data = await master.read_file(image["name"])
             if data is not None:
                 archive.writestr(f"xrays/{xray.id}-{SAFE_NAME.sub('_', image['name'])[-100:]}", data)
                 images += 1
 
-    async def content() -> AsyncIterator[bytes]:
-        yield buffer.getvalue()
-
-    saved = await files.upload(master.ctx, f"patient-export-{patient_id}.zip", "application/zip", content(),
-                               limit=None)
-    audit_record(request.ctx, "export", "Patient", [patient_id])  # the audit trail names who exported
+    saved = await master.save_file(f"patient-export-{patient_id}.zip", "application/zip", buffer.getvalue())
+    request.sdk.audit("export", "Patient", [patient_id])  # the audit trail names who exported
     log.info("patient %s exported: %d record(s), %d x-ray file(s)", patient_id,
              sum(len(rows) for rows in records.values()), images)
     return {"__type": "File", "name": saved["name"], "url": saved["url"]}

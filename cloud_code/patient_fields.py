@@ -17,7 +17,6 @@ from typing import Any
 
 from parse_compat.cloud import CloudRequest, ParseError
 from parse_compat.errors import VALIDATION_ERROR
-from parse_compat.storage.base import FindOptions
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -52,10 +51,7 @@ def check_patient_fields(fields: dict[str, Any]) -> None:
 
 async def practice_settings(request: CloudRequest) -> dict[str, Any]:
     """`name`, `phone`, `cap`, `capPerRecipient` from Parse Config, with the template's defaults."""
-    state = request.ctx.state
-    schema = await state.schemas.ensure_class("_GlobalConfig")
-    docs = await state.storage.find(schema, {"objectId": "1"}, FindOptions(limit=1))
-    params = {**DEFAULTS, **(dict(docs[0].get("params") or {}) if docs else {})}
+    params = {**DEFAULTS, **await request.sdk.as_master().config()}
 
     def text(key: str) -> str:
         value = params.get(key)

@@ -70,8 +70,9 @@ async def after_save_patient(request: TriggerRequest) -> None:
         return
     if request.context.get(SHARING_FLAG):
         return  # sharePatient moves the records in its own transaction
-    async with request.ctx.state.storage.transaction():
-        await copy_acl_to_records(request.sdk.as_master(), request.object.id or "", request.object.acl)
+    master = request.sdk.as_master()
+    async with master.transaction():
+        await copy_acl_to_records(master, request.object.id or "", request.object.acl)
 
 
 async def before_delete_patient(request: TriggerRequest) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from parse_compat.audit import record as audit_record
 from parse_compat.cloud import Cloud, FunctionRequest, ParseError, ParseObject
 from parse_compat.errors import OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, VALIDATION_ERROR
 
@@ -63,7 +62,7 @@ async def _acl_key(request: FunctionRequest, patient: ParseObject) -> str:
 async def _apply(request: FunctionRequest, patient: ParseObject, acl: dict[str, Any]) -> int:
     master = request.sdk.as_master()
     request.context[SHARING_FLAG] = True
-    async with request.ctx.state.storage.transaction():
+    async with master.transaction():
         await master.update("Patient", patient.id or "", {"ACL": acl})
         saved = await master.get("Patient", patient.id or "")  # the ACL as its beforeSave left it
         return await copy_acl_to_records(master, patient.id or "", saved.acl)
@@ -77,7 +76,7 @@ async def share_patient(request: FunctionRequest) -> dict[str, Any]:
     key = await _acl_key(request, patient)
     acl = {**(patient.acl or {}), key: dict(ACCESS[str(access)])}
     records = await _apply(request, patient, acl)
-    audit_record(request.ctx, "share", "Patient", [patient.id], ["ACL"])  # who shared, in the audit trail
+    request.sdk.audit("share", "Patient", [patient.id], ["ACL"])  # who shared, in the audit trail
     log.info("patient %s shared with %s (%s) by %s; %d record(s) updated", patient.id, key, access,
              request.user.id if request.user else "master", records)
     return {"patientId": patient.id, "acl": acl, "recordsUpdated": records}
@@ -88,7 +87,7 @@ async def unshare_patient(request: FunctionRequest) -> dict[str, Any]:
     key = await _acl_key(request, patient)
     acl = {k: v for k, v in (patient.acl or {}).items() if k != key}
     records = await _apply(request, patient, acl)
-    audit_record(request.ctx, "unshare", "Patient", [patient.id], ["ACL"])
+    request.sdk.audit("unshare", "Patient", [patient.id], ["ACL"])
     log.info("patient %s unshared from %s by %s; %d record(s) updated", patient.id, key,
              request.user.id if request.user else "master", records)
     return {"patientId": patient.id, "acl": acl, "recordsUpdated": records}

@@ -17,7 +17,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from parse_compat.auth.invites import invites_of
 from parse_compat.cloud import Cloud, FunctionRequest, ParseError
 from parse_compat.codec.dates import date_value
 from parse_compat.errors import OPERATION_FORBIDDEN, VALIDATION_ERROR
@@ -62,12 +61,11 @@ async def invite_staff(request: FunctionRequest) -> dict[str, Any]:
     user = await master.create("_User", {"username": username, "email": email, "role": _role(request.params),
                                          "password": unguessable(username)})
     user_id = user.id or ""
-    invites = invites_of(request.ctx.state)
-    token, expires = await invites.issue(user_id)
+    link, expires = await master.issue_invite(user_id)
     practice = await practice_settings(request)
     text = (f"You have been invited to the staff of {practice['name']}.\n\n"
             f"Choose your password here (the link works once and expires on "
-            f"{expires.strftime('%d %B %Y at %H:%M UTC')}):\n{invites.link(token)}\n\n"
+            f"{expires.strftime('%d %B %Y at %H:%M UTC')}):\n{link}\n\n"
             "If you did not expect this email, ignore it.\n")
     await request.mail.send(Email(to=email, subject="Your staff account", text=text))
     return {"userId": user_id, "expiresAt": date_value(expires)}
@@ -93,7 +91,7 @@ async def remove_staff(request: FunctionRequest) -> dict[str, Any]:
     # Changing the password deletes every session of the account (rest/users.py).
     await master.update("_User", user_id, {"ACL": {}, "password": unguessable(user.get("username"))})
     await sync_roles(master, user_id, None)
-    await invites_of(request.ctx.state).revoke(user_id)  # an unused invitation link stops working too
+    await master.revoke_invite(user_id)  # an unused invitation link stops working too
     revoked = 0
     while True:
         sessions = await master.query("_Session").equal_to("user", user_pointer(user_id)).limit(100).find()

@@ -17,6 +17,7 @@ from .http.server import HttpEdge
 from .looplag import LoopLagMonitor
 from .rest.write import Writer
 from .rest.write.server_owned import ServerOwnedWrites
+from .rest.write.store import StorageWrites
 from .schema.bootstrap import load_schema_file
 from .schema.registry import REFRESH_SECONDS, SchemaRegistry
 from .settings import Settings
@@ -32,10 +33,11 @@ EDGE_KEY: web.AppKey[HttpEdge] = web.AppKey("parse_compat_edge", HttpEdge)
 async def build_state(settings: Settings, storage: StorageAdapter | None = None) -> AppState:
     storage = storage or open_storage(settings.databaseURI or "sqlite:///data/parse.db", settings.databaseOptions)
     await storage.connect()
-    schemas = SchemaRegistry(storage)
+    writes = StorageWrites(storage)  # the store step: the one place writes reach storage
+    schemas = SchemaRegistry(storage, writes)
     await schemas.load()
-    state = AppState(settings, storage, schemas, RoleResolver(storage, schemas), Writer())
-    state.services.server_writes = ServerOwnedWrites(storage, settings.objectIdSize)
+    state = AppState(settings, storage, schemas, RoleResolver(storage, schemas), Writer(writes))
+    state.services.server_writes = ServerOwnedWrites(writes, settings.objectIdSize)
     from .features import install_features
 
     await install_features(state)

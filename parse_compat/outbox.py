@@ -46,7 +46,7 @@ class Outbox:
     async def schema(self) -> Any:
         if self._schema is None:
             schema = await self.state.schemas.ensure_class(CLASS)
-            await self.state.storage.ensure_unique(schema, ["key"])
+            await self.state.schemas.ensure_unique(schema, ["key"])
             self._schema = schema
         return self._schema
 

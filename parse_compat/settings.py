@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -265,7 +266,7 @@ class Settings:
 def resolve(cli: dict[str, Any], env: dict[str, str] | None = None,
             config_file: str | None = None) -> dict[str, Any]:
     """Merge CLI > env > file > defaults into raw option values (not yet a Settings)."""
-    env = os.environ if env is None else env
+    source: Mapping[str, str] = os.environ if env is None else env
     merged: dict[str, Any] = {}
     if config_file:
         with open(config_file, encoding="utf-8") as handle:
@@ -277,8 +278,8 @@ def resolve(cli: dict[str, Any], env: dict[str, str] | None = None,
             if key in known:
                 merged[key] = value
     for spec in OPTIONS:
-        if spec.env in env and env[spec.env] != "":
-            merged[spec.name] = env[spec.env]
+        if spec.env in source and source[spec.env] != "":
+            merged[spec.name] = source[spec.env]
         if cli.get(spec.name) is not None:
             merged[spec.name] = cli[spec.name]
     by_name = {spec.name: spec for spec in OPTIONS}

@@ -68,14 +68,14 @@ def run_workers(settings: Settings, count: int) -> None:
     signal.signal(signal.SIGINT, stop)
     for index in range(count):
         ready = context.Event()
-        worker = context.Process(target=_serve, args=(settings, ready), name=f"parse-compat-worker-{index}")
-        worker.start()
-        workers.append(worker)
+        started = context.Process(target=_serve, args=(settings, ready), name=f"parse-compat-worker-{index}")
+        started.start()
+        workers.append(started)
         deadline = time.monotonic() + BOOT_TIMEOUT
         while not ready.wait(0.2):
             if time.monotonic() > deadline or not all(w.is_alive() for w in workers):
                 stop(signal.SIGTERM, None)
-                if worker.exitcode == BOOT_FAILED:  # it printed its one-line reason
+                if started.exitcode == BOOT_FAILED:  # it printed its one-line reason
                     sys.exit(BOOT_FAILED)
                 sys.exit(f"parse-compat: worker {index} did not start")
     print(banner(settings) + f"  workers:   {count} (pids {', '.join(str(w.pid) for w in workers)})\n", flush=True)

@@ -54,7 +54,8 @@ class ScheduleSpec:
 
 def class_key(target: Any) -> str:
     name = target if isinstance(target, str) else getattr(target, "class_name", None) or getattr(target, "__name__", "")
-    return CLASS_ALIASES.get(name, name)
+    key = str(name)
+    return CLASS_ALIASES.get(key, key)
 
 
 class Cloud:

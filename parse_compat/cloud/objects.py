@@ -10,7 +10,7 @@ from and the pending changes (a REST body, `__op`s included); `get()` shows the 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..codec.dates import date_value, parse_iso
 from ..storage.apply_update import apply_op
@@ -66,7 +66,7 @@ def json_copy(value: Any) -> Any:
     return value
 
 
-def _is_op(value: Any) -> bool:
+def _is_op(value: Any) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict) and isinstance(value.get("__op"), str)
 
 

@@ -3,13 +3,17 @@
 Every request carries the caller (`user`, `master`, `is_read_only`, `installation_id`), the
 HTTP facts (`ip`, `headers`), the shared `context` dict, a logger, the app's mail adapter
 and `sdk`: the in-process SDK acting as the caller (`request.sdk.as_master()` for master).
+
+The request context is given at construction (`ctx=`) and kept private: cloud code gets the
+caller's facts and the SDK, never the app state or storage (which would let it write around
+the pipeline, e.g. through `state.services.server_writes`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..mail import MailAdapter, mail_of
@@ -36,49 +40,52 @@ def user_object(ctx: RequestContext) -> ParseObject | None:
 class CloudRequest:
     """What every hook receives."""
 
-    ctx: RequestContext = field(repr=False)
+    ctx: InitVar[RequestContext]
     user: ParseObject | None = None
     log: logging.Logger = field(default=USER_LOG, repr=False)
+
+    def __post_init__(self, ctx: RequestContext) -> None:
+        self._ctx = ctx
 
     @property
     def master(self) -> bool:
         # parse-compat: true for the read-only master key too, as in Parse Server 9 (check
         # `is_read_only`); its writes are refused all the same, `sdk.as_master()` included.
-        return self.ctx.auth.has_master_power
+        return self._ctx.auth.has_master_power
 
     @property
     def is_read_only(self) -> bool:
-        return self.ctx.auth.is_read_only
+        return self._ctx.auth.is_read_only
 
     @property
     def installation_id(self) -> str | None:
-        return self.ctx.auth.installation_id
+        return self._ctx.auth.installation_id
 
     @property
     def ip(self) -> str:
-        return self.ctx.ip
+        return self._ctx.ip
 
     @property
     def headers(self) -> Mapping[str, str]:
-        return self.ctx.headers
+        return self._ctx.headers
 
     @property
     def context(self) -> dict[str, Any]:
-        return self.ctx.context
+        return self._ctx.context
 
     @property
     def sdk(self) -> CloudSDK:
-        return CloudSDK(self.ctx)
+        return CloudSDK(self._ctx)
 
     @property
     def mail(self) -> MailAdapter:
-        return mail_of(self.ctx.state)
+        return mail_of(self._ctx.state)
 
     async def user_roles(self) -> list[str]:
         """Names of the roles the caller holds, directly or through parent roles."""
-        if self.ctx.auth.user is None:
+        if self._ctx.auth.user is None:
             return []
-        return [entry[5:] for entry in await acl_group(self.ctx) if entry.startswith("role:")]
+        return [entry[5:] for entry in await acl_group(self._ctx) if entry.startswith("role:")]
 
 
 @dataclass

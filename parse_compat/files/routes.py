@@ -117,7 +117,8 @@ class FilesRoutes:
             try:
                 declared = fields.get("_ContentType")
                 ctx = await self._context(request, fields)
-                file_data = fields.get("fileData") if isinstance(fields.get("fileData"), dict) else {}
+                given = fields.get("fileData")
+                file_data: dict[str, Any] = given if isinstance(given, dict) else {}
                 self.service.check_upload(ctx, name)
                 source = _spooled(spool) if spool is not None else _nothing()
                 transport = not isinstance(declared, str)

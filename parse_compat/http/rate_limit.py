@@ -172,12 +172,12 @@ class RateLimiter:
     async def _hit_redis(self, rule: Rule, key: str) -> int | None:
         redis_key = f"parse-compat:{self.app_id}:ratelimit:{rule.pattern}:{key}"
         try:
-            client = self.redis.get(rule.redis_url or "")
+            url = rule.redis_url or ""
+            client = self.redis.get(url)
             if client is None:
                 import redis.asyncio as redis  # only when a redisUrl is configured
 
-                client = self.redis[rule.redis_url or ""] = redis.from_url(rule.redis_url, socket_timeout=1.0,
-                                                                           socket_connect_timeout=1.0)
+                client = self.redis[url] = redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
             async with client.pipeline(transaction=True) as pipe:
                 pipe.set(redis_key, 0, px=rule.window_ms, nx=True)
                 pipe.incr(redis_key)

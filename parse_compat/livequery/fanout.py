@@ -196,9 +196,12 @@ class _Run:
     async def hooked_frame(self, info: SubscriptionInfo, verdict: Verdict | None, before_matches: bool,
                            after_matches: bool) -> str | None:
         """``after_event`` sees the full REST objects; protected fields and keys are applied after it."""
-        decision = self.decide(info, verdict, before_matches, after_matches) if verdict is not None else None
+        if verdict is None:
+            return None
+        decision = self.decide(info, verdict, before_matches, after_matches)
         if decision is None:
             return None
+        seen: Verdict = verdict  # typed for the closure below
         ctx = self.context(info)
         client = info.client
 
@@ -221,7 +224,7 @@ class _Run:
             return None
 
         def finish(obj: dict[str, Any], stored: Mapping[str, Any] | None) -> str:
-            hidden = verdict.hidden_for(stored)  # decided on the stored version, not on what the hook returned
+            hidden = seen.hidden_for(stored)  # decided on the stored version, not on what the hook returned
             cleaned = {k: v for k, v in obj.items() if k not in hidden}
             return protocol.dumps(project_keys(cleaned, info.keys))
 

@@ -38,7 +38,7 @@ from .hub import Hub, query_hash
 from .protocol import NOT_CONNECTED, Connect, ProtocolError, Subscribe, Unsubscribe
 from .sessions import SessionWatch, invalid_token
 
-NEVER = {"$in": []}
+NEVER: dict[str, Any] = {"$in": []}
 REQUEST_LIMIT_EXCEEDED = 155  # Parse.Error.REQUEST_LIMIT_EXCEEDED
 MAX_REFUSALS = 100
 SUBQUERY_OPERATORS = frozenset({"$inQuery", "$notInQuery", "$select", "$dontSelect"})
@@ -194,7 +194,9 @@ class Operations:
             "user": self._user_json(ctx, user), "installationId": client.installation_id,
             "useMasterKey": client.is_master,
         })
-        query = hooked.get("query") if isinstance(hooked.get("query"), dict) else query
+        hooked_query = hooked.get("query")
+        if isinstance(hooked_query, dict):
+            query = hooked_query
         problem = protocol.schema_error(query, protocol.SCHEMAS["subscribe"]["properties"]["query"])
         if problem:
             raise ParseError(SCRIPT_FAILED, f"beforeSubscribe returned an invalid query: {problem}")

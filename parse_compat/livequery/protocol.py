@@ -169,9 +169,9 @@ def parse_request(text: str | bytes) -> Request:
         return Connect(data["applicationId"], keys, data.get("sessionToken"), data.get("installationId"))
     if op in ("subscribe", "update"):
         query = data["query"]
-        keys = tuple(query["keys"]) if "keys" in query else None
+        selected = tuple(query["keys"]) if "keys" in query else None
         watch = tuple(query["watch"]) if "watch" in query else None
-        return Subscribe(op, _request_id(data["requestId"]), query["className"], query["where"], keys, watch,
+        return Subscribe(op, _request_id(data["requestId"]), query["className"], query["where"], selected, watch,
                          data.get("sessionToken"))
     if op == "unsubscribe":
         return Unsubscribe(_request_id(data["requestId"]))

@@ -59,13 +59,19 @@ async def _fetch(ctx: RequestContext, pointers: list[dict[str, Any]]) -> dict[tu
     return loaded
 
 
+def _pointer_key(pointer: dict[str, Any]) -> tuple[str, str]:
+    """The `loaded` key of a pointer (`""` for a part that is not a string: matches nothing)."""
+    class_name, object_id = pointer.get("className"), pointer.get("objectId")
+    return (class_name if isinstance(class_name, str) else "", object_id if isinstance(object_id, str) else "")
+
+
 def _replace(objects: list[dict[str, Any]], field_name: str,
              loaded: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
     children: list[dict[str, Any]] = []
     for obj in objects:
         value = obj.get(field_name)
         if isinstance(value, dict) and value.get("__type") == "Pointer":
-            full = loaded.get((value.get("className"), value.get("objectId")))
+            full = loaded.get(_pointer_key(value))
             if full is None:
                 del obj[field_name]
             else:
@@ -75,7 +81,7 @@ def _replace(objects: list[dict[str, Any]], field_name: str,
             kept = []
             for item in value:
                 if isinstance(item, dict) and item.get("__type") == "Pointer":
-                    full = loaded.get((item.get("className"), item.get("objectId")))
+                    full = loaded.get(_pointer_key(item))
                     if full is not None:
                         kept.append(full)
                         children.append(full)

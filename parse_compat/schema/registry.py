@@ -1,7 +1,10 @@
 """The per-app schema cache: every class's fields, CLPs and indexes, persisted through storage.
 
 All schema changes (boot, /schemas, fields added by writes) go through this registry, under
-one lock, so concurrent writes that add the same field never race.
+one lock, so concurrent writes that add the same field never race. The registry reads schemas
+from the adapter but persists them through the store step (`SchemaWrites`, given by the app:
+`rest/write/store.py` is the one place writes reach storage). A registry built without it is a
+read-only view (the audit CLI's): it reads what is stored and persists nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from ..errors import (
     INVALID_SCHEMA_OPERATION,
     ParseError,
 )
-from ..storage.base import ClassSchema, StorageAdapter
+from ..storage.base import ClassSchema, SchemaWrites, StorageAdapter
 from .model import (
     BOOT_SYSTEM_CLASSES,
     DEFAULT_FIELDS,
@@ -70,8 +73,9 @@ REFRESH_SECONDS = 5.0
 class SchemaRegistry:
     """In-memory view of every class schema, kept in step with storage."""
 
-    def __init__(self, storage: StorageAdapter) -> None:
-        self._storage = storage
+    def __init__(self, storage: StorageAdapter, writes: SchemaWrites | None = None) -> None:
+        self._storage = storage  # reads only
+        self._writes = writes
         self._classes: dict[str, ClassSchema] = {}
         self._lock = asyncio.Lock()
         self._loaded_at = 0.0
@@ -101,10 +105,15 @@ class SchemaRegistry:
                 await self._persist(ClassSchema(name, default_fields_for(name)))
             else:
                 await self._add_missing_defaults(name)
-        await self._storage.ensure_unique(self._classes["_User"], ["username", "email"])
-        await self._storage.ensure_unique(self._classes["_Role"], ["name"])
-        await self._storage.ensure_unique(self._classes["_Session"], ["sessionToken"])
-        await self._storage.ensure_unique(await self.ensure_class("_Idempotency"), ["reqId"])
+        await self.ensure_unique(self._classes["_User"], ["username", "email"])
+        await self.ensure_unique(self._classes["_Role"], ["name"])
+        await self.ensure_unique(self._classes["_Session"], ["sessionToken"])
+        await self.ensure_unique(await self.ensure_class("_Idempotency"), ["reqId"])
+
+    async def ensure_unique(self, schema: ClassSchema, field_names: list[str]) -> None:
+        """A unique index on `field_names` (case-insensitive for `_User` username/email)."""
+        if self._writes is not None:
+            await self._writes.ensure_unique(schema, field_names)
 
     async def _add_missing_defaults(self, name: str) -> None:
         schema = self._classes[name]
@@ -115,7 +124,8 @@ class SchemaRegistry:
             await self._persist(updated)
 
     async def _persist(self, schema: ClassSchema) -> None:
-        await self._storage.save_schema(schema)
+        if self._writes is not None:
+            await self._writes.save_schema(schema)
         self._classes[schema.class_name] = schema
 
     def get(self, class_name: str) -> ClassSchema | None:
@@ -212,7 +222,8 @@ class SchemaRegistry:
                     raise ParseError(INVALID_SCHEMA_OPERATION, f"Field {name} exists, cannot update.")
                 updated.fields[name] = wanted
             for name in deleted:
-                await self._storage.delete_field(current, name)
+                if self._writes is not None:
+                    await self._writes.delete_field(current, name)
                 del updated.fields[name]
             self._check_single_geopoint(updated.fields)
             if clp is not None:
@@ -244,7 +255,8 @@ class SchemaRegistry:
 
     async def delete_class(self, class_name: str) -> None:
         async with self._lock:
-            await self._storage.delete_class(class_name)
+            if self._writes is not None:
+                await self._writes.delete_class(class_name)
             self._classes.pop(class_name, None)
 
     @staticmethod

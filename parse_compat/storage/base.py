@@ -96,8 +96,9 @@ class ClassSchema:
 
 
 class RecordWrites(Protocol):
-    """The writes of server-owned records (`rest/write/server_owned.py`, `state.services.server_writes`):
-    what `auth/` and the outbox are given instead of the adapter's own write methods."""
+    """The writes of server-owned records (`rest/write/server_owned.py`, `state.services.server_writes`,
+    which hands them to the store step): what `auth/` and the outbox are given instead of the
+    adapter's own write methods."""
 
     def new_object_id(self, size: int | None = None) -> str: ...
 
@@ -108,6 +109,19 @@ class RecordWrites(Protocol):
     async def delete(self, schema: ClassSchema, where: Where) -> Document | None: ...
 
     async def delete_many(self, schema: ClassSchema, where: Where) -> int: ...
+
+
+class SchemaWrites(Protocol):
+    """The schema persistence calls (`rest/write/store.py`, `StorageWrites`): what the schema
+    registry is given instead of the adapter's own schema write methods."""
+
+    async def save_schema(self, schema: ClassSchema) -> None: ...
+
+    async def delete_class(self, class_name: str) -> None: ...
+
+    async def delete_field(self, schema: ClassSchema, field_name: str) -> None: ...
+
+    async def ensure_unique(self, schema: ClassSchema, field_names: list[str]) -> None: ...
 
 
 class StorageAdapter(Protocol):

@@ -22,3 +22,8 @@ def register(cloud: Cloud) -> None:
             return await sdk.update(class_name, params["objectId"], dict(params.get("body") or {}))
         await sdk.delete(class_name, params["objectId"])
         return True
+
+    @cloud.job("propJob")
+    async def prop_job(request: Any) -> str:
+        """A job that writes nothing but its own `_JobStatus` (the route's effect)."""
+        return "done"

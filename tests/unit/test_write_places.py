@@ -1,7 +1,7 @@
-"""Writes reach storage in two places only: the pipeline's store step (`rest/write/store.py`)
-and the server-owned writes (`rest/write/server_owned.py`); schema operations stay in
-`schema/registry.py`. A plain scan of the package for the adapter's write methods called on
-anything named `storage`."""
+"""Writes reach storage in one place: the pipeline's store step (`rest/write/store.py`, whose
+`StorageWrites` the pipeline, the server-owned writes and the schema registry all use). A plain
+scan of the package for the adapter's write methods — objects, relation rows and schemas —
+called on anything named `storage`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from pathlib import Path
 import parse_compat
 
 ROOT = Path(parse_compat.__file__).parent
-WRITE = re.compile(r"storage\s*\.\s*(insert|update|delete|delete_many|add_relations|remove_relations)\s*\(")
-ALLOWED = {"rest/write/store.py", "rest/write/server_owned.py"}
+WRITE_METHODS = ("insert", "update", "delete", "delete_many", "add_relations", "remove_relations",
+                 "save_schema", "delete_class", "delete_field", "ensure_unique")
+WRITE = re.compile(r"storage\s*\.\s*(" + "|".join(WRITE_METHODS) + r")\s*\(")
+ALLOWED = {"rest/write/store.py"}
 
 
 def writers(root: Path) -> set[str]:
@@ -24,7 +26,7 @@ def writers(root: Path) -> set[str]:
     return found
 
 
-def test_only_the_store_step_and_the_server_owned_writes_reach_storage() -> None:
+def test_only_the_store_step_reaches_storage() -> None:
     assert writers(ROOT) == ALLOWED
 
 
@@ -32,4 +34,39 @@ def test_the_scan_sees_a_write(tmp_path: Path) -> None:
     (tmp_path / "auth").mkdir()
     (tmp_path / "auth" / "x.py").write_text("await self._storage.update(schema, where, {})\n")
     (tmp_path / "auth" / "y.py").write_text("await self._storage.find(schema, where, options)\n")
-    assert writers(tmp_path) == {"auth/x.py"}
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "schema" / "z.py").write_text("await self._storage.save_schema(schema)\n")
+    (tmp_path / "schema" / "w.py").write_text("await state.storage .delete_field(schema, 'f')\n")
+    (tmp_path / "schema" / "v.py").write_text("await self._storage.load_schemas()\n")
+    (tmp_path / "storage").mkdir()
+    (tmp_path / "storage" / "u.py").write_text("await self.storage.insert(schema, doc)\n")
+    assert writers(tmp_path) == {"auth/x.py", "schema/z.py", "schema/w.py"}
+
+
+def test_no_module_but_the_store_step_holds_a_write_path_to_the_adapter() -> None:
+    """Server-owned writes and the schema registry are handed the store step's writes, not the adapter."""
+    server_owned = (ROOT / "rest" / "write" / "server_owned.py").read_text()
+    assert "StorageAdapter" not in server_owned
+    registry = (ROOT / "schema" / "registry.py").read_text()
+    assert "SchemaWrites" in registry and WRITE.search(registry) is None
+
+
+async def test_a_registry_without_the_store_step_persists_nothing(tmp_path: Path) -> None:
+    """The audit CLI's read-only view: storage stays as it was; it still reads what is stored."""
+    from parse_compat.rest.write.store import StorageWrites
+    from parse_compat.schema.registry import SchemaRegistry
+    from parse_compat.storage.loader import open_storage
+
+    storage = open_storage(f"sqlite:///{tmp_path / 'db.sqlite'}", None)
+    await storage.connect()
+    try:
+        view = SchemaRegistry(storage)
+        await view.load()
+        assert await storage.load_schemas() == []
+        writing = SchemaRegistry(storage, StorageWrites(storage))
+        await writing.load()
+        assert "_User" in {schema.class_name for schema in await storage.load_schemas()}
+        await view.reload()
+        assert view.get("_User") is not None
+    finally:
+        await storage.close()

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from ...auth.identity import MASTER
@@ -60,6 +61,11 @@ def _field(obj: dict[str, Any], path: Any) -> Any:
     if isinstance(node, dict) and node.get("__type") == "Date":
         return node.get("iso")
     return node
+
+
+def _by_field(key: str) -> Callable[[dict[str, Any]], tuple[int, Any]]:
+    """The sort key of a `$sort` stage on `key`."""
+    return lambda row: _sort_key(_field(row, "$" + key))
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -136,17 +142,17 @@ async def aggregate(request: ApiRequest) -> ApiResponse:
                     seen.setdefault(json.dumps(item, sort_keys=True), item)
         return ApiResponse({"results": list(seen.values())})
     stages = _stages(values)
-    where: dict[str, Any] = {}
+    match: dict[str, Any] = {}
     if stages and "$match" in stages[0]:
-        where = stages.pop(0)["$match"]
-    rows = await _rows(request, schema, where)
+        match = stages.pop(0)["$match"]
+    rows = await _rows(request, schema, match)
     for stage in stages:
         name, spec = next(iter(stage.items()))
         if name == "$match":
             raise ParseError(INVALID_QUERY, "$match is supported as the first stage only.")
         if name == "$sort" and isinstance(spec, dict):
             for key, direction in reversed(list(spec.items())):
-                rows.sort(key=lambda r, k=key: _sort_key(_field(r, "$" + k)), reverse=direction == -1)
+                rows.sort(key=_by_field(key), reverse=direction == -1)
         elif name == "$skip" and isinstance(spec, int):
             rows = rows[spec:]
         elif name == "$limit" and isinstance(spec, int):

@@ -49,7 +49,7 @@ def _sub_path(path: Any, prefixes: list[str]) -> tuple[str, dict[str, Any]]:
     for prefix in prefixes:
         if prefix and parts.path.startswith(prefix + "/"):
             sub = parts.path[len(prefix):]
-            query = dict(item.split("=", 1) if "=" in item else (item, "") for item in parts.query.split("&") if item)
+            query = {key: value for key, _, value in (item.partition("=") for item in parts.query.split("&") if item)}
             return sub, from_query_string(query)
     raise ParseError(INVALID_JSON, f"cannot route batch path {path}")
 

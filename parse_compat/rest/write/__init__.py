@@ -5,9 +5,9 @@
 - `access.py` — class check, CLPs, the original loaded under write permission;
 - `keys.py` — every key path resolved against the schema;
 - `hooks.py` — `ClassHooks`, how `_User`, `_Session`, `_Role`, `_Installation` plug in;
-- `store.py` — the pipeline's store step, where writes of client bodies reach storage;
+- `store.py` — the pipeline's store step and `StorageWrites`, the one place writes reach storage;
 - `server_owned.py` — the writes of server-owned records (sessions, tokens, counters, outbox
-  rows...), the only other place writes reach storage.
+  rows...), which need no pipeline steps and go through `StorageWrites` too.
 """
 
 from .access import as_rest

@@ -211,9 +211,11 @@ async def run(op: WriteOp) -> WriteResult:
 class Writer:
     """The entry point every writer calls (`state.writer`): REST routes, batch, the cloud SDK,
     jobs. `class_hooks` plugs system-class rules into the steps; `listeners` are told of every
-    successful write (Live Query, audit)."""
+    successful write (Live Query, audit); `store` is the store step's `StorageWrites`, the one
+    place writes reach storage."""
 
-    def __init__(self) -> None:
+    def __init__(self, store_writes: store.StorageWrites) -> None:
+        self.store = store_writes
         self.class_hooks: dict[str, ClassHooks] = {}
         self.listeners: list[ChangeListener] = []
 

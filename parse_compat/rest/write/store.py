@@ -1,4 +1,10 @@
-"""The store step: the one place a create, update or delete reaches storage.
+"""The store step: the one place a write reaches storage.
+
+`StorageWrites` is the only caller of the storage adapter's write methods (objects, relation
+rows, schemas, unique indexes). The pipeline's store step below uses it, and so do the two
+writers that never carry a client's body: `server_owned.ServerOwnedWrites` (sessions, tokens,
+counters, outbox rows... — `state.services.server_writes`) and the schema registry (given it as
+`storage.base.SchemaWrites`). Everything a client sends reaches it only through the pipeline.
 
 - create: schema fields (addField) → defaults, ACL, server-set values → required → insert →
   relation rows → Parse's 201 body;
@@ -27,10 +33,54 @@ from ...errors import (
 )
 from ...schema.model import describe_type, same_type
 from ...security.acl import acl_to_perms
-from ...storage.base import ClassSchema, Document, FindOptions, Where
+from ...storage.base import ClassSchema, Document, FindOptions, StorageAdapter, Where
 from ..context import RequestContext
 from .access import check_clp
 from .op import WriteOp, WriteResult, new_object_id
+
+
+class StorageWrites:
+    """The adapter's write methods, and nothing else: the one place writes reach storage.
+
+    Built once per app (`app.build_state`) and held by the writer (`state.writer.store`).
+    """
+
+    def __init__(self, storage: StorageAdapter) -> None:
+        self._storage = storage
+
+    # --- objects ---------------------------------------------------------------------------
+    async def insert(self, schema: ClassSchema, doc: Document) -> None:
+        await self._storage.insert(schema, doc)
+
+    async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
+        return await self._storage.update(schema, where, update)
+
+    async def delete(self, schema: ClassSchema, where: Where) -> Document | None:
+        return await self._storage.delete(schema, where)
+
+    async def delete_many(self, schema: ClassSchema, where: Where) -> int:
+        return await self._storage.delete_many(schema, where)
+
+    async def add_relations(self, owning_class: str, field_name: str, owning_id: str,
+                            related_ids: list[str]) -> None:
+        await self._storage.add_relations(owning_class, field_name, owning_id, related_ids)
+
+    async def remove_relations(self, owning_class: str, field_name: str, owning_id: str,
+                               related_ids: list[str]) -> None:
+        await self._storage.remove_relations(owning_class, field_name, owning_id, related_ids)
+
+    # --- schemas (storage.base.SchemaWrites) ------------------------------------------------
+    async def save_schema(self, schema: ClassSchema) -> None:
+        await self._storage.save_schema(schema)
+
+    async def delete_class(self, class_name: str) -> None:
+        await self._storage.delete_class(class_name)
+
+    async def delete_field(self, schema: ClassSchema, field_name: str) -> None:
+        await self._storage.delete_field(schema, field_name)
+
+    async def ensure_unique(self, schema: ClassSchema, field_names: list[str]) -> None:
+        await self._storage.ensure_unique(schema, field_names)
 
 
 class StaleOriginal(Exception):
@@ -110,12 +160,12 @@ def duplicate_error(schema: ClassSchema, exc: DuplicateValue) -> ParseError:
 
 
 async def _write_relations(ctx: RequestContext, schema: ClassSchema, object_id: str, body: DecodedBody) -> None:
-    storage = ctx.state.storage
+    writes = ctx.state.writer.store
     for change in body.relations:
         if change.add:
-            await storage.add_relations(schema.class_name, change.field, object_id, change.add)
+            await writes.add_relations(schema.class_name, change.field, object_id, change.add)
         if change.remove:
-            await storage.remove_relations(schema.class_name, change.field, object_id, change.remove)
+            await writes.remove_relations(schema.class_name, change.field, object_id, change.remove)
 
 
 def next_updated_at(previous: Any) -> str:
@@ -153,7 +203,7 @@ async def insert(op: WriteOp) -> None:
     doc.update(op.internal)
     _check_required(schema, doc)
     try:
-        await ctx.state.storage.insert(schema, doc)
+        await ctx.state.writer.store.insert(schema, doc)
     except DuplicateValue as exc:
         raise duplicate_error(schema, exc) from exc
     await _write_relations(ctx, schema, object_id, decoded)
@@ -176,7 +226,7 @@ async def update(op: WriteOp) -> None:
     now = next_updated_at(original.get("updatedAt"))
     updates["updatedAt"] = now
     try:
-        after = await ctx.state.storage.update(schema, _versioned(op.where, original), updates)
+        after = await ctx.state.writer.store.update(schema, _versioned(op.where, original), updates)
     except DuplicateValue as exc:
         raise duplicate_error(schema, exc) from exc
     if after is None:
@@ -198,7 +248,7 @@ async def update(op: WriteOp) -> None:
 
 async def delete(op: WriteOp) -> None:
     assert op.schema is not None and op.original is not None and op.object_id
-    deleted = await op.ctx.state.storage.delete(op.schema, _versioned(op.where, op.original))
+    deleted = await op.ctx.state.writer.store.delete(op.schema, _versioned(op.where, op.original))
     if deleted is None:
         raise StaleOriginal()
     op.result = WriteResult({}, op.object_id, deleted, op.original, 200)
@@ -212,7 +262,7 @@ async def update_matching(ctx: RequestContext, schema: ClassSchema, condition: W
     if not found:
         return None, None
     # the condition itself is the compare-and-set: the claim wins once across processes
-    after = await ctx.state.storage.update(schema, condition,
+    after = await ctx.state.writer.store.update(schema, condition,
                                            {**changes, "updatedAt": next_updated_at(found[0].get("updatedAt"))})
     return (found[0], after) if after is not None else (None, None)
 

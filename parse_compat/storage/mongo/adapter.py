@@ -253,7 +253,7 @@ class MongoAdapter:
 
     async def _find(self, schema: ClassSchema, where: Where, options: FindOptions) -> list[Document]:
         query = await self._compile(schema, where)
-        fields = projection(schema, options.keys)
+        fields: dict[str, Any] | None = projection(schema, options.keys)
         sort = compile_sort(schema, options.sort)
         if any(name == "score" and isinstance(direction, dict) for name, direction in sort) \
                 or (options.keys and "$score" in options.keys):
@@ -337,6 +337,8 @@ class MongoAdapter:
         if not self.capabilities.transactions or self._open.get() is not None:
             yield  # no transactions here, or joining the one already open
             return
+        if self._client is None:
+            raise RuntimeError("the MongoDB adapter is not connected")
         async with self._client.start_session() as session:
             async with await session.start_transaction():
                 token = self._open.set(_OpenTransaction(session))

@@ -179,7 +179,7 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), READER_NICENESS)
 
 
-def _release_later(done: asyncio.Future[object], idle: asyncio.Queue[sqlite3.Connection],
+def _release_later(done: asyncio.Future[Any], idle: asyncio.Queue[sqlite3.Connection],
                    connection: sqlite3.Connection) -> None:
     if not done.cancelled():
         done.exception()  # retrieved: nobody awaits it any more

@@ -136,8 +136,8 @@ class WhereCompiler(GeoClauses):
 
     def _field(self, key: str) -> _Field:
         if key in COLUMNS:
-            kind = "String" if key == "objectId" else "Date"
-            return _Field(f"{self.alias}.{key}", f"{self.alias}.{key}", None, kind, [key])
+            column_kind = "String" if key == "objectId" else "Date"
+            return _Field(f"{self.alias}.{key}", f"{self.alias}.{key}", None, column_kind, [key])
         parts = key.split(".")
         kind = self.schema.field_type(parts[0]) if len(parts) == 1 else None
         raw = field_expr(parts)
@@ -281,7 +281,7 @@ class WhereCompiler(GeoClauses):
         if op == "$text":
             search = value.get("$search") if isinstance(value, dict) else None
             term = search.get("$term") if isinstance(search, dict) else None
-            if not isinstance(term, str):
+            if not isinstance(search, dict) or not isinstance(term, str):
                 raise ParseError(INVALID_JSON, "bad $text: $search.$term should be a string")
             case = search.get("$caseSensitive", False)
             diacritic = search.get("$diacriticSensitive", False)
