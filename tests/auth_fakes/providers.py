@@ -1,0 +1,132 @@
+"""One aiohttp server on 127.0.0.1 playing Apple, Google, Facebook, GitHub, Microsoft Graph and an
+OAuth2 introspection endpoint, with real RSA keys made for the test.
+
+`FakeProviders.auth_options()` is the `auth` option pointing every provider at it; `id_token()`
+mints signed ID tokens (with any claim or key changed for negative cases); `hits` counts requests
+per path (JWKS caching).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+import jwt
+from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+APPLE_CLIENT = "com.example.app"
+GOOGLE_CLIENT = "google-client.apps.example"
+FACEBOOK_APP = "fb-app-1"
+GITHUB_CLIENT, GITHUB_SECRET = "gh-client", "gh-secret"
+ISSUERS = {"apple": "https://appleid.apple.com", "google": "https://accounts.google.com",
+           "facebook": "https://www.facebook.com"}
+AUDIENCES = {"apple": APPLE_CLIENT, "google": GOOGLE_CLIENT, "facebook": FACEBOOK_APP}
+
+
+class FakeProviders:
+    def __init__(self) -> None:
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # never published
+        self.hits: Counter[str] = Counter()
+        self.facebook_tokens: dict[str, str] = {}  # access token → facebook user id
+        self.facebook_app_id = FACEBOOK_APP
+        self.github_codes: dict[str, int] = {}  # code → github user id
+        self.github_tokens: dict[str, int] = {}
+        self.microsoft_tokens: dict[str, str] = {}
+        self.oauth2_tokens: dict[str, dict[str, Any]] = {}
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    # --- tokens ---------------------------------------------------------------------------
+    def id_token(self, provider: str, sub: str, *, key: Any = None, kid: str = "k1", **claims: Any) -> str:
+        now = int(time.time())
+        body = {"iss": ISSUERS[provider], "aud": AUDIENCES[provider], "sub": sub, "iat": now, "exp": now + 600}
+        body.update(claims)
+        return jwt.encode(body, key or self.key, algorithm="RS256", headers={"kid": kid})
+
+    def auth_options(self, **extra: Any) -> dict[str, Any]:
+        b = self.base
+        options: dict[str, Any] = {
+            "apple": {"clientId": APPLE_CLIENT, "jwksUrl": f"{b}/apple/auth/keys"},
+            "google": {"clientId": GOOGLE_CLIENT, "jwksUrl": f"{b}/google/oauth2/v3/certs"},
+            "facebook": {"appIds": [FACEBOOK_APP], "clientId": FACEBOOK_APP, "graphUrl": f"{b}/graph/",
+                         "jwksUrl": f"{b}/facebook/jwks/"},
+            "github": {"clientId": GITHUB_CLIENT, "clientSecret": GITHUB_SECRET, "tokenUrl": f"{b}/github/token",
+                       "apiUrl": f"{b}/github/api"},
+            "microsoft": {"graphUrl": f"{b}/msgraph"},
+        }
+        options.update(extra)
+        return options
+
+    # --- the server -----------------------------------------------------------------------
+    def _jwks(self) -> dict[str, Any]:
+        public = jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
+        return {"keys": [{**public, "kid": "k1", "use": "sig", "alg": "RS256"}]}
+
+    async def _keys(self, request: web.Request) -> web.Response:
+        self.hits[request.path] += 1
+        return web.json_response(self._jwks(), headers={"Cache-Control": "public, max-age=600"})
+
+    async def _graph(self, request: web.Request) -> web.Response:
+        self.hits[request.path] += 1
+        token = request.query.get("access_token", "")
+        if token not in self.facebook_tokens:
+            return web.json_response({"error": {"message": "Invalid OAuth access token."}}, status=400)
+        if request.match_info["what"] == "app":
+            return web.json_response({"id": self.facebook_app_id})
+        return web.json_response({"id": self.facebook_tokens[token]})
+
+    async def _github_token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        if form.get("client_id") != GITHUB_CLIENT or form.get("client_secret") != GITHUB_SECRET:
+            return web.json_response({"error": "incorrect_client_credentials"})
+        user = self.github_codes.pop(str(form.get("code")), None)
+        if user is None:
+            return web.json_response({"error": "bad_verification_code"})
+        token = f"gho_{user}_{len(self.github_tokens)}"
+        self.github_tokens[token] = user
+        return web.json_response({"access_token": token, "token_type": "bearer"})
+
+    def _bearer(self, request: web.Request) -> str:
+        header = request.headers.get("Authorization", "")
+        return header.split(" ", 1)[1] if " " in header else ""
+
+    async def _github_user(self, request: web.Request) -> web.Response:
+        user = self.github_tokens.get(self._bearer(request))
+        if user is None:
+            return web.json_response({"message": "Bad credentials"}, status=401)
+        return web.json_response({"id": user, "login": f"octo{user}"})
+
+    async def _microsoft_me(self, request: web.Request) -> web.Response:
+        user = self.microsoft_tokens.get(self._bearer(request))
+        if user is None:
+            return web.json_response({"error": {"code": "InvalidAuthenticationToken"}}, status=401)
+        return web.json_response({"id": user})
+
+    async def _introspect(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        return web.json_response(self.oauth2_tokens.get(str(form.get("token")), {"active": False}))
+
+    async def start(self) -> FakeProviders:
+        app = web.Application()
+        app.router.add_get("/apple/auth/keys", self._keys)
+        app.router.add_get("/google/oauth2/v3/certs", self._keys)
+        app.router.add_get("/facebook/jwks/", self._keys)
+        app.router.add_get("/graph/{what}", self._graph)
+        app.router.add_post("/github/token", self._github_token)
+        app.router.add_get("/github/api/user", self._github_user)
+        app.router.add_get("/msgraph/v1.0/me", self._microsoft_me)
+        app.router.add_post("/oauth2/introspect", self._introspect)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
