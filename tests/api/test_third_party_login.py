@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pyotp
 import pytest
 
 from tests.auth_fakes.providers import FakeProviders
@@ -28,6 +29,7 @@ async def fakes() -> AsyncIterator[FakeProviders]:
 def settings_overrides(fakes: FakeProviders) -> dict[str, Any]:
     return {"schema": None, "auth": fakes.auth_options(
         sso={"module": "tests.auth_fakes.custom_adapters", "secret": "s3cret", "appIds": ["app-1"]},
+        mfa={"enabled": True, "options": ["TOTP"]},
         corp={"oauth2": True, "tokenIntrospectionEndpointUrl": f"{fakes.base}/oauth2/introspect",
               "useridField": "sub", "appidField": "client_id", "appIds": ["corp-app"]})}
 
@@ -199,7 +201,7 @@ async def test_another_accounts_provider_id_answers_208(api: Client, fakes: Fake
     assert "authData" not in stored.body
 
 
-@pytest.mark.parametrize("body", [{"authData": {"twitter": {"id": "1"}}}, {"authData": {"linkedin": {"id": "1"}}},
+@pytest.mark.parametrize("body", [{"authData": {"twitter": {"id": "1"}}}, {"authData": {"keycloak": {"id": "1"}}},
                                   {"authData": "google"}, {"authData": {"google": "x"}}])
 async def test_unknown_or_unconfigured_providers_answer_252(api: Client, body: dict[str, Any]) -> None:
     reply = await api.post("/users", body)
@@ -236,3 +238,41 @@ async def test_a_boot_with_a_bad_auth_option_fails(tmp_path: Any) -> None:
                            ({"mfa": {"options": ["SMS"]}}, "TOTP")):
         with pytest.raises(ValueError, match=words):
             AuthAdapters(options)
+
+
+async def test_rotated_keys_are_fetched_again(api: Client, fakes: FakeProviders) -> None:
+    first = await api.post("/users", {"authData": {"apple": {"id": "rot", "token": fakes.id_token("apple", "rot")}}})
+    assert first.status == 201
+    fakes.rotate()
+    rotated = {"apple": {"id": "rot", "token": fakes.id_token("apple", "rot", kid="k2")}}
+    throttled = await api.post("/users", {"authData": rotated})
+    assert throttled.body["code"] == 101  # an unknown key id right after a fetch does not refetch
+    assert fakes.hits["/apple/auth/keys"] == 1
+    assert api.state is not None
+    api.state.services.auth_adapters.tools.jwks.refetch_interval = 0
+    again = await api.post("/users", {"authData": rotated})
+    assert again.status == 200 and again.body["objectId"] == first.body["objectId"], again.body
+    assert fakes.hits["/apple/auth/keys"] == 2
+
+
+async def test_a_slow_provider_is_cut_off(api: Client) -> None:
+    started = time.monotonic()
+    reply = await api.post("/users", {"authData": {"linkedin": {"id": "li-1", "access_token": "t"}}})
+    assert reply.status == 404 and reply.body["code"] == 101
+    assert time.monotonic() - started < 2.5  # the provider would answer after 3 s; the option says 0.5 s
+
+
+async def test_an_account_with_mfa_needs_the_code_with_its_provider_too(api: Client, fakes: FakeProviders) -> None:
+    apple = {"id": "a-mfa", "token": fakes.id_token("apple", "a-mfa")}
+    user = await api.post("/users", {"authData": {"apple": apple}})
+    totp = pyotp.TOTP(pyotp.random_base32())
+    setup = await api.put(f"/users/{user.body['objectId']}", {"authData": {"mfa": {"secret": totp.secret,
+                                                                                   "token": totp.now()}}},
+                          session_token=user.body["sessionToken"])
+    assert setup.status == 200, setup.body
+    fresh = {"id": "a-mfa", "token": fakes.id_token("apple", "a-mfa")}
+    alone = await api.post("/users", {"authData": {"apple": fresh}})
+    assert alone.status == 400 and alone.body == {"code": -1, "error": "Missing additional authData mfa"}
+    both = await api.post("/users", {"authData": {"apple": fresh, "mfa": {"token": totp.now()}}})
+    assert both.status == 200 and both.body["objectId"] == user.body["objectId"], both.body
+    assert both.body["authData"]["mfa"] == {"status": "enabled"}

@@ -8,6 +8,7 @@ per path (JWKS caching).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from typing import Any
@@ -29,6 +30,7 @@ class FakeProviders:
     def __init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # never published
+        self.published: dict[str, Any] = {"k1": self.key}  # kid → key served in the JWKS
         self.hits: Counter[str] = Counter()
         self.facebook_tokens: dict[str, str] = {}  # access token → facebook user id
         self.facebook_app_id = FACEBOOK_APP
@@ -44,7 +46,8 @@ class FakeProviders:
         now = int(time.time())
         body = {"iss": ISSUERS[provider], "aud": AUDIENCES[provider], "sub": sub, "iat": now, "exp": now + 600}
         body.update(claims)
-        return jwt.encode(body, key or self.key, algorithm="RS256", headers={"kid": kid})
+        signing = key or self.published.get(kid, self.key)
+        return jwt.encode(body, signing, algorithm="RS256", headers={"kid": kid})
 
     def auth_options(self, **extra: Any) -> dict[str, Any]:
         b = self.base
@@ -56,14 +59,22 @@ class FakeProviders:
             "github": {"clientId": GITHUB_CLIENT, "clientSecret": GITHUB_SECRET, "tokenUrl": f"{b}/github/token",
                        "apiUrl": f"{b}/github/api"},
             "microsoft": {"graphUrl": f"{b}/msgraph"},
+            "linkedin": {"apiUrl": f"{b}/slow", "timeout": 0.5},  # a provider that never answers in time
         }
         options.update(extra)
         return options
 
     # --- the server -----------------------------------------------------------------------
+    def rotate(self) -> None:
+        """Publishes a new key `k2` (and stops publishing `k1`), as providers rotate keys."""
+        self.published = {"k2": rsa.generate_private_key(public_exponent=65537, key_size=2048)}
+
     def _jwks(self) -> dict[str, Any]:
-        public = jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
-        return {"keys": [{**public, "kid": "k1", "use": "sig", "alg": "RS256"}]}
+        keys = []
+        for kid, key in self.published.items():
+            public = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
+            keys.append({**public, "kid": kid, "use": "sig", "alg": "RS256"})
+        return {"keys": keys}
 
     async def _keys(self, request: web.Request) -> web.Response:
         self.hits[request.path] += 1
@@ -105,6 +116,10 @@ class FakeProviders:
             return web.json_response({"error": {"code": "InvalidAuthenticationToken"}}, status=401)
         return web.json_response({"id": user})
 
+    async def _slow(self, request: web.Request) -> web.Response:
+        await asyncio.sleep(3)
+        return web.json_response({"id": "never"})
+
     async def _introspect(self, request: web.Request) -> web.Response:
         form = await request.post()
         return web.json_response(self.oauth2_tokens.get(str(form.get("token")), {"active": False}))
@@ -119,6 +134,7 @@ class FakeProviders:
         app.router.add_get("/github/api/user", self._github_user)
         app.router.add_get("/msgraph/v1.0/me", self._microsoft_me)
         app.router.add_post("/oauth2/introspect", self._introspect)
+        app.router.add_get("/slow/v2/me", self._slow)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

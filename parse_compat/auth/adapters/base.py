@@ -75,6 +75,12 @@ class AuthAdapter:
     def validate_options(self, options: dict[str, Any]) -> None:
         return None
 
+    async def fetch_json(self, method: str, url: str, **kwargs: Any) -> tuple[int, Any, dict[str, str]]:
+        """A bounded call to the provider (`timeout` option in seconds, default 5)."""
+        timeout = self.options.get("timeout")
+        limit = float(timeout) if isinstance(timeout, (int, float)) and 0 < timeout <= 60 else None
+        return await self.tools.http.request_json(method, url, timeout=limit, **kwargs)
+
     def url(self, option: str, default: str) -> str:
         """A provider URL, overridable per adapter in the `auth` options (tests use local fakes)."""
         value = self.options.get(option)

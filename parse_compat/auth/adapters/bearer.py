@@ -32,7 +32,7 @@ class BearerProfileAdapter(AuthAdapter):
             raise invalid(self.message)
         url, headers, params = self.profile_request(auth_data)
         try:
-            status, body, _ = await self.tools.http.request_json("GET", url, headers=headers, params=params)
+            status, body, _ = await self.fetch_json("GET", url, headers=headers, params=params)
         except ProviderUnavailable as exc:
             raise invalid(self.message) from exc
         if status != 200 or not isinstance(body, dict) or not self.matches(body, auth_data):

@@ -33,7 +33,7 @@ class FacebookAdapter(AuthAdapter):
             params["appsecret_proof"] = hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
         base = self.url("graphUrl", GRAPH_URL).rstrip("/") + "/"
         try:
-            status, body, _ = await self.tools.http.request_json("GET", base + path, params=params)
+            status, body, _ = await self.fetch_json("GET", base + path, params=params)
         except ProviderUnavailable as exc:
             raise invalid(INVALID) from exc
         return body if status == 200 else None

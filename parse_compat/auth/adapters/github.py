@@ -30,7 +30,7 @@ class GithubAdapter(AuthAdapter):
         if not isinstance(access_token, str) or not access_token:
             raise invalid(INVALID)
         try:
-            status, body, _ = await self.tools.http.request_json(
+            status, body, _ = await self.fetch_json(
                 "GET", self.url("apiUrl", API_URL).rstrip("/") + "/user",
                 headers={"Authorization": f"Bearer {access_token}", "User-Agent": "parse-compat",
                          "Accept": "application/vnd.github+json"})
@@ -46,7 +46,7 @@ class GithubAdapter(AuthAdapter):
         if isinstance(auth_data.get("redirect_uri"), str):
             form["redirect_uri"] = auth_data["redirect_uri"]
         try:
-            status, body, _ = await self.tools.http.request_json("POST", self.url("tokenUrl", TOKEN_URL), data=form,
+            status, body, _ = await self.fetch_json("POST", self.url("tokenUrl", TOKEN_URL), data=form,
                                                                  headers={"Accept": "application/json"})
         except ProviderUnavailable as exc:
             raise invalid(INVALID) from exc

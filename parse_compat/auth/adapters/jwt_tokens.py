@@ -35,9 +35,11 @@ def invalid(message: str) -> ParseError:
 
 
 class JwksCache:
-    def __init__(self, http: ProviderHttp, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, http: ProviderHttp, clock: Callable[[], float] = time.monotonic,
+                 refetch_interval: float = REFETCH_SECONDS) -> None:
         self._http = http
         self._clock = clock
+        self.refetch_interval = refetch_interval
         self._sets: dict[str, tuple[float, dict[str, jwt.PyJWK]]] = {}
         self._fetched_at: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -48,7 +50,7 @@ class JwksCache:
         if cached is not None and cached[0] > now:
             if kid in cached[1]:
                 return cached[1][kid]
-            if now - self._fetched_at.get(url, 0.0) < REFETCH_SECONDS:
+            if now - self._fetched_at.get(url, 0.0) < self.refetch_interval:
                 raise invalid(f"Unable to find matching key for Key ID: {kid}")
         lock = self._locks.setdefault(url, asyncio.Lock())
         async with lock:

@@ -34,7 +34,7 @@ class OAuth2Adapter(AuthAdapter):
         if isinstance(self.options.get("authorizationHeader"), str):
             headers["Authorization"] = self.options["authorizationHeader"]
         try:
-            status, body, _ = await self.tools.http.request_json(
+            status, body, _ = await self.fetch_json(
                 "POST", self.options["tokenIntrospectionEndpointUrl"], data={"token": token}, headers=headers)
         except ProviderUnavailable as exc:
             raise invalid(INVALID_ACCESS) from exc
