@@ -147,6 +147,19 @@ async def test_microsoft_and_generic_oauth2(api: Client, fakes: FakeProviders) -
     assert inactive.body["code"] == 101
 
 
+async def test_play_games_and_keycloak(api: Client, fakes: FakeProviders) -> None:
+    fakes.play_tokens["play-token"] = "player-1"
+    play = await api.post("/users", {"authData": {"gpgames": {"id": "player-1", "access_token": "play-token"}}})
+    assert play.status == 201, play.body
+    other = await api.post("/users", {"authData": {"gpgames": {"id": "player-2", "access_token": "play-token"}}})
+    assert other.body["code"] == 101
+    fakes.keycloak_tokens["kc-token"] = {"sub": "kc-1", "roles": ["dentist"], "groups": ["north"]}
+    keycloak = {"id": "kc-1", "access_token": "kc-token", "roles": ["dentist"], "groups": ["north"]}
+    assert (await api.post("/users", {"authData": {"keycloak": keycloak}})).status == 201
+    escalated = {**keycloak, "roles": ["dentist", "admin"]}  # roles the token does not carry
+    assert (await api.post("/users", {"authData": {"keycloak": escalated}})).body["code"] == 101
+
+
 async def test_a_custom_python_adapter(api: Client) -> None:
     good = {"sso": {"id": "emp-1", "token": "s3cret:emp-1", "app": "app-1"}}
     created = await api.post("/users", {"authData": good})
@@ -201,7 +214,7 @@ async def test_another_accounts_provider_id_answers_208(api: Client, fakes: Fake
     assert "authData" not in stored.body
 
 
-@pytest.mark.parametrize("body", [{"authData": {"twitter": {"id": "1"}}}, {"authData": {"keycloak": {"id": "1"}}},
+@pytest.mark.parametrize("body", [{"authData": {"twitter": {"id": "1"}}}, {"authData": {"spotify": {"id": "1"}}},
                                   {"authData": "google"}, {"authData": {"google": "x"}}])
 async def test_unknown_or_unconfigured_providers_answer_252(api: Client, body: dict[str, Any]) -> None:
     reply = await api.post("/users", body)

@@ -38,6 +38,8 @@ class FakeProviders:
         self.github_tokens: dict[str, int] = {}
         self.microsoft_tokens: dict[str, str] = {}
         self.oauth2_tokens: dict[str, dict[str, Any]] = {}
+        self.play_tokens: dict[str, str] = {}  # access token → player id
+        self.keycloak_tokens: dict[str, dict[str, Any]] = {}  # access token → userinfo
         self._runner: web.AppRunner | None = None
         self.base = ""
 
@@ -60,6 +62,8 @@ class FakeProviders:
                        "apiUrl": f"{b}/github/api"},
             "microsoft": {"graphUrl": f"{b}/msgraph"},
             "linkedin": {"apiUrl": f"{b}/slow", "timeout": 0.5},  # a provider that never answers in time
+            "gpgames": {"apiUrl": f"{b}/play"},
+            "keycloak": {"config": {"auth-server-url": f"{b}/keycloak", "realm": "clinic"}},
         }
         options.update(extra)
         return options
@@ -116,6 +120,18 @@ class FakeProviders:
             return web.json_response({"error": {"code": "InvalidAuthenticationToken"}}, status=401)
         return web.json_response({"id": user})
 
+    async def _play_player(self, request: web.Request) -> web.Response:
+        player = self.play_tokens.get(request.query.get("access_token", ""))
+        if player is None or player != request.match_info["player"]:
+            return web.json_response({"error": {"code": 401}}, status=401)
+        return web.json_response({"kind": "games#player", "playerId": player})
+
+    async def _keycloak_userinfo(self, request: web.Request) -> web.Response:
+        info = self.keycloak_tokens.get(self._bearer(request))
+        if info is None or request.match_info["realm"] != "clinic":
+            return web.json_response({"error": "invalid_token"}, status=401)
+        return web.json_response(info)
+
     async def _slow(self, request: web.Request) -> web.Response:
         await asyncio.sleep(3)
         return web.json_response({"id": "never"})
@@ -135,6 +151,8 @@ class FakeProviders:
         app.router.add_get("/msgraph/v1.0/me", self._microsoft_me)
         app.router.add_post("/oauth2/introspect", self._introspect)
         app.router.add_get("/slow/v2/me", self._slow)
+        app.router.add_get("/play/games/v1/players/{player}", self._play_player)
+        app.router.add_get("/keycloak/realms/{realm}/protocol/openid-connect/userinfo", self._keycloak_userinfo)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
