@@ -160,6 +160,21 @@ async def test_play_games_and_keycloak(api: Client, fakes: FakeProviders) -> Non
     assert (await api.post("/users", {"authData": {"keycloak": escalated}})).body["code"] == 101
 
 
+async def test_twitter_oauth1_with_two_configured_apps(api: Client, fakes: FakeProviders) -> None:
+    fakes.twitter_tokens["tw-token"] = ("tw-token-secret", "1234")
+    data = {"id": "1234", "auth_token": "tw-token", "auth_token_secret": "tw-token-secret", "consumer_key": "tw-key-2"}
+    created = await api.post("/users", {"authData": {"twitter": data}})
+    assert created.status == 201, created.body
+    wrong_secret = await api.post("/users", {"authData": {"twitter": {**data, "auth_token_secret": "guess"}}})
+    assert wrong_secret.body["code"] == 101
+    unknown_app = await api.post("/users", {"authData": {"twitter": {**data, "consumer_key": "tw-key-9"}}})
+    assert unknown_app.body["code"] == 101
+    other_user = await api.post("/users", {"authData": {"twitter": {**data, "id": "999"}}})
+    assert other_user.body["code"] == 101
+    login = await api.post("/users", {"authData": {"twitter": data}})
+    assert login.status == 200 and login.body["objectId"] == created.body["objectId"]
+
+
 async def test_a_custom_python_adapter(api: Client) -> None:
     good = {"sso": {"id": "emp-1", "token": "s3cret:emp-1", "app": "app-1"}}
     created = await api.post("/users", {"authData": good})
@@ -214,7 +229,7 @@ async def test_another_accounts_provider_id_answers_208(api: Client, fakes: Fake
     assert "authData" not in stored.body
 
 
-@pytest.mark.parametrize("body", [{"authData": {"twitter": {"id": "1"}}}, {"authData": {"spotify": {"id": "1"}}},
+@pytest.mark.parametrize("body", [{"authData": {"myspace": {"id": "1"}}}, {"authData": {"spotify": {"id": "1"}}},
                                   {"authData": "google"}, {"authData": {"google": "x"}}])
 async def test_unknown_or_unconfigured_providers_answer_252(api: Client, body: dict[str, Any]) -> None:
     reply = await api.post("/users", body)

@@ -12,10 +12,13 @@ import asyncio
 import time
 from collections import Counter
 from typing import Any
+from urllib.parse import unquote
 
 import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from parse_compat.auth.adapters.twitter import oauth1_signature
 
 APPLE_CLIENT = "com.example.app"
 GOOGLE_CLIENT = "google-client.apps.example"
@@ -23,6 +26,7 @@ FACEBOOK_APP = "fb-app-1"
 GITHUB_CLIENT, GITHUB_SECRET = "gh-client", "gh-secret"
 ISSUERS = {"apple": "https://appleid.apple.com", "google": "https://accounts.google.com",
            "facebook": "https://www.facebook.com"}
+TWITTER_APPS = {"tw-key-1": "tw-secret-1", "tw-key-2": "tw-secret-2"}
 AUDIENCES = {"apple": APPLE_CLIENT, "google": GOOGLE_CLIENT, "facebook": FACEBOOK_APP}
 
 
@@ -40,6 +44,7 @@ class FakeProviders:
         self.oauth2_tokens: dict[str, dict[str, Any]] = {}
         self.play_tokens: dict[str, str] = {}  # access token → player id
         self.keycloak_tokens: dict[str, dict[str, Any]] = {}  # access token → userinfo
+        self.twitter_tokens: dict[str, tuple[str, str]] = {}  # oauth token → (token secret, user id)
         self._runner: web.AppRunner | None = None
         self.base = ""
 
@@ -63,6 +68,8 @@ class FakeProviders:
             "microsoft": {"graphUrl": f"{b}/msgraph"},
             "linkedin": {"apiUrl": f"{b}/slow", "timeout": 0.5},  # a provider that never answers in time
             "gpgames": {"apiUrl": f"{b}/play"},
+            "twitter": [{"consumer_key": key, "consumer_secret": secret, "apiUrl": f"{b}/twitter"}
+                        for key, secret in TWITTER_APPS.items()],
             "keycloak": {"config": {"auth-server-url": f"{b}/keycloak", "realm": "clinic"}},
         }
         options.update(extra)
@@ -132,6 +139,24 @@ class FakeProviders:
             return web.json_response({"error": "invalid_token"}, status=401)
         return web.json_response(info)
 
+    async def _twitter_verify(self, request: web.Request) -> web.Response:
+        """Checks the OAuth 1.0a signature (the signing function is pinned to Twitter's published
+        example by tests/unit/test_oauth1_signature.py)."""
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("OAuth "):
+            return web.json_response({"errors": [{"code": 215}]}, status=400)
+        oauth = {unquote(k.strip()): unquote(v.strip().strip('"'))
+                 for k, v in (part.split("=", 1) for part in header[6:].split(","))}
+        known = self.twitter_tokens.get(oauth.get("oauth_token", ""))
+        consumer_secret = TWITTER_APPS.get(oauth.get("oauth_consumer_key", ""))
+        if known is None or consumer_secret is None:
+            return web.json_response({"errors": [{"code": 89}]}, status=401)
+        signature = oauth.pop("oauth_signature", "")
+        url = f"{self.base}{request.path}"
+        if signature != oauth1_signature("GET", url, {**dict(request.query), **oauth}, consumer_secret, known[0]):
+            return web.json_response({"errors": [{"code": 32}]}, status=401)
+        return web.json_response({"id_str": known[1], "screen_name": "someone"})
+
     async def _slow(self, request: web.Request) -> web.Response:
         await asyncio.sleep(3)
         return web.json_response({"id": "never"})
@@ -151,6 +176,7 @@ class FakeProviders:
         app.router.add_get("/msgraph/v1.0/me", self._microsoft_me)
         app.router.add_post("/oauth2/introspect", self._introspect)
         app.router.add_get("/slow/v2/me", self._slow)
+        app.router.add_get("/twitter/1.1/account/verify_credentials.json", self._twitter_verify)
         app.router.add_get("/play/games/v1/players/{player}", self._play_player)
         app.router.add_get("/keycloak/realms/{realm}/protocol/openid-connect/userinfo", self._keycloak_userinfo)
         self._runner = web.AppRunner(app, access_log=None)

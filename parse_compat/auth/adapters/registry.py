@@ -23,13 +23,14 @@ from .mfa import MfaAdapter
 from .oauth2 import OAuth2Adapter
 from .openid import AppleAdapter, GoogleAdapter
 from .tools import ProviderTools
+from .twitter import TwitterAdapter
 
 log = logging.getLogger("parse_compat.auth")
 
 BUILT_INS: dict[str, type] = {
     "apple": AppleAdapter, "google": GoogleAdapter, "facebook": FacebookAdapter, "github": GithubAdapter,
     "microsoft": MicrosoftAdapter, "linkedin": LinkedinAdapter, "gpgames": GooglePlayGamesAdapter,
-    "keycloak": KeycloakAdapter, "mfa": MfaAdapter,
+    "keycloak": KeycloakAdapter, "mfa": MfaAdapter, "twitter": TwitterAdapter,
 }
 UNSUPPORTED = "This authentication method is unsupported."
 
@@ -56,6 +57,8 @@ def _anonymous() -> Provider:
 
 
 def build_provider(name: str, options: Any, tools: ProviderTools) -> Provider:
+    if name == "twitter" and isinstance(options, list):
+        options = {"configurations": options}  # Parse: several Twitter apps, picked by authData.consumer_key
     if not isinstance(options, dict):
         raise ValueError(f"auth.{name} must be a JSON object")
     hooks: dict[str, Any] = {}
