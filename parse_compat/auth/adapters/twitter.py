@@ -67,7 +67,8 @@ class TwitterAdapter(AuthAdapter):
         if not isinstance(token, str) or not isinstance(token_secret, str) or auth_data.get("id") is None:
             raise invalid(INVALID)
         config = self._config(auth_data)
-        base = config.get("apiUrl") if isinstance(config.get("apiUrl"), str) else self.url("apiUrl", API_URL)
+        own = config.get("apiUrl")
+        base = own if isinstance(own, str) else self.url("apiUrl", API_URL)
         url = base.rstrip("/") + "/1.1/account/verify_credentials.json"
         header = oauth1_header("GET", url, {}, str(config["consumer_key"]), str(config["consumer_secret"]),
                                token, token_secret)
