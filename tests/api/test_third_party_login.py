@@ -175,6 +175,22 @@ async def test_twitter_oauth1_with_two_configured_apps(api: Client, fakes: FakeP
     assert login.status == 200 and login.body["objectId"] == created.body["objectId"]
 
 
+async def test_game_center_signature_and_certificate_issuer(api: Client, fakes: FakeProviders) -> None:
+    created = await api.post("/users", {"authData": {"gcenter": fakes.game_center("G:1")}})
+    assert created.status == 201, created.body
+    login = await api.post("/users", {"authData": {"gcenter": fakes.game_center("G:1")}})
+    assert login.status == 200 and login.body["objectId"] == created.body["objectId"]
+    assert fakes.hits["/gc/leaf.cer"] == 1  # the certificate is cached
+    forged = {**fakes.game_center("G:1"), "id": "G:2"}  # signed for another player
+    assert (await api.post("/users", {"authData": {"gcenter": forged}})).body["code"] == 101
+    rogue = fakes.game_center("G:3", rogue=True)  # a certificate the root did not issue
+    assert (await api.post("/users", {"authData": {"gcenter": rogue}})).body["code"] == 101
+    elsewhere = fakes.game_center("G:4", url="https://evil.example/cert.cer")
+    refused = await api.post("/users", {"authData": {"gcenter": elsewhere}})
+    assert refused.body == {"code": 101, "error": "Apple Game Center - invalid publicKeyUrl: https://evil.example/cert.cer"}
+    assert await user_count(api) == 1
+
+
 async def test_a_custom_python_adapter(api: Client) -> None:
     good = {"sso": {"id": "emp-1", "token": "s3cret:emp-1", "app": "app-1"}}
     created = await api.post("/users", {"authData": good})

@@ -9,14 +9,20 @@ per path (JWKS caching).
 from __future__ import annotations
 
 import asyncio
+import base64
+import re
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
 import jwt
 from aiohttp import web
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
 
 from parse_compat.auth.adapters.twitter import oauth1_signature
 
@@ -45,6 +51,7 @@ class FakeProviders:
         self.play_tokens: dict[str, str] = {}  # access token → player id
         self.keycloak_tokens: dict[str, dict[str, Any]] = {}  # access token → userinfo
         self.twitter_tokens: dict[str, tuple[str, str]] = {}  # oauth token → (token secret, user id)
+        self._game_center_certs()
         self._runner: web.AppRunner | None = None
         self.base = ""
 
@@ -68,6 +75,8 @@ class FakeProviders:
             "microsoft": {"graphUrl": f"{b}/msgraph"},
             "linkedin": {"apiUrl": f"{b}/slow", "timeout": 0.5},  # a provider that never answers in time
             "gpgames": {"apiUrl": f"{b}/play"},
+            "gcenter": {"rootCertificateUrl": f"{b}/gc/root.pem",
+                        "publicKeyUrlPattern": rf"^{re.escape(b)}/gc/[a-z]+\.cer$"},
             "twitter": [{"consumer_key": key, "consumer_secret": secret, "apiUrl": f"{b}/twitter"}
                         for key, secret in TWITTER_APPS.items()],
             "keycloak": {"config": {"auth-server-url": f"{b}/keycloak", "realm": "clinic"}},
@@ -157,6 +166,47 @@ class FakeProviders:
             return web.json_response({"errors": [{"code": 32}]}, status=401)
         return web.json_response({"id_str": known[1], "screen_name": "someone"})
 
+    # --- Game Center: a root CA, a leaf it issued, and a leaf a rogue CA issued ---------------------
+    def _game_center_certs(self) -> None:
+        self.gc_root_key, self.gc_root = self._certificate("Fake Root CA", None, None)
+        self.gc_leaf_key, self.gc_leaf = self._certificate("Game Center Leaf", self.gc_root_key, self.gc_root)
+        rogue_key, rogue = self._certificate("Rogue CA", None, None)
+        self.gc_rogue_key, self.gc_rogue_leaf = self._certificate("Rogue Leaf", rogue_key, rogue)
+
+    @staticmethod
+    def _certificate(name: str, issuer_key: Any, issuer: Any) -> tuple[Any, x509.Certificate]:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        now = datetime.now(UTC)
+        builder = (x509.CertificateBuilder().subject_name(subject)
+                   .issuer_name(issuer.subject if issuer is not None else subject)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30)))
+        return key, builder.sign(issuer_key or key, hashes.SHA256())
+
+    def game_center(self, player: str, bundle: str = "com.example.game", *, rogue: bool = False,
+                    url: str | None = None) -> dict[str, Any]:
+        """authData as GameKit makes it, signed by the leaf key."""
+        timestamp, salt = int(time.time() * 1000), b"salt-1234"
+        payload = player.encode() + bundle.encode() + timestamp.to_bytes(8, "big") + salt
+        key = self.gc_rogue_key if rogue else self.gc_leaf_key
+        signature = key.sign(payload, padding.PKCS1v15(), hashes.SHA256())
+        return {"id": player, "bundleId": bundle, "timestamp": timestamp, "salt": base64.b64encode(salt).decode(),
+                "signature": base64.b64encode(signature).decode(),
+                "publicKeyUrl": url or f"{self.base}/gc/{'rogue' if rogue else 'leaf'}.cer"}
+
+    async def _gc_file(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name == "root.pem":
+            return web.Response(body=self.gc_root.public_bytes(serialization.Encoding.PEM),
+                                content_type="application/x-pem-file")
+        cert = {"leaf.cer": self.gc_leaf, "rogue.cer": self.gc_rogue_leaf}.get(name)
+        if cert is None:
+            return web.Response(status=404)
+        self.hits[request.path] += 1
+        return web.Response(body=cert.public_bytes(serialization.Encoding.DER), content_type="application/pkix-cert",
+                            headers={"Cache-Control": "max-age=600"})
+
     async def _slow(self, request: web.Request) -> web.Response:
         await asyncio.sleep(3)
         return web.json_response({"id": "never"})
@@ -176,6 +226,7 @@ class FakeProviders:
         app.router.add_get("/msgraph/v1.0/me", self._microsoft_me)
         app.router.add_post("/oauth2/introspect", self._introspect)
         app.router.add_get("/slow/v2/me", self._slow)
+        app.router.add_get("/gc/{name}", self._gc_file)
         app.router.add_get("/twitter/1.1/account/verify_credentials.json", self._twitter_verify)
         app.router.add_get("/play/games/v1/players/{player}", self._play_player)
         app.router.add_get("/keycloak/realms/{realm}/protocol/openid-connect/userinfo", self._keycloak_userinfo)

@@ -30,10 +30,10 @@ class ProviderHttp:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         return self._session
 
-    async def request_json(self, method: str, url: str, *, headers: dict[str, str] | None = None,
-                           params: dict[str, str] | None = None, data: dict[str, str] | None = None,
-                           timeout: float | None = None) -> tuple[int, Any, dict[str, str]]:
-        """(status, parsed JSON body, response headers)."""
+    async def request_raw(self, method: str, url: str, *, headers: dict[str, str] | None = None,
+                          params: dict[str, str] | None = None, data: dict[str, str] | None = None,
+                          timeout: float | None = None) -> tuple[int, bytes, dict[str, str]]:
+        """(status, body bytes, response headers); at most MAX_RESPONSE_BYTES are read."""
         per_call = aiohttp.ClientTimeout(total=timeout) if timeout else None
         try:
             async with self._client().request(method, url, headers=headers, params=params, data=data,
@@ -41,13 +41,21 @@ class ProviderHttp:
                 raw = await resp.content.read(MAX_RESPONSE_BYTES + 1)
                 if len(raw) > MAX_RESPONSE_BYTES:
                     raise ProviderUnavailable(f"{url}: answer too large")
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError as exc:
-                    raise ProviderUnavailable(f"{url}: answer is not JSON") from exc
-                return resp.status, body, dict(resp.headers)
+                return resp.status, raw, dict(resp.headers)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise ProviderUnavailable(f"{url}: {type(exc).__name__}") from exc
+
+    async def request_json(self, method: str, url: str, *, headers: dict[str, str] | None = None,
+                           params: dict[str, str] | None = None, data: dict[str, str] | None = None,
+                           timeout: float | None = None) -> tuple[int, Any, dict[str, str]]:
+        """(status, parsed JSON body, response headers)."""
+        status, raw, response_headers = await self.request_raw(method, url, headers=headers, params=params,
+                                                               data=data, timeout=timeout)
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError as exc:
+            raise ProviderUnavailable(f"{url}: answer is not JSON") from exc
+        return status, body, response_headers
 
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:

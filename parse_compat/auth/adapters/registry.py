@@ -18,6 +18,7 @@ from .base import NEW_HOOKS, POLICIES, AuthFailure, AuthRequest, call_hook
 from .bearer import GooglePlayGamesAdapter, KeycloakAdapter, LinkedinAdapter, MicrosoftAdapter
 from .custom import hooks_of, load_module
 from .facebook import FacebookAdapter
+from .gcenter import GameCenterAdapter
 from .github import GithubAdapter
 from .mfa import MfaAdapter
 from .oauth2 import OAuth2Adapter
@@ -31,6 +32,7 @@ BUILT_INS: dict[str, type] = {
     "apple": AppleAdapter, "google": GoogleAdapter, "facebook": FacebookAdapter, "github": GithubAdapter,
     "microsoft": MicrosoftAdapter, "linkedin": LinkedinAdapter, "gpgames": GooglePlayGamesAdapter,
     "keycloak": KeycloakAdapter, "mfa": MfaAdapter, "twitter": TwitterAdapter,
+    "gcenter": GameCenterAdapter,
 }
 UNSUPPORTED = "This authentication method is unsupported."
 
