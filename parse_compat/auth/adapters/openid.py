@@ -13,12 +13,12 @@ from .base import AuthAdapter, AuthFailure
 from .jwt_tokens import DEFAULT_MAX_AGE, invalid, verify_id_token
 
 
-def audiences(name: str, options: dict[str, Any]) -> list[str]:
+def audiences(options: dict[str, Any]) -> list[str]:
     client_id = options.get("clientId")
     values = client_id if isinstance(client_id, list) else [client_id]
     if not values or not all(isinstance(value, str) and value for value in values):
         # parse-compat: Parse skips the audience check without clientId; we refuse to start instead
-        raise AuthFailure(f"auth.{name}.clientId is required (the app's client id(s) at the provider)")
+        raise AuthFailure("clientId is required (the app's client id(s) at the provider)")
     return [str(value) for value in values]
 
 
@@ -28,7 +28,7 @@ class OpenIdTokenAdapter(AuthAdapter):
     token_field = "token"
 
     def validate_options(self, options: dict[str, Any]) -> None:
-        self.audiences = audiences(self.name, options)
+        self.audiences = audiences(options)
         max_age_ms = options.get("cacheMaxAge")
         self.max_age = float(max_age_ms) / 1000 if isinstance(max_age_ms, (int, float)) and max_age_ms > 0 \
             else DEFAULT_MAX_AGE
