@@ -106,6 +106,18 @@ async def store_validated(ctx: RequestContext, user: Document, validated: dict[s
     ctx.state.services.sessions.forget_user(user["objectId"])
 
 
+async def ensure_unique(ctx: RequestContext, body: dict[str, Any], object_id: str | None) -> None:
+    """Again right before the write (after beforeSave, as Parse's ensureUniqueAuthDataId): no
+    provider id in the body may belong to another account → 208."""
+    given: dict[str, Any] = dict(body["authData"]) if isinstance(body.get("authData"), dict) else {}
+    for key, value in body.items():
+        if key.startswith("authData.") and key.count(".") == 1:
+            given[key[len("authData."):]] = value
+    for holder in await users_holding(ctx, {p: d for p, d in given.items() if isinstance(d, dict)}):
+        if holder["objectId"] != object_id:
+            raise ParseError(ACCOUNT_ALREADY_LINKED, ALREADY_LINKED)
+
+
 class SignupPlan:
     """What `plan_create` decided: a login of `user`, or a signup storing `validated`."""
 

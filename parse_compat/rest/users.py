@@ -167,6 +167,7 @@ class UserRules(ClassHooks):
         # again on what beforeSave made of the body
         _check_strings({**body, **({"password": body.get("password") or "-"} if with_auth_data else {})},
                        creating=op.creating)
+        await auth_data_flow.ensure_unique(ctx, body, op.object_id)  # authData: ids held by another account
         if op.creating:
             await _check_unique(ctx, "username", body["username"])
             if isinstance(body.get("email"), str):

@@ -9,6 +9,7 @@ unknown one. `anonymous` follows `enableAnonymousUsers` (default true).
 
 from __future__ import annotations
 
+import inspect
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,6 +85,9 @@ def build_provider(name: str, options: Any, tools: ProviderTools) -> Provider:
     if not callable(hooks.get("validate_auth_data")) and not all(callable(hooks.get(n)) for n in NEW_HOOKS):
         raise ValueError(f"auth.{name}: implement validate_auth_data or all of validate_set_up, validate_login "
                          "and validate_update")
+    if inspect.iscoroutinefunction(hooks.get("after_find")):
+        # parse-compat: after_find shapes every read of a user, which stays synchronous here
+        raise ValueError(f"auth.{name}.after_find must be a plain (not async) function")
     policy = hooks.get("policy")
     if policy is not None and not callable(policy) and policy not in POLICIES:
         raise ValueError(f"auth.{name}.policy must be \"default\", \"additional\" or \"solo\"")
