@@ -192,13 +192,15 @@ class AuthAdapters:
         """An account with an "additional" provider (mfa) needs it on every login, unless a "solo"
         provider is used (Parse's checkIfUserHasProvidedConfiguredProvidersForLogin)."""
         provided = provided or {}
-        saved = [(name, self._providers.get(name)) for name in (stored or {}) if (stored or {}).get(name)]
-        if any(p is not None and p.policy_for(request, stored[n]) == "solo" and provided.get(n)  # type: ignore[index]
-               for n, p in saved):
+        stored = stored or {}
+        saved = [(name, provider) for name in stored if stored.get(name)
+                 for provider in [self._providers.get(name)] if provider is not None]
+        policies = {name: provider.policy_for(request, stored[name]) for name, provider in saved}
+        if any(policy == "solo" and provided.get(name) for name, policy in policies.items()):
             return
         missing: list[str] = []
-        for name, provider in saved:
-            if provider is None or provider.policy_for(request, (stored or {}).get(name)) != "additional":
+        for name, policy in policies.items():
+            if policy != "additional":
                 continue
             if provided.get(name):
                 return
