@@ -134,8 +134,7 @@ async def plan_create(ctx: RequestContext, auth_data: dict[str, Any], raw: dict[
     adapters = adapters_of(ctx)
     check_providers(ctx, auth_data)
     await adapters.before_find(auth_data)
-    holders = users_holding(ctx, auth_data)
-    found = await holders
+    found = await users_holding(ctx, auth_data)
     names = ",".join(auth_data)
     caller = ctx.auth.user_id
     if len(found) > 1 or (caller and found and found[0]["objectId"] != caller):
