@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .audit import install_audit
+from .auth.adapters import AuthAdapters
 from .auth.sessions import SessionStore
 from .cloud.runtime import install_cloud
 from .files import install_files
@@ -22,6 +23,7 @@ async def install_features(state: AppState) -> None:
     """Each feature registers its class rules, listeners and caches on `state`."""
     state.services.sessions = SessionStore(state.storage, state.services.server_writes, state.schemas, state.settings)
     install_guards(state)
+    install_auth_adapters(state)
     state.writer.class_hooks["_User"] = UserRules()
     state.writer.class_hooks["_Session"] = SessionRules()
     state.writer.class_hooks["_Role"] = RoleRules()
@@ -34,6 +36,13 @@ async def install_features(state: AppState) -> None:
     await install_audit(state)  # before live query and cloud: their reads and writes are recorded
     await install_live_query(state)  # websocket route, write listener, bus (parse_compat/livequery)
     await install_cloud(state)  # last: cloud code may rely on everything above
+
+
+def install_auth_adapters(state: AppState) -> None:
+    """The `auth` option's providers (third-party login, mfa, custom adapters); a bad one stops the boot."""
+    adapters = AuthAdapters(state.settings.auth, state.settings.enableAnonymousUsers)
+    state.services.auth_adapters = adapters
+    state.services.on_close.append(adapters.close)
 
 
 def install_guards(state: AppState) -> None:

@@ -128,6 +128,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("auditRetentionDays", "PARSE_COMPAT_AUDIT_RETENTION_DAYS", "int",
                "Days _Audit entries are kept (older ones are deleted hourly, the chain stays verifiable). "
                "Default: kept forever."),
+    OptionSpec("auth", "PARSE_SERVER_AUTH_PROVIDERS", "json",
+               'Third-party login providers, Parse\'s shape: {"google": {"clientId": "..."}, "apple": {"clientId": '
+               '"..."}, "facebook": {"appIds": ["..."]}, "github": {"clientId", "clientSecret"}, "mfa": {"enabled": '
+               'true, "options": ["TOTP"]}, "myAuth": {"module": "my_pkg.my_auth"}}. Only the providers named here '
+               'are accepted (README: Third-party login).'),
+    OptionSpec("enableAnonymousUsers", "PARSE_SERVER_ENABLE_ANON_USERS", "bool",
+               "Let clients sign up and log in with authData.anonymous.", True),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
     OptionSpec("requestComplexity", "PARSE_SERVER_REQUEST_COMPLEXITY", "json",
@@ -244,6 +251,8 @@ class Settings:
     sessionIdleTimeout: int | None = None
     inviteTokenValidityDuration: int | None = None
     auditLog: bool = True
+    auth: dict[str, Any] | None = None
+    enableAnonymousUsers: bool = True
     auditRetentionDays: int | None = None
 
     def __post_init__(self) -> None:

@@ -20,6 +20,7 @@ from .storage.base import StorageAdapter
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from .auth.adapters import AuthAdapters
     from .auth.invites import Invites
     from .auth.sessions import SessionStore
     from .cloud.runtime import CloudRuntime
@@ -73,6 +74,7 @@ class Services:
     bad_values: Reporter | None = None
     supervisor: Supervisor | None = None
     audit: Any = None  # the audit trail (another branch types it)
+    auth_adapters: AuthAdapters = field(init=False)  # the `auth` option's providers (auth/adapters)
 
 
 @dataclass

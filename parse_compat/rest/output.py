@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..auth.adapters.base import AuthRequest
 from ..security import policy
 from ..security.acl import perms_to_acl
 from ..storage.base import ClassSchema, Document
@@ -42,6 +43,8 @@ def render_object(ctx: RequestContext, schema: ClassSchema, doc: Document, *,
             out.pop(secret, None)
         if not policy.may_see_auth_data(policy.caller(ctx.auth), doc):
             out.pop("authData", None)
+        elif isinstance(out.get("authData"), dict):
+            out["authData"] = shown_auth_data(ctx, out["authData"])
     if keys is not None:
         out = {k: v for k, v in out.items() if k in ALWAYS_KEYS or k in keys}
     for name in exclude or ():
@@ -54,3 +57,13 @@ def render_object(ctx: RequestContext, schema: ClassSchema, doc: Document, *,
             # parse-compat: relation placeholders appear even under a `keys` projection
             out[name] = {"__type": "Relation", "className": spec.get("targetClass")}
     return out
+
+
+def shown_auth_data(ctx: RequestContext, auth_data: dict[str, Any]) -> dict[str, Any]:
+    """authData as its owner sees it: each adapter's after_find (mfa shows only its status)."""
+    adapters = getattr(ctx.state.services, "auth_adapters", None)
+    if adapters is None:
+        return auth_data
+    shown: dict[str, Any] = adapters.after_find(auth_data, AuthRequest(master=ctx.auth.has_master_power,
+                                                                         user=ctx.auth.user))
+    return shown

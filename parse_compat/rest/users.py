@@ -16,7 +16,6 @@ from ..auth.policy import Lockout, check_password, password_expired
 from ..auth.sessions import SessionStore
 from ..codec.dates import date_value
 from ..errors import (
-    ACCOUNT_ALREADY_LINKED,
     EMAIL_TAKEN,
     INVALID_EMAIL_ADDRESS,
     OBJECT_NOT_FOUND,
@@ -29,15 +28,17 @@ from ..errors import (
     ParseError,
 )
 from ..storage.base import Document, FindOptions
+from . import auth_data as auth_data_flow
 from .account_mail import account_changed
 from .context import RequestContext
 from .output import render_object
+from .triggers import triggers_of
 from .write import ClassHooks, WriteOp, WriteResult
 
+_MISSING = object()
 EMAIL_RE = re.compile(r"^.+@.+$")
 MAX_USERNAME = 1024
 MAX_PASSWORD = 4096
-SUPPORTED_AUTH = ("anonymous",)
 
 
 def exact_ci(value: str) -> dict[str, str]:
@@ -94,33 +95,6 @@ def _check_strings(body: dict[str, Any], creating: bool) -> None:
             raise ParseError(INVALID_EMAIL_ADDRESS, "Email address format is invalid.")
 
 
-def _anonymous_id(body: dict[str, Any]) -> str | None:
-    auth_data = body.get("authData")
-    if auth_data is None:
-        return None
-    if not isinstance(auth_data, dict):
-        raise ParseError(UNSUPPORTED_SERVICE, "This authentication method is unsupported.")
-    for provider in auth_data:
-        if provider not in SUPPORTED_AUTH:
-            raise ParseError(UNSUPPORTED_SERVICE, "This authentication method is unsupported.")
-    anonymous = auth_data.get("anonymous")
-    if not isinstance(anonymous, dict) or not isinstance(anonymous.get("id"), str) or not anonymous["id"]:
-        return None  # no usable authData: an ordinary signup, which then needs a username (200)
-    return anonymous["id"]
-
-
-async def _check_auth_data_free(ctx: RequestContext, body: dict[str, Any], object_id: str) -> None:
-    """Linking a provider id another user already holds answers 208, as Parse does (found by the
-    property suite: `{"authData.anonymous": {"id": <someone else's>}}` was stored)."""
-    for key, value in body.items():
-        head, _, provider = key.partition(".")
-        if head != "authData" or not provider or not isinstance(value, dict) or not isinstance(value.get("id"), str):
-            continue
-        holder = await find_user(ctx, {f"authData.{provider}.id": value["id"], "objectId": {"$ne": object_id}})
-        if holder is not None:
-            raise ParseError(ACCOUNT_ALREADY_LINKED, "this auth is already used")
-
-
 def random_username() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(25))
 
@@ -144,47 +118,56 @@ class UserRules(ClassHooks):
             self._require_self(op.ctx, op.object_id or "", "Insufficient auth to delete user")
 
     async def prepare(self, op: WriteOp) -> None:
+        # --- authData (third-party login, rest/auth_data.py) ---
+        auth_data = auth_data_flow.collect(op.raw)
+        if op.creating and auth_data:
+            plan = await auth_data_flow.plan_create(op.ctx, auth_data, op.raw)
+            if plan.user is not None:
+                op.result = await self._login_existing(op.ctx, plan, op.raw)
+                op.finished = True
+                return
+            op.raw["authData"] = plan.validated
+            op.raw.setdefault("username", random_username())
+            op.notes["auth_data"] = plan
+        elif op.kind == "update" and auth_data is not None:
+            updates, responses = await auth_data_flow.plan_update(op.ctx, op.object_id or "", auth_data, op.raw)
+            op.raw.update(updates)
+            op.notes["auth_keys"] = {key: value for key, value in updates.items()}
+            op.notes["auth_response"] = responses
+        # --- end authData ---
         if op.creating:
-            anonymous_id = _anonymous_id(op.raw)
-            if anonymous_id is not None:
-                existing = await find_user(op.ctx, {"authData.anonymous.id": anonymous_id})
-                if existing is not None:
-                    op.result = await self._login_existing(op.ctx, existing, "anonymous")
-                    op.finished = True
-                    return
-                op.raw.setdefault("username", random_username())
-                op.notes["anonymous"] = anonymous_id
+            with_auth_data = "auth_data" in op.notes
             refuse_public_signup(op.ctx)
             # as Parse: username and password are checked before beforeSave runs
-            _check_strings({**op.raw, **({"password": op.raw.get("password") or "-"} if anonymous_id else {})},
+            _check_strings({**op.raw, **({"password": op.raw.get("password") or "-"} if with_auth_data else {})},
                            creating=True)
         elif op.kind == "update":
             _check_strings(op.raw, creating=False)
-        if op.kind == "update" and "authData" in op.raw:
-            _anonymous_id(op.raw)
-            auth_data = op.raw.pop("authData")
-            for provider, data in (auth_data or {}).items():
-                # {"authData": {"anonymous": null}} unlinks that provider
-                op.raw[f"authData.{provider}"] = {"__op": "Delete"} if data is None else data
-            op.notes["unlinked"] = True
 
     def check_keys(self, op: WriteOp, body: dict[str, Any]) -> None:
+        # --- authData: only what the adapters validated in `prepare` reaches storage ---
+        validated = op.notes.get("auth_keys", {})
+        plan = op.notes.get("auth_data")
+        for key in body:
+            head, _, path = key.partition(".")
+            if head != "authData" or op.auth.is_master:
+                continue
+            expected = plan.validated if (not path and plan is not None) else validated.get(key, _MISSING)
+            if body[key] != expected:
+                raise ParseError(UNSUPPORTED_SERVICE, "This authentication method is unsupported.")
+        # --- end authData ---
         if op.auth.is_master:
             return
         if "emailVerified" in body:
             raise ParseError(OPERATION_FORBIDDEN, "Clients aren't allowed to manually update email verification.")
-        for key in body:
-            head, _, path = key.partition(".")
-            if head == "authData" and path and path not in SUPPORTED_AUTH:
-                # only whole providers, and only those the server can verify
-                raise ParseError(UNSUPPORTED_SERVICE, "This authentication method is unsupported.")
 
     async def before_store(self, op: WriteOp) -> None:
         ctx, body = op.ctx, op.body
-        anonymous = op.notes.get("anonymous")
+        with_auth_data = "auth_data" in op.notes
         # again on what beforeSave made of the body
-        _check_strings({**body, **({"password": body.get("password") or "-"} if anonymous else {})},
+        _check_strings({**body, **({"password": body.get("password") or "-"} if with_auth_data else {})},
                        creating=op.creating)
+        await auth_data_flow.ensure_unique(ctx, body, op.object_id)  # authData: ids held by another account
         if op.creating:
             await _check_unique(ctx, "username", body["username"])
             if isinstance(body.get("email"), str):
@@ -195,7 +178,6 @@ class UserRules(ClassHooks):
                 await _check_unique(ctx, "username", body["username"], object_id)
             if isinstance(body.get("email"), str):
                 await _check_unique(ctx, "email", body["email"], object_id)
-            await _check_auth_data_free(ctx, body, object_id)
             if "ACL" in body and not ctx.auth.is_master and isinstance(body["ACL"], dict):
                 # parse-compat: a user editing their own ACL always keeps read/write on themselves
                 body["ACL"] = {**body["ACL"], object_id: {"read": True, "write": True}}
@@ -215,23 +197,24 @@ class UserRules(ClassHooks):
         store = sessions_of(ctx)
         if op.creating:
             result.response.pop("password", None)
-            anonymous = op.notes.get("anonymous")
+            plan = op.notes.get("auth_data")
             installation = ctx.auth.installation_id
             if not (ctx.auth.is_master and installation in (None, "cloud")):
-                provider = "anonymous" if anonymous else "password"
-                session = await store.create(result.object_id, installation,
-                                             {"action": "signup", "authProvider": provider})
+                # as Parse: a signup with authData makes a session "login" with those providers
+                created_with = {"action": "login", "authProvider": plan.provider_names} if plan else \
+                    {"action": "signup", "authProvider": "password"}
+                session = await store.create(result.object_id, installation, created_with)
                 result.response["sessionToken"] = session["sessionToken"]
-            if anonymous:
+            if plan is not None:
                 result.response["username"] = op.body["username"]
-                result.response["authDataResponse"] = {}
+                result.response["authDataResponse"] = plan.responses
             result.extra["location_prefix"] = "/users/"
         elif op.kind == "update":
             object_id = result.object_id
             # issue 18: reset/verify links die with the password or email they were sent for
             await account_changed(ctx, object_id, op.body, result, bool(op.notes.get("password")))
-            if op.notes.get("unlinked"):
-                result.response["authDataResponse"] = {}
+            if "auth_response" in op.notes:
+                result.response["authDataResponse"] = op.notes["auth_response"]
             store.forget_user(object_id)
             if op.notes.get("password"):
                 await store.revoke_user(object_id)
@@ -242,12 +225,21 @@ class UserRules(ClassHooks):
         else:
             await store.revoke_user(result.object_id)
 
-    async def _login_existing(self, ctx: RequestContext, user: Document, provider: str) -> WriteResult:
+    async def _login_existing(self, ctx: RequestContext, plan: auth_data_flow.SignupPlan,
+                              raw: dict[str, Any]) -> WriteResult:
+        """POST /users with the authData of an existing account: a login (Parse's answer, 200)."""
+        user = plan.user
+        assert user is not None
+        triggers = triggers_of(ctx)
+        if triggers.has("beforeLogin", "_User"):
+            await triggers.before_login(ctx, render_self(ctx, user, None))
+        await auth_data_flow.store_validated(ctx, user, plan.validated)
+        fresh = await find_user(ctx, {"objectId": user["objectId"]}) or user
         session = await sessions_of(ctx).create(user["objectId"], ctx.auth.installation_id,
-                                                {"action": "login", "authProvider": provider})
-        response = render_self(ctx, user, session["sessionToken"])
-        response["authDataResponse"] = {}
-        result = WriteResult(response, user["objectId"], user, user, 200)
+                                                {"action": "login", "authProvider": plan.provider_names})
+        response = render_self(ctx, fresh, session["sessionToken"])
+        response["authDataResponse"] = plan.responses
+        result = WriteResult(response, user["objectId"], fresh, user, 200)
         result.extra["location_prefix"] = "/users/"
         return result
 

@@ -88,7 +88,8 @@ PARSE_USER_DEFAULTS = ["--allowPublicSignup", "true", "--passwordPolicy", "{}", 
                        "--sessionIdleTimeout", "0", "--sessionLength", "31536000"]
 
 
-def start_server(storage: str, workdir: Path, template_defaults: bool = False) -> ServerHandle:
+def start_server(storage: str, workdir: Path, template_defaults: bool = False,
+                 extra: list[str] | None = None) -> ServerHandle:
     """Starts `python -m parse_compat` and waits until GET /parse/health answers 200."""
     port = _free_port()
     handle = ServerHandle(storage=storage, url=f"http://127.0.0.1:{port}/parse", log_path=workdir / "server.log")
@@ -104,7 +105,7 @@ def start_server(storage: str, workdir: Path, template_defaults: bool = False) -
         "--schema", str(ROOT / "schema.json"),
         "--allowClientClassCreation", "true",
         "--logLevel", "warn",
-    ] + ([] if template_defaults else PARSE_USER_DEFAULTS)
+    ] + ([] if template_defaults else PARSE_USER_DEFAULTS) + (extra or [])
     log = (workdir / "server.log").open("wb")
     try:
         handle.process = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

@@ -9,8 +9,9 @@ from typing import Any
 
 from ...auth.identity import refuse_read_only
 from ...errors import EMAIL_MISSING, INVALID_EMAIL_ADDRESS, INVALID_SESSION_TOKEN, ParseError
+from ...rest.auth_data import login_factors
 from ...rest.triggers import triggers_of
-from ...rest.users import check_credentials, refuse_public_signup, render_self
+from ...rest.users import check_credentials, find_user, refuse_public_signup, render_self
 from ..api import ApiRequest, ApiResponse, Router
 from .classes import create_object, delete_object, find_objects, get_object, query_values, update_object
 
@@ -36,12 +37,19 @@ async def login(request: ApiRequest) -> ApiResponse:
         "username" in request.body or "email" in request.body) else query_values(request)
     ctx = request.ctx
     user = await check_credentials(ctx, values)
+    # the account's additional providers (mfa) and any authData sent with the password
+    auth_response = await login_factors(ctx, user, request.body.get("authData") if isinstance(request.body, dict)
+                                        else None)
+    if auth_response is not None:
+        user = await find_user(ctx, {"objectId": user["objectId"]}) or user
     triggers = triggers_of(ctx)
     if triggers.has("beforeLogin", "_User"):
         await triggers.before_login(ctx, render_self(ctx, user, None))
     session = await ctx.state.services.sessions.create(
         user["objectId"], ctx.auth.installation_id, {"action": "login", "authProvider": "password"})
     rendered = render_self(ctx, user, session["sessionToken"])
+    if auth_response is not None:
+        rendered["authDataResponse"] = auth_response
     if triggers.has("afterLogin", "_User"):
         await triggers.after_login(ctx, rendered)
     return ApiResponse(rendered)

@@ -1,0 +1,1 @@
+"""Local fakes of identity providers (JWKS, Graph, GitHub, OAuth2 introspection) and test adapters."""
