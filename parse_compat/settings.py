@@ -151,6 +151,18 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("trustProxy", "PARSE_SERVER_TRUST_PROXY", "json",
                'Reverse proxies whose X-Forwarded-For is believed (JSON): true, a hop count, or a list of '
                'IPs/CIDRs or "loopback", "linklocal", "uniquelocal". Default: none (the socket address).'),
+    OptionSpec("push", "PARSE_SERVER_PUSH", "json",
+               'Push adapter, Parse\'s shape: {"adapter": "my_pkg.my_push", ...its options, "queueOptions": '
+               '{"batchSize": 100}}. Unset: a logging adapter that sends nothing.'),
+    OptionSpec("scheduledPush", "PARSE_SERVER_SCHEDULED_PUSH", "bool",
+               "Pushes with push_time are stored as scheduled for an outside sender (as Parse).", False),
+    OptionSpec("webhookKey", "PARSE_SERVER_WEBHOOK_KEY", "str",
+               "Sent as X-Parse-Webhook-Key with every webhook call (/hooks)."),
+    OptionSpec("analyticsAdapter", "PARSE_SERVER_ANALYTICS_ADAPTER", "json",
+               'Analytics adapter for POST /events, e.g. "my_pkg.my_analytics". Unset: events are accepted '
+               'and dropped.'),
+    OptionSpec("enableSanitizedErrorResponse", "PARSE_SERVER_ENABLE_SANITIZED_ERROR_RESPONSE", "bool",
+               "Permission errors say only \"Permission denied\" (Parse 9's default); false adds the detail.", True),
     OptionSpec("transactionLimits", "PARSE_COMPAT_TRANSACTION_LIMITS", "json",
                'Bounds of a batch with "transaction": true, which holds the write lock: '
                '{"maxRequests": 100, "timeoutMs": 1000}.'),
@@ -254,6 +266,11 @@ class Settings:
     auth: dict[str, Any] | None = None
     enableAnonymousUsers: bool = True
     auditRetentionDays: int | None = None
+    push: dict[str, Any] | None = None
+    scheduledPush: bool = False
+    webhookKey: str | None = None
+    analyticsAdapter: Any = None
+    enableSanitizedErrorResponse: bool = True
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""

@@ -20,6 +20,7 @@ from .storage.base import StorageAdapter
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from .analytics import AnalyticsAdapter
     from .auth.adapters import AuthAdapters
     from .auth.invites import Invites
     from .auth.sessions import SessionStore
@@ -31,15 +32,18 @@ if TYPE_CHECKING:
     from .http.client_ip import Trust
     from .http.rate_limit import RateLimiter
     from .livequery.service import LiveQuery
+    from .logring import LogRing
     from .looplag import LoopLagMonitor
     from .mail import MailAdapter
     from .outbox import Outbox
+    from .push import PushService
     from .rest.account_mail import AccountMail
     from .rest.idempotency import IdempotencyGuard
     from .rest.triggers import Triggers
     from .rest.write import Writer
     from .rest.write.server_owned import ServerOwnedWrites
     from .supervisor import Supervisor
+    from .webhooks import WebhookRegistry
 
 Closer = Callable[[], Awaitable[None]]
 # A route outside the JSON API (file bodies, the Live Query websocket, HTML pages): matcher + handler.
@@ -75,6 +79,10 @@ class Services:
     supervisor: Supervisor | None = None
     audit: Any = None  # the audit trail (another branch types it)
     auth_adapters: AuthAdapters = field(init=False)  # the `auth` option's providers (auth/adapters)
+    push: PushService | None = None  # POST /push (parse_compat/push)
+    webhooks: WebhookRegistry | None = None  # /hooks (parse_compat/webhooks)
+    log_ring: LogRing | None = None  # GET /scriptlog (parse_compat/logring.py)
+    analytics: AnalyticsAdapter | None = None  # POST /events (parse_compat/analytics.py)
 
 
 @dataclass

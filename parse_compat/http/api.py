@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ParseError
+from ..errors import ParseError, Unauthorized
 from ..rest.context import RequestContext
 
 
@@ -39,7 +39,11 @@ Handler = Callable[[ApiRequest], Awaitable[ApiResponse]]
 
 
 class NotFound(Exception):
-    """No route: `Cannot <METHOD> <path>` (Express says it in HTML; here it is text/plain, never markup)."""
+    """No route: answered with Express's HTML 404 (`safety.not_found`), which never shows the path."""
+
+    def __init__(self, method: str, path: str) -> None:
+        super().__init__(f"Cannot {method} {path}")
+        self.method = method
 
 
 class Router:
@@ -57,7 +61,7 @@ class Router:
             match = regex.match(path)
             if match:
                 return handler, match.groupdict()
-        raise NotFound(f"Cannot {method} {path}")
+        raise NotFound(method, path)
 
     async def dispatch(self, request: ApiRequest) -> ApiResponse:
         handler, params = self.find(request.method, request.path)
@@ -66,8 +70,12 @@ class Router:
 
 
 def require_master(request: ApiRequest) -> None:
+    """Parse's `promiseEnforceMasterKeyAccess`: a bare 403 `{"error": …}` with no `code`; the
+    message is `Permission denied` unless `enableSanitizedErrorResponse` is false."""
     if not request.ctx.auth.has_master_power:
-        raise ParseError(119, "Permission denied", status=403)
+        settings = request.ctx.state.settings
+        sanitized = getattr(settings, "enableSanitizedErrorResponse", True) is not False
+        raise Unauthorized("Permission denied" if sanitized else "unauthorized: master key is required")
 
 
 def require_writable_master(request: ApiRequest) -> None:

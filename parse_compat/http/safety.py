@@ -3,7 +3,8 @@
 Every response gets `X-Content-Type-Options: nosniff` and, unless its handler chose a stricter
 or more specific one, `Content-Security-Policy: default-src 'none'; frame-ancestors 'none'` and
 `X-Frame-Options: DENY`. HTML pages (the account pages) set their own policy through `PAGE_CSP`.
-Error answers for unknown paths are plain text and never HTML (`not_found`).
+Unknown paths answer Express's HTML 404 page (`not_found`), under the default CSP and without
+echoing the requested path.
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ def install_security_headers(app: web.Application) -> None:
     app.on_response_prepare.append(_on_prepare)
 
 
-def not_found(message: str) -> web.Response:
-    """Express's `Cannot <METHOD> <path>`, as text/plain: the echoed path is never markup."""
-    return web.Response(text=message, status=404, content_type="text/plain", charset="utf-8")
+EXPRESS_404 = ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n'
+               '</head>\n<body>\n<pre>Cannot {method}</pre>\n</body>\n</html>\n')
+SAFE_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+
+
+def not_found(method: str) -> web.Response:
+    """Express's 404 page for an unknown route (`text/html`, like Parse Server's).
+
+    parse-compat: Express writes `Cannot <METHOD> <path>`; the path is left out here, so nothing a
+    client sent is ever reflected into markup (and the default CSP forbids script anyway)."""
+    shown = method if method in SAFE_METHODS else "METHOD"
+    return web.Response(text=EXPRESS_404.format(method=shown), status=404, content_type="text/html",
+                        charset="utf-8")

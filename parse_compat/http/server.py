@@ -69,7 +69,7 @@ def error_response(exc: BaseException) -> web.Response:
         return web.Response(text=exc.reason, status=exc.status, content_type="text/plain", headers={
             k: v for k, v in exc.headers.items() if k.lower() == "allow"})
     if isinstance(exc, NotFound):
-        return not_found(str(exc))
+        return not_found(exc.method)
     if isinstance(exc, ConnectionResetError):  # an aborted upload: the client's doing, one line (rate-limited)
         log.info("client closed the connection before its request body was read")
         return json_response({"code": INVALID_JSON, "error": "request body incomplete"}, 400)

@@ -256,16 +256,6 @@ async def test_parity_fixes_found_against_parse_server(api: Client) -> None:
     assert count.body["count"] == 0
 
 
-async def test_unconfigured_features_answer_in_json(api: Client) -> None:
-    assert (await api.post("/push", {"channels": ["a"], "data": {"alert": "x"}})).status == 403
-    pushed = await api.post("/push", {"channels": ["a"], "data": {"alert": "x"}}, master=True)
-    assert pushed.status == 400 and pushed.body["code"] == 115
-    assert (await api.get("/hooks/functions", master=True)).body == []
-    hook = await api.post("/hooks/functions", {"functionName": "f", "url": "http://x"}, master=True)
-    assert hook.body["code"] == 143
-    assert (await api.get("/scriptlog", master=True)).body == []
-
-
 async def test_fields_parse_refuses_in_a_body(api: Client) -> None:
     oid = await make(api, "Body", {"z": 0})
     when = {"__type": "Date", "iso": "2020-01-01T00:00:00.000Z"}

@@ -94,13 +94,14 @@ async def test_no_route_echoes_unescaped_input_into_html(api: Client) -> None:
     assert checked >= 4 * len(routes)
 
 
-async def test_api_404_is_plain_text_not_html(api: Client) -> None:
+async def test_api_404_is_express_html_without_the_path(api: Client) -> None:
     # Finding 4: `POST /parse/<script>…</script>` with a text/plain body answered an HTML 404
-    # that echoed the path unescaped, with no CSP.
+    # that echoed the path unescaped, with no CSP. Now: Express's page, without the path, under the CSP.
     reply = await api.request("POST", "/" + SEGMENT, raw=json.dumps({"_ApplicationId": APP_ID}),
                               headers={"Content-Type": "text/plain"}, app_id=None)
     assert reply.status == 404
-    assert reply.headers["Content-Type"].startswith("text/plain")
+    assert reply.headers["Content-Type"].startswith("text/html")
+    assert "<pre>Cannot POST</pre>" in reply.body and "script" not in reply.body.lower()
     assert reply.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in reply.headers["Content-Security-Policy"]
 

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from ..api import Router
-from . import aggregate, auth_routes, batch, classes, config, functions, schemas, server_info, unconfigured, users
+from . import (
+    aggregate,
+    analytics,
+    audiences,
+    auth_routes,
+    batch,
+    classes,
+    config,
+    functions,
+    hooks,
+    logs,
+    push,
+    schemas,
+    server_info,
+    users,
+)
 
 
 def register_all(router: Router) -> None:
-    for module in (users, auth_routes, classes, schemas, batch, config, server_info, functions, aggregate,
-                   unconfigured):
+    for module in (users, auth_routes, classes, schemas, batch, config, server_info, functions, aggregate, push,
+                   audiences, hooks, logs, analytics):
         module.register(router)

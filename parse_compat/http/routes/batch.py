@@ -19,7 +19,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from ...errors import COMMAND_UNAVAILABLE, INVALID_JSON, ParseError
+from ...errors import COMMAND_UNAVAILABLE, INVALID_JSON, ParseError, Unauthorized
 from ...rest.complexity import check_batch_size
 from ...rest.params import from_query_string
 from ..api import ApiRequest, ApiResponse, NotFound, Router
@@ -140,6 +140,10 @@ async def batch(request: ApiRequest) -> ApiResponse:
             if transactional:
                 raise _Failed(exc) from exc
             return {"error": exc.to_json()}
+        except Unauthorized as exc:  # a master-only route: Parse's item error has no code
+            if transactional:
+                raise
+            return {"error": {"error": exc.message}}
 
     if not transactional:
         # parse-compat: Parse starts every item at once (Promise.all); here they run in order, so a

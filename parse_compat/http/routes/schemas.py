@@ -42,9 +42,28 @@ def _payload(request: ApiRequest) -> dict[str, Any]:
     return body
 
 
+# Kept by the server, never in Parse's schema list (Parse stores config outside _SCHEMA).
+UNLISTED_CLASSES = frozenset({"_GlobalConfig", "_GraphQLConfig", "_MailOutbox"})
+# Listed by Parse once something was stored in them (a fresh Parse lists _User, _Role, _Idempotency).
+LISTED_WHEN_USED = frozenset({"_Session", "_Installation", "_JobStatus", "_JobSchedule", "_PushStatus", "_Hooks",
+                              "_Audience", "_Product", "_Audit"})
+
+
+async def _listed(request: ApiRequest, schema: ClassSchema) -> bool:
+    name = schema.class_name
+    if name in UNLISTED_CLASSES:
+        return False
+    if name not in LISTED_WHEN_USED:
+        return True
+    if schema.class_level_permissions is not None or set(schema.fields) - set(default_fields_for(name)):
+        return True  # configured (a schema file, Dashboard): shown as Parse shows a class it knows
+    return await request.ctx.state.storage.count(schema, {}) > 0
+
+
 async def list_schemas(request: ApiRequest) -> ApiResponse:
     require_master(request)
-    return ApiResponse({"results": [schema_json(s) for s in request.ctx.state.schemas.all()]})
+    listed = [schema_json(s) for s in request.ctx.state.schemas.all() if await _listed(request, s)]
+    return ApiResponse({"results": listed})
 
 
 async def get_schema(request: ApiRequest) -> ApiResponse:

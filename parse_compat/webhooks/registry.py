@@ -1,0 +1,158 @@
+"""Stored webhooks in the app's cloud hook table (Parse's `HooksController.addHookToTriggers`).
+
+A webhook function answers `POST /functions/<name>` like a Python one; a webhook trigger runs
+where the Python trigger would (the REST pipeline's seam, `cloud/pipeline.py`). When the app
+has no cloud code, an empty hook table is installed the first time a webhook needs one.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+
+from ..cloud.hooks import Cloud, Hook, class_key
+from ..cloud.objects import ParseObject
+from ..errors import ParseError
+from ..state import AppState
+from .caller import call_webhook
+from .store import WEBHOOK_ERROR, HookStore
+
+log = logging.getLogger("parse_compat.webhooks")
+WIRED_TRIGGERS = frozenset({"beforeSave", "afterSave", "beforeDelete", "afterDelete"})
+# parse-compat: Parse forwards every request header; the caller's credentials are not sent on
+HIDDEN_HEADERS = frozenset({"x-parse-master-key", "x-parse-session-token", "cookie", "authorization",
+                            "x-parse-rest-api-key", "x-parse-javascript-key", "x-parse-client-key",
+                            "x-parse-windows-key", "x-parse-maintenance-key"})
+SERVER_FIELDS = ("createdAt", "updatedAt", "className", "objectId")
+
+
+def _object_json(obj: ParseObject | None) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    return {**obj.to_json(), "className": obj.class_name}
+
+
+def _common(request: Any) -> dict[str, Any]:
+    user = request.user
+    payload: dict[str, Any] = {"master": request.master, "ip": request.ip,
+                               "headers": {k.lower(): v for k, v in request.headers.items()
+                                           if k.lower() not in HIDDEN_HEADERS},
+                               "context": request.context}
+    if user is not None:
+        payload["user"] = _object_json(user)
+    if request.installation_id:
+        payload["installationId"] = request.installation_id
+    return payload
+
+
+class WebhookRegistry:
+    """`state.services.webhooks`: the store, the HTTP session, and what is wired where."""
+
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+        self.store = HookStore(state)
+        self._session: aiohttp.ClientSession | None = None
+        self._replaced: dict[tuple[str, Any], Hook | None] = {}
+
+    @property
+    def key(self) -> str | None:
+        return getattr(self.state.settings, "webhookKey", None)
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=32))
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def _cloud(self) -> Cloud:
+        runtime = self.state.services.cloud
+        if runtime is None:
+            from ..cloud.runtime import install_cloud  # the cloud runtime imports the REST layer
+
+            runtime = await install_cloud(self.state, Cloud())
+            assert runtime is not None
+        cloud: Cloud = runtime.cloud
+        return cloud
+
+    # --- the handlers put in the hook table --------------------------------------------------
+    def _function_handler(self, name: str, url: str) -> Any:
+        async def run_webhook_function(request: Any) -> Any:
+            payload = {**_common(request), "functionName": name, "params": request.params}
+            return await call_webhook(self.session(), url, payload, self.key)
+        return run_webhook_function
+
+    def _trigger_handler(self, trigger: str, url: str) -> Any:
+        async def run_webhook_trigger(request: Any) -> Any:
+            payload = {**_common(request), "triggerName": trigger, "object": _object_json(request.object)}
+            original = _object_json(getattr(request, "original", None))
+            if original is not None:
+                payload["original"] = original
+            result = await call_webhook(self.session(), url, payload, self.key)
+            if trigger == "beforeSave" and isinstance(result, dict):
+                for key, value in result.items():  # Parse drops these from a beforeSave answer
+                    if key not in SERVER_FIELDS:
+                        request.object.set(key, value)
+                return None
+            return result
+        return run_webhook_trigger
+
+    # --- wiring ----------------------------------------------------------------------------
+    async def wire(self, hook: dict[str, str]) -> None:
+        cloud = await self._cloud()
+        if "functionName" in hook:
+            name = hook["functionName"]
+            self._replaced.setdefault(("function", name), cloud.functions.get(name))
+            cloud.define(name, self._function_handler(name, hook["url"]))
+            return
+        trigger, class_name = hook["triggerName"], class_key(hook["className"])
+        if trigger not in WIRED_TRIGGERS:
+            log.warning("webhook %s on %s is stored but not run (only save and delete triggers are)",
+                        trigger, class_name[:64])
+            return
+        try:
+            key = (trigger, class_name)
+            self._replaced.setdefault(("trigger", key), cloud.triggers.get(key))
+            cloud.trigger(trigger, class_name, self._trigger_handler(trigger, hook["url"]))
+        except ValueError as exc:
+            raise ParseError(WEBHOOK_ERROR, str(exc)) from exc
+
+    async def unwire_function(self, name: str) -> None:
+        runtime = self.state.services.cloud
+        if runtime is None:
+            return
+        previous = self._replaced.pop(("function", name), None)
+        if previous is not None:
+            runtime.cloud.functions[name] = previous
+        else:
+            runtime.cloud.functions.pop(name, None)
+
+    async def unwire_trigger(self, class_name: str, trigger: str) -> None:
+        runtime = self.state.services.cloud
+        if runtime is None:
+            return
+        key = (trigger, class_key(class_name))
+        previous = self._replaced.pop(("trigger", key), None)
+        if previous is not None:
+            runtime.cloud.triggers[key] = previous
+        else:
+            runtime.cloud.triggers.pop(key, None)
+
+    async def load(self) -> None:
+        """Wire every stored hook (at boot)."""
+        for hook in await self.store.functions() + await self.store.triggers():
+            try:
+                await self.wire(hook)
+            except ParseError as exc:
+                log.warning("stored webhook not wired: %s", exc.message)
+
+
+async def install_webhooks(state: AppState) -> None:
+    registry = WebhookRegistry(state)
+    state.services.webhooks = registry
+    state.services.on_close.append(registry.close)
+    await registry.load()
