@@ -40,7 +40,8 @@ class ScheduleSpec:
     """A schedule declared in cloud code (stored as a `_JobSchedule` row at boot).
 
     `repeat_minutes`: run every N minutes. Otherwise `time_of_day` ("HH:MM" UTC) runs daily,
-    on `days_of_week` (0 = Sunday … 6) when given. Neither: run once. Never before `start_after`.
+    on `days_of_week` (0 = Sunday … 6; stored as Parse's seven flags) when given; with both,
+    every `repeat_minutes` from `time_of_day` each day. Neither: run once. Never before `start_after`.
     """
 
     job_name: str

@@ -7,10 +7,12 @@ value this process read). Only the process whose update matched starts the job, 
 run executes once however many processes share the database.
 
 Row fields (Parse's): `jobName`, `params` (JSON text), `startAfter` (ISO date), `repeatMinutes`,
-`timeOfDay` ("HH:MM[:SS]" UTC), `daysOfWeek` (0 = Sunday … 6), `lastRun` (ms since the epoch).
-Due: never before `startAfter`; with `repeatMinutes`, when that long has passed since
-`lastRun`; with `timeOfDay`, when the latest daily slot (on `daysOfWeek`) is after `lastRun`;
-otherwise once. Schedules declared in cloud code become rows with a stable id at boot.
+`timeOfDay` ("HH:MM[:SS.mmmZ]" UTC), `daysOfWeek` (seven flags, Sunday first), `lastRun` (ms since
+the epoch). Due: never before `startAfter`; with `timeOfDay`, when the latest slot — each allowed
+day at `timeOfDay`, then every `repeatMinutes` that day — is after `lastRun`; with `repeatMinutes`
+alone, when that long has passed since `lastRun`; otherwise once. Schedules declared in cloud code
+become rows with a stable id at boot, with a `startAfter` and (repeating) a `timeOfDay` as
+Dashboard shows them.
 """
 
 from __future__ import annotations
@@ -45,15 +47,50 @@ def _js_weekday(moment: datetime) -> int:
     return (moment.weekday() + 1) % 7  # Python: Monday = 0; JS/Parse: Sunday = 0
 
 
-def _daily_slot(now: datetime, time_of_day: str, days: list[int] | None) -> datetime | None:
-    """The latest slot at or before `now`, within the last 8 days."""
+def _clock(time_of_day: str) -> tuple[int, int, int]:
+    """"HH:MM[:SS[.mmm]][Z]" → (hour, minute, second), UTC."""
     parts = [int(float(p)) for p in time_of_day.rstrip("Z").split(":")[:3]]
     hour, minute, second = (parts + [0, 0, 0])[:3]
+    if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
+        raise ValueError(f"bad timeOfDay {time_of_day[:20]!r}")
+    return hour, minute, second
+
+
+def run_days(value: Any) -> set[int] | None:
+    """The weekdays (0 = Sunday … 6) a schedule runs on; None = every day.
+
+    Parse's `daysOfWeek` is seven flags, Sunday first (Dashboard sends `[1, 1, 1, 1, 1, 1, 1]`).
+    parse-compat: a list of day numbers (`[1, 3]`, rows stored before) is read as such."""
+    if not isinstance(value, list) or not value:
+        return None
+    if len(value) == 7 and all(v in (0, 1) for v in value):
+        return {day for day, flag in enumerate(value) if flag}
+    return {v for v in value if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 6}
+
+
+def day_flags(days: list[int] | None) -> list[int] | None:
+    """Day numbers (0 = Sunday) → Parse's seven flags."""
+    if days is None:
+        return None
+    return [1 if day in days else 0 for day in range(7)]
+
+
+def latest_slot(now: datetime, time_of_day: str, repeat_minutes: float | None,
+                days: set[int] | None) -> datetime | None:
+    """The latest run time at or before `now`: each allowed day at `timeOfDay`, then every
+    `repeatMinutes` until the next day's `timeOfDay` (Dashboard's "each day, every N minutes,
+    after HH:MM"); within the last 8 days."""
+    hour, minute, second = _clock(time_of_day)
+    day = timedelta(days=1)
     for back in range(8):
-        day = now - timedelta(days=back)
-        slot = day.replace(hour=hour, minute=minute, second=second, microsecond=0)
-        if slot <= now and (not days or _js_weekday(slot) in days):
-            return slot
+        anchor = (now - back * day).replace(hour=hour, minute=minute, second=second, microsecond=0)
+        if anchor > now or (days is not None and _js_weekday(anchor) not in days):
+            continue
+        if not repeat_minutes or repeat_minutes <= 0 or repeat_minutes >= 1440:
+            return anchor
+        step = timedelta(minutes=repeat_minutes)
+        last_in_window = anchor + step * (-(-day // step) - 1)
+        return min(anchor + step * ((now - anchor) // step), last_in_window)
     return None
 
 
@@ -61,19 +98,34 @@ def is_due(row: Document, now: datetime) -> bool:
     last = row.get("lastRun")
     start = row.get("startAfter")
     try:
-        if isinstance(start, str) and start and parse_iso(start) > now:
+        start_at = parse_iso(start) if isinstance(start, str) and start else None
+        if start_at is not None and start_at > now:
             return False
         repeat = row.get("repeatMinutes")
-        if isinstance(repeat, (int, float)) and repeat > 0:
-            return last is None or _ms(now) - float(last) >= repeat * 60_000
+        repeat = repeat if isinstance(repeat, int | float) and not isinstance(repeat, bool) and repeat > 0 else None
         time_of_day = row.get("timeOfDay")
         if isinstance(time_of_day, str) and time_of_day:
-            slot = _daily_slot(now, time_of_day, row.get("daysOfWeek") or None)
-            return slot is not None and (last is None or _ms(slot) > float(last))
-    except (ValueError, ParseError) as exc:
-        log.warning("_JobSchedule %s is malformed: %s", row.get("objectId"), exc)
+            slot = latest_slot(now, time_of_day, repeat, run_days(row.get("daysOfWeek")))
+            return (slot is not None and (last is None or _ms(slot) > float(last))
+                    and (start_at is None or slot >= start_at))
+        if repeat is not None:
+            return last is None or _ms(now) - float(last) >= repeat * 60_000
+    except (ValueError, TypeError, ParseError) as exc:
+        log.warning("_JobSchedule %s is malformed (%s)", row.get("objectId"), type(exc).__name__)
         return False
     return last is None
+
+
+def schedule_defaults(values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """What Dashboard needs of every schedule row: a `startAfter` (now, to the minute, when none is
+    given) and, for a repeating one, a `timeOfDay` (the start's time of day)."""
+    out = dict(values)
+    if not isinstance(out.get("startAfter"), str) or not out["startAfter"]:
+        out["startAfter"] = format_iso(now.replace(second=0, microsecond=0))
+    if out.get("repeatMinutes") and not out.get("timeOfDay"):
+        start = parse_iso(out["startAfter"])
+        out["timeOfDay"] = f"{start.hour:02d}:{start.minute:02d}:00.000Z"
+    return out
 
 
 def declared_id(spec: ScheduleSpec) -> str:
@@ -104,9 +156,10 @@ class Scheduler:
                              "description": spec.description, "params": json.dumps(spec.params),
                              "_rperm": [], "_wperm": []}
             for key, value in (("repeatMinutes", spec.repeat_minutes), ("timeOfDay", spec.time_of_day),
-                               ("daysOfWeek", spec.days_of_week), ("startAfter", spec.start_after)):
+                               ("daysOfWeek", day_flags(spec.days_of_week)), ("startAfter", spec.start_after)):
                 if value is not None:
                     doc[key] = value
+            doc = schedule_defaults(doc, datetime.now(UTC))
             try:
                 await self.runtime.state.services.server_writes.insert(schema, doc)
             except DuplicateValue:

@@ -108,6 +108,33 @@ async def test_schedule_api_and_scheduled_runs(running: Running) -> None:
     assert await scheduler.tick(now + timedelta(days=1)) == []
 
 
+async def test_a_dashboard_schedule_runs_at_its_time_of_day(running: Running) -> None:
+    api = running.client
+    # what Parse Dashboard's job form sends for "repeat daily at 06:15", starting "immediately"
+    reply = await api.post("/cloud_code/jobs", {"job_schedule": {
+        "jobName": "okJob", "params": '{"value": 5}', "daysOfWeek": [1, 1, 1, 1, 1, 1, 1],
+        "timeOfDay": "06:15:00.000Z", "repeatMinutes": 1440, "description": "daily"}}, master=True)
+    assert reply.status == 200, reply.body
+    row = (await api.get("/cloud_code/jobs", master=True)).body[0]
+    assert row["startAfter"] and row["timeOfDay"] == "06:15:00.000Z"  # Dashboard renders both
+    start = datetime.fromisoformat(row["startAfter"].replace("Z", "+00:00"))
+    scheduler = running.runtime.scheduler
+    next_day = (start + timedelta(days=1)).replace(hour=6, minute=14)
+    assert await scheduler.tick(next_day) == []  # 06:14: not yet
+    assert len(await scheduler.tick(next_day.replace(minute=16))) == 1  # 06:16: the 06:15 run
+    assert await scheduler.tick(next_day.replace(hour=23)) == []  # once that day
+    assert await scheduler.tick(next_day + timedelta(days=1)) == []  # next day, 06:14
+    assert len(await scheduler.tick(next_day + timedelta(days=1, minutes=2))) == 1
+
+
+async def test_a_schedule_without_start_gets_one(running: Running) -> None:
+    reply = await running.client.post("/cloud_code/jobs", {"job_schedule": {"jobName": "okJob", "repeatMinutes": 30}},
+                                      master=True)
+    row = (await running.client.get("/cloud_code/jobs", master=True)).body[0]
+    assert reply.status == 200 and row["startAfter"].endswith(":00.000Z")
+    assert row["timeOfDay"] == row["startAfter"][11:16] + ":00.000Z"
+
+
 async def test_schedules_declared_in_code_are_stored_once(tmp_path: Path) -> None:
     source = tmp_path / "declared.py"
     source.write_text("async def job(request):\n    return 'ran'\n\n"
@@ -119,6 +146,9 @@ async def test_schedules_declared_in_code_are_stored_once(tmp_path: Path) -> Non
     try:
         rows = (await first[1].get("/cloud_code/jobs", master=True)).body
         assert [(r["jobName"], r["repeatMinutes"]) for r in rows] == [("declared", 10)]
+        # what Dashboard's schedule list renders: a start and, for a repeating schedule, a time of day
+        assert rows[0]["startAfter"].endswith(":00.000Z") and rows[0]["timeOfDay"] == rows[0]["startAfter"][11:16] \
+            + ":00.000Z"
     finally:
         for server, _client, session in (first, second):
             await session.close()
@@ -130,11 +160,13 @@ async def test_schedules_declared_in_configuration(tmp_path: Path) -> None:
     source.write_text("async def job(request):\n    return 'ran'\n\n"
                       "def register(cloud):\n    cloud.job('nightly', job)\n")
     overrides = {"cloud": str(source),
-                 "jobSchedules": [{"jobName": "nightly", "timeOfDay": "02:30", "params": {"a": 1}}]}
+                 "jobSchedules": [{"jobName": "nightly", "timeOfDay": "02:30", "params": {"a": 1},
+                                   "daysOfWeek": [1, 5]}]}
     server, client, session = await start(tmp_path, "sqlite", overrides)
     try:
         rows = (await client.get("/cloud_code/jobs", master=True)).body
         assert [(r["jobName"], r["timeOfDay"]) for r in rows] == [("nightly", "02:30")]
+        assert rows[0]["daysOfWeek"] == [0, 1, 0, 0, 0, 1, 0] and rows[0]["startAfter"]  # Parse's seven flags
     finally:
         await session.close()
         await server.close()

@@ -161,3 +161,30 @@ def test_schedule_due_rules() -> None:
     assert not is_due({"timeOfDay": "08:00", "daysOfWeek": [1], "lastRun": ms("2030-06-03T08:00:00+00:00")}, now)
     assert is_due({"timeOfDay": "08:00", "daysOfWeek": [3], "lastRun": ms("2030-06-03T08:00:00+00:00")}, now)
     assert not is_due({"timeOfDay": "nonsense"}, now)
+
+
+def test_schedule_time_of_day_with_repeat_minutes_and_day_flags() -> None:
+    now = datetime(2030, 6, 5, 12, 10, tzinfo=UTC)  # a Wednesday
+    # Dashboard's "each day, every 60 minutes, after 09:30": slots 09:30, 10:30, 11:30 today
+    hourly = {"timeOfDay": "09:30:00.000Z", "repeatMinutes": 60}
+    assert is_due({**hourly, "lastRun": ms("2030-06-05T10:30:00+00:00")}, now)
+    assert not is_due({**hourly, "lastRun": ms("2030-06-05T11:30:00+00:00")}, now)
+    assert not is_due({**hourly, "lastRun": ms("2030-06-05T11:30:00+00:00")},
+                      datetime(2030, 6, 5, 12, 29, tzinfo=UTC))
+    # "every day after 14:00" (1440 minutes) has not come yet today; yesterday's run counts
+    daily = {"timeOfDay": "14:00:00.000Z", "repeatMinutes": 1440}
+    assert not is_due({**daily, "lastRun": ms("2030-06-04T14:00:00+00:00")}, now)
+    assert is_due({**daily, "lastRun": ms("2030-06-03T14:00:00+00:00")}, now)
+    # never before startAfter, and not for a slot earlier than startAfter
+    assert not is_due({**hourly, "startAfter": "2030-06-05T11:45:00.000Z"}, now)
+    assert is_due({**hourly, "startAfter": "2030-06-05T11:15:00.000Z"}, now)
+    # Parse's seven flags, Sunday first: Wednesday is index 3
+    flags = [0, 0, 0, 1, 0, 0, 0]
+    assert is_due({"timeOfDay": "08:00", "daysOfWeek": flags, "lastRun": ms("2030-05-29T08:00:00+00:00")}, now)
+    off_today = [1, 1, 1, 0, 1, 1, 1]
+    assert not is_due({"timeOfDay": "08:00", "daysOfWeek": off_today, "lastRun": ms("2030-06-04T08:00:00+00:00")},
+                      now)
+    assert is_due({"timeOfDay": "08:00", "daysOfWeek": [1, 1, 1, 1, 1, 1, 1],
+                   "lastRun": ms("2030-06-04T08:00:00+00:00")}, now)
+    assert not is_due({"timeOfDay": "08:00", "daysOfWeek": [0] * 7}, now)
+    assert not is_due({"timeOfDay": "25:00"}, now)

@@ -10,8 +10,10 @@ background (see `cloud/jobs.py`).
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
+from ...cloud.scheduler import schedule_defaults
 from ...errors import INVALID_JSON, OPERATION_FORBIDDEN, SCRIPT_FAILED, ParseError
 from ...rest import find as reads
 from ...rest.params import QueryParams
@@ -97,6 +99,7 @@ async def create_schedule(request: ApiRequest) -> ApiResponse:
     values = _schedule_body(request)
     if "jobName" not in values:
         raise ParseError(SCRIPT_FAILED, "Cannot Schedule a job that is not deployed: undefined")
+    values = schedule_defaults(values, datetime.now(UTC))  # Dashboard shows startAfter and timeOfDay
     result = await request.ctx.state.writer.create(request.ctx, "_JobSchedule", {**values, "ACL": {}})
     return ApiResponse(result.response, 200)
 
