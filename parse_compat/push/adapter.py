@@ -8,8 +8,9 @@ An adapter has:
 - `valid_push_types() -> list[str]` (Parse's `getValidPushTypes`).
 
 Chosen with the `push` option, Parse's shape: `{"adapter": "my_pkg.my_push", ...options}` (see
-`adapters.py`); unset, `LoggingPushAdapter` logs how many devices a push was for and sends
-nothing — every device is reported as not transmitted.
+`adapters.py`), or `{"android": {"firebaseServiceAccount": …}, "ios": {…}}` for FCM (`fcm.py`);
+unset, `LoggingPushAdapter` logs how many devices a push was for and sends nothing — every
+device is reported as not transmitted.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import logging
 from typing import Any, Protocol
 
 from ..adapters import load_adapter
+from .fcm import FcmPushAdapter
+from .results import device_of
 
 log = logging.getLogger("parse_compat.push")
 
@@ -27,10 +30,6 @@ class PushAdapter(Protocol):
                    push_status_id: str) -> list[dict[str, Any]]: ...
 
     def valid_push_types(self) -> list[str]: ...
-
-
-def device_of(installation: dict[str, Any]) -> dict[str, Any]:
-    return {"deviceToken": installation.get("deviceToken"), "deviceType": installation.get("deviceType")}
 
 
 class LoggingPushAdapter:
@@ -50,5 +49,10 @@ class LoggingPushAdapter:
 
 
 def build_push_adapter(spec: Any) -> PushAdapter:
-    adapter: PushAdapter = load_adapter(spec, "push", LoggingPushAdapter)
+    """The `push` option's adapter: a named module, Parse's per-platform `firebaseServiceAccount`
+    shape (FCM HTTP v1, `fcm.py`), or the logging adapter."""
+    if isinstance(spec, dict) and "adapter" not in spec and "module" not in spec and any(
+            isinstance(spec.get(t), dict) and "firebaseServiceAccount" in spec[t] for t in ("android", "ios")):
+        return FcmPushAdapter(spec)
+    adapter: PushAdapter = load_adapter(spec, "push", LoggingPushAdapter, {"fcm": FcmPushAdapter})
     return adapter

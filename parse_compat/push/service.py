@@ -187,6 +187,9 @@ class PushService:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        closer = getattr(self.adapter, "close", None)
+        if closer is not None:
+            await closer()
 
 
 def install_push(state: AppState) -> PushService:
