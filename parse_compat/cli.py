@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
 from .cli_parser import build_parser
+from .logconfig import configure_logging
 from .logflood import install_flood_guard
 from .settings import OPTIONS, build_settings, load_or_create_credentials, resolve
 
@@ -42,9 +42,10 @@ def main(argv: list[str] | None = None) -> None:
         settings = build_settings(values)
     except (OSError, ValueError, TypeError) as exc:
         boot_failed(f"bad configuration: {exc}")
-    level = {"error": logging.ERROR, "warn": logging.WARNING, "info": logging.INFO,
-             "debug": logging.DEBUG}.get(settings.logLevel.lower(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        configure_logging(settings)  # logLevel, verbose, silent, jsonLogs, logsFolder, maxLogFiles
+    except (OSError, ValueError) as exc:
+        boot_failed(f"bad logging configuration: {exc}")
 
     install_flood_guard()
     from .app import banner  # imported late so --help stays fast

@@ -163,6 +163,15 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'and dropped.'),
     OptionSpec("enableSanitizedErrorResponse", "PARSE_SERVER_ENABLE_SANITIZED_ERROR_RESPONSE", "bool",
                "Permission errors say only \"Permission denied\" (Parse 9's default); false adds the detail.", True),
+    OptionSpec("verbose", "VERBOSE", "bool", "Log at the debug level (Parse's verbose).", False),
+    OptionSpec("silent", "SILENT", "bool", "No console output.", False),
+    OptionSpec("jsonLogs", "JSON_LOGS", "bool",
+               'Console lines as JSON objects {"level", "message", "timestamp"}.', False),
+    OptionSpec("logsFolder", "PARSE_SERVER_LOGS_FOLDER", "str",
+               "Also write parse-server.info and parse-server.err (JSON lines, rotated daily) here. Default: "
+               "none (Parse: ./logs)."),
+    OptionSpec("maxLogFiles", "PARSE_SERVER_MAX_LOG_FILES", "str",
+               'Rotated log files kept in logsFolder: a number, or days as "10d". Default: all.'),
     OptionSpec("transactionLimits", "PARSE_COMPAT_TRANSACTION_LIMITS", "json",
                'Bounds of a batch with "transaction": true, which holds the write lock: '
                '{"maxRequests": 100, "timeoutMs": 1000}.'),
@@ -271,6 +280,11 @@ class Settings:
     webhookKey: str | None = None
     analyticsAdapter: Any = None
     enableSanitizedErrorResponse: bool = True
+    verbose: bool = False
+    silent: bool = False
+    jsonLogs: bool = False
+    logsFolder: str | None = None
+    maxLogFiles: str | None = None
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""
