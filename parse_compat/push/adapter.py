@@ -8,9 +8,9 @@ An adapter has:
 - `valid_push_types() -> list[str]` (Parse's `getValidPushTypes`).
 
 Chosen with the `push` option, Parse's shape: `{"adapter": "my_pkg.my_push", ...options}` (see
-`adapters.py`), or `{"android": {"firebaseServiceAccount": …}, "ios": {…}}` for FCM (`fcm.py`);
-unset, `LoggingPushAdapter` logs how many devices a push was for and sends nothing — every
-device is reported as not transmitted.
+`adapters.py`), or `{"android": {"firebaseServiceAccount": …}, "ios": {"token": …}}` for FCM and
+APNs (`platforms.py`); unset, `LoggingPushAdapter` logs how many devices a push was for and
+sends nothing — every device is reported as not transmitted.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from ..adapters import load_adapter
 from .fcm import FcmPushAdapter
+from .platforms import PlatformPushAdapter, is_platform_option
 from .results import device_of
 
 log = logging.getLogger("parse_compat.push")
@@ -49,10 +50,9 @@ class LoggingPushAdapter:
 
 
 def build_push_adapter(spec: Any) -> PushAdapter:
-    """The `push` option's adapter: a named module, Parse's per-platform `firebaseServiceAccount`
-    shape (FCM HTTP v1, `fcm.py`), or the logging adapter."""
-    if isinstance(spec, dict) and "adapter" not in spec and "module" not in spec and any(
-            isinstance(spec.get(t), dict) and "firebaseServiceAccount" in spec[t] for t in ("android", "ios")):
-        return FcmPushAdapter(spec)
+    """The `push` option's adapter: a named module, Parse's per-platform shape (FCM HTTP v1 and
+    APNs, `platforms.py`), or the logging adapter."""
+    if is_platform_option(spec):
+        return PlatformPushAdapter(spec)
     adapter: PushAdapter = load_adapter(spec, "push", LoggingPushAdapter, {"fcm": FcmPushAdapter})
     return adapter
