@@ -152,8 +152,10 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'Reverse proxies whose X-Forwarded-For is believed (JSON): true, a hop count, or a list of '
                'IPs/CIDRs or "loopback", "linklocal", "uniquelocal". Default: none (the socket address).'),
     OptionSpec("push", "PARSE_SERVER_PUSH", "json",
-               'Push adapter, Parse\'s shape: {"adapter": "my_pkg.my_push", ...its options, "queueOptions": '
-               '{"batchSize": 100}}. Unset: a logging adapter that sends nothing.'),
+               'Push, Parse\'s shape: {"android": {"firebaseServiceAccount": file or object}, "ios": {"token": '
+               '{"key", "keyId", "teamId"}, "topic", "production"}} (FCM HTTP v1, APNs), or {"adapter": '
+               '"my_pkg.my_push", ...its options}; "queueOptions": {"batchSize": 100}. Unset: a logging adapter '
+               'that sends nothing.'),
     OptionSpec("scheduledPush", "PARSE_SERVER_SCHEDULED_PUSH", "bool",
                "Pushes with push_time are stored as scheduled for an outside sender (as Parse).", False),
     OptionSpec("webhookKey", "PARSE_SERVER_WEBHOOK_KEY", "str",
