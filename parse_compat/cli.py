@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 from .cli_parser import build_parser
 from .logconfig import configure_logging
 from .logflood import install_flood_guard
-from .settings import OPTIONS, build_settings, load_or_create_credentials, resolve
+from .settings import OPTIONS, build_settings, cluster_size, load_or_create_credentials, resolve
 
 EXIT_BOOT_FAILED = 2
 
@@ -50,10 +50,14 @@ def main(argv: list[str] | None = None) -> None:
     install_flood_guard()
     from .app import banner  # imported late so --help stays fast
 
-    if args.workers != 1:  # parse_compat/workers.py
+    try:
+        workers = args.workers if args.workers != 1 else cluster_size(settings.cluster)  # Parse's `cluster`
+    except ValueError as exc:
+        boot_failed(str(exc))
+    if workers != 1:  # parse_compat/workers.py
         from .workers import run_workers
 
-        run_workers(settings, args.workers)
+        run_workers(settings, workers)
     from .cloud.loader import CloudCodeError
     from .serving import BootError, serve
 

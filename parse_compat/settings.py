@@ -174,10 +174,23 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "none (Parse: ./logs)."),
     OptionSpec("maxLogFiles", "PARSE_SERVER_MAX_LOG_FILES", "str",
                'Rotated log files kept in logsFolder: a number, or days as "10d". Default: all.'),
+    OptionSpec("cluster", "PARSE_SERVER_CLUSTER", "json",
+               "Run this many server processes on the port (true: one per CPU), as --workers does."),
     OptionSpec("transactionLimits", "PARSE_COMPAT_TRANSACTION_LIMITS", "json",
                'Bounds of a batch with "transaction": true, which holds the write lock: '
                '{"maxRequests": 100, "timeoutMs": 1000}.'),
 )
+
+
+def cluster_size(value: Any) -> int:
+    """Parse's `cluster`: true → one process per CPU, a number → that many, unset/false → 1."""
+    if value is None or value is False:
+        return 1
+    if value is True:
+        return os.cpu_count() or 1
+    if isinstance(value, int) and value >= 1:
+        return value
+    raise ValueError("option cluster must be true, false or a number of processes")
 
 
 def parse_size(value: str | int) -> int:
@@ -287,6 +300,7 @@ class Settings:
     jsonLogs: bool = False
     logsFolder: str | None = None
     maxLogFiles: str | None = None
+    cluster: bool | int | None = None
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""

@@ -1,5 +1,5 @@
-"""Parse's logging options (issue 14, deliverable 6): jsonLogs, silent, verbose, logsFolder with
-its info and error files, maxLogFiles."""
+"""Parse's process options (issue 14, deliverable 6): jsonLogs, silent, verbose, logsFolder with
+its info and error files, maxLogFiles; cluster."""
 
 from __future__ import annotations
 
@@ -64,3 +64,13 @@ def test_max_log_files() -> None:
     assert kept_files(None) == 0 and kept_files(10) == 10 and kept_files("14d") == 14
     with pytest.raises(ValueError):
         kept_files("soon")
+
+
+def test_cluster_option_means_worker_processes() -> None:
+    from parse_compat.settings import cluster_size
+
+    assert cluster_size(None) == 1 and cluster_size(False) == 1 and cluster_size(3) == 3
+    assert cluster_size(True) >= 1
+    for bad in (0, -2, "many"):
+        with pytest.raises(ValueError):
+            cluster_size(bad)
