@@ -74,3 +74,14 @@ def test_cluster_option_means_worker_processes() -> None:
     for bad in (0, -2, "many"):
         with pytest.raises(ValueError):
             cluster_size(bad)
+
+
+def test_help_groups_every_option_once() -> None:
+    from parse_compat.cli_parser import build_parser
+    from parse_compat.settings import OPTIONS
+
+    parser = build_parser()
+    titles = [group.title for group in parser._action_groups]
+    assert {"Basic options", "Logging", "Push and analytics", "Other options"} <= set(titles)
+    dests = [action.dest for group in parser._action_groups for action in group._group_actions]
+    assert sorted(d for d in dests if d in {s.name for s in OPTIONS}) == sorted(s.name for s in OPTIONS)
