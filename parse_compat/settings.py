@@ -98,6 +98,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                '"from": "clinic@example.com"}; unset: mail is dropped and only counted in the log.'),
     OptionSpec("verifyUserEmails", "PARSE_SERVER_VERIFY_USER_EMAILS", "bool",
                "A changed email clears emailVerified and is sent a verification link.", False),
+    OptionSpec("preventLoginWithUnverifiedEmail", "PARSE_SERVER_PREVENT_LOGIN_WITH_UNVERIFIED_EMAIL", "bool",
+               "With verifyUserEmails: login answers 205 until the email is verified, and a signup gets no "
+               "session token.", False),
     OptionSpec("emailVerifyTokenValidityDuration", "PARSE_SERVER_EMAIL_VERIFY_TOKEN_VALIDITY_DURATION", "int",
                "Seconds a verification link works (passwordPolicy.resetTokenValidityDuration: reset "
                "links, default 3600).", 86400),
@@ -301,6 +304,7 @@ class Settings:
     logsFolder: str | None = None
     maxLogFiles: str | None = None
     cluster: bool | int | None = None
+    preventLoginWithUnverifiedEmail: bool = False
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""

@@ -16,6 +16,7 @@ from ..auth.policy import Lockout, check_password, password_expired
 from ..auth.sessions import SessionStore
 from ..codec.dates import date_value
 from ..errors import (
+    EMAIL_NOT_FOUND,
     EMAIL_TAKEN,
     INVALID_EMAIL_ADDRESS,
     OBJECT_NOT_FOUND,
@@ -199,7 +200,9 @@ class UserRules(ClassHooks):
             result.response.pop("password", None)
             plan = op.notes.get("auth_data")
             installation = ctx.auth.installation_id
-            if not (ctx.auth.is_master and installation in (None, "cloud")):
+            # Parse: a password signup gets no session while its email must be verified first
+            unverified = plan is None and unverified_login_refused(ctx)
+            if not (ctx.auth.is_master and installation in (None, "cloud")) and not unverified:
                 # as Parse: a signup with authData makes a session "login" with those providers
                 created_with = {"action": "login", "authProvider": plan.provider_names} if plan else \
                     {"action": "signup", "authProvider": "password"}
@@ -284,4 +287,12 @@ async def check_credentials(ctx: RequestContext, values: dict[str, Any]) -> Docu
         raise ParseError(OBJECT_NOT_FOUND, "Your password has expired. Please reset your password.")
     if user.get("_rperm") == [] and user.get("_wperm") == [] and not ctx.auth.is_master:
         raise invalid
+    if unverified_login_refused(ctx) and user.get("emailVerified") is not True:
+        raise ParseError(EMAIL_NOT_FOUND, "User email is not verified.")
     return user
+
+
+def unverified_login_refused(ctx: RequestContext) -> bool:
+    """Parse's `preventLoginWithUnverifiedEmail` (only with `verifyUserEmails`)."""
+    settings = ctx.state.settings
+    return bool(settings.verifyUserEmails and getattr(settings, "preventLoginWithUnverifiedEmail", False))

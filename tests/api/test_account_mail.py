@@ -105,3 +105,18 @@ async def test_email_request_errors(api: Client) -> None:
     assert (await api.post("/requestPasswordReset", {})).body["code"] == 204
     assert (await api.post("/requestPasswordReset", {"email": 5})).body["code"] == 125
     assert (await api.post("/verificationEmailRequest", {})).body["code"] == 204
+
+
+@pytest.mark.settings(schema=None, verifyUserEmails=True, preventLoginWithUnverifiedEmail=True,
+                      emailAdapter={"host": "127.0.0.1", "port": SMTP_PORT, "from": "clinic@example.com"})
+async def test_prevent_login_with_unverified_email(api: Client, inbox: Inbox) -> None:
+    signup = await api.post("/users", {"username": "pia", "password": "pw-pia", "email": "pia@example.com"})
+    assert signup.status == 201 and "sessionToken" not in signup.body  # Parse: no session before verification
+    refused = await api.post("/login", {"username": "pia", "password": "pw-pia"})
+    assert refused.status == 400 and refused.body == {"code": 205, "error": "User email is not verified."}
+    wrong = await api.post("/login", {"username": "pia", "password": "wrong"})
+    assert wrong.body["code"] == 101  # the password is checked first: no hint that the account exists
+    await api.put(f"/users/{signup.body['objectId']}", {"emailVerified": True}, master=True)
+    assert (await api.post("/login", {"username": "pia", "password": "pw-pia"})).status == 200
+    anonymous = await api.post("/users", {"authData": {"anonymous": {"id": "9f3c0e7a-1111-2222-3333-444455556666"}}})
+    assert anonymous.status == 201 and "sessionToken" in anonymous.body
