@@ -2,11 +2,13 @@
 
 A webhook function answers `POST /functions/<name>` like a Python one; a webhook trigger runs
 where the Python trigger would (the REST pipeline's seam, `cloud/pipeline.py`). When the app
-has no cloud code, an empty hook table is installed the first time a webhook needs one.
+has no cloud code, an empty hook table is installed the first time a webhook needs one. Each
+process re-reads `_Hooks` every few seconds, so a hook registered through one worker runs on all.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -26,6 +28,13 @@ HIDDEN_HEADERS = frozenset({"x-parse-master-key", "x-parse-session-token", "cook
                             "x-parse-rest-api-key", "x-parse-javascript-key", "x-parse-client-key",
                             "x-parse-windows-key", "x-parse-maintenance-key"})
 SERVER_FIELDS = ("createdAt", "updatedAt", "className", "objectId")
+SYNC_SECONDS = 5.0  # how soon a hook registered through another process is wired here
+
+
+def hook_key(hook: dict[str, str]) -> tuple[str, ...]:
+    if "functionName" in hook:
+        return ("function", hook["functionName"])
+    return ("trigger", hook["className"], hook["triggerName"])
 
 
 def _object_json(obj: ParseObject | None) -> dict[str, Any] | None:
@@ -55,6 +64,8 @@ class WebhookRegistry:
         self.store = HookStore(state)
         self._session: aiohttp.ClientSession | None = None
         self._replaced: dict[tuple[str, Any], Hook | None] = {}
+        self._wired: dict[tuple[str, ...], str] = {}  # what this process has put in its hook table
+        self._sync_task: asyncio.Task[None] | None = None
 
     @property
     def key(self) -> str | None:
@@ -66,6 +77,9 @@ class WebhookRegistry:
         return self._session
 
     async def close(self) -> None:
+        if self._sync_task is not None:
+            self._sync_task.cancel()
+            await asyncio.gather(self._sync_task, return_exceptions=True)
         if self._session is not None:
             await self._session.close()
 
@@ -103,6 +117,10 @@ class WebhookRegistry:
 
     # --- wiring ----------------------------------------------------------------------------
     async def wire(self, hook: dict[str, str]) -> None:
+        await self._wire(hook)
+        self._wired[hook_key(hook)] = hook["url"]
+
+    async def _wire(self, hook: dict[str, str]) -> None:
         cloud = await self._cloud()
         if "functionName" in hook:
             name = hook["functionName"]
@@ -122,6 +140,7 @@ class WebhookRegistry:
             raise ParseError(WEBHOOK_ERROR, str(exc)) from exc
 
     async def unwire_function(self, name: str) -> None:
+        self._wired.pop(("function", name), None)
         runtime = self.state.services.cloud
         if runtime is None:
             return
@@ -132,6 +151,7 @@ class WebhookRegistry:
             runtime.cloud.functions.pop(name, None)
 
     async def unwire_trigger(self, class_name: str, trigger: str) -> None:
+        self._wired.pop(("trigger", class_name, trigger), None)
         runtime = self.state.services.cloud
         if runtime is None:
             return
@@ -143,12 +163,33 @@ class WebhookRegistry:
             runtime.cloud.triggers.pop(key, None)
 
     async def load(self) -> None:
-        """Wire every stored hook (at boot)."""
-        for hook in await self.store.functions() + await self.store.triggers():
+        """Make the hook table match `_Hooks`: wire new or moved hooks, unwire deleted ones (at
+        boot, then every `SYNC_SECONDS`, so hooks changed through another process arrive here)."""
+        stored = {hook_key(h): h for h in await self.store.functions() + await self.store.triggers()}
+        for key, hook in stored.items():
+            if self._wired.get(key) == hook["url"]:
+                continue
             try:
                 await self.wire(hook)
             except ParseError as exc:
                 log.warning("stored webhook not wired: %s", exc.message)
+        for key in [k for k in self._wired if k not in stored]:
+            if key[0] == "function":
+                await self.unwire_function(key[1])
+            else:
+                await self.unwire_trigger(key[1], key[2])
+
+    async def _sync_loop(self) -> None:
+        while True:
+            await asyncio.sleep(SYNC_SECONDS)
+            try:
+                await self.load()
+            except Exception as exc:  # noqa: BLE001 - the next round tries again
+                log.warning("webhook sync failed (%s)", type(exc).__name__)
+
+    def start_sync(self) -> None:
+        if self._sync_task is None:
+            self._sync_task = asyncio.get_running_loop().create_task(self._sync_loop(), name="webhook sync")
 
 
 async def install_webhooks(state: AppState) -> None:
@@ -156,3 +197,4 @@ async def install_webhooks(state: AppState) -> None:
     state.services.webhooks = registry
     state.services.on_close.append(registry.close)
     await registry.load()
+    registry.start_sync()

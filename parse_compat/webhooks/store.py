@@ -61,9 +61,7 @@ class HookStore:
         return await self.state.schemas.ensure_class(CLASS)
 
     async def find(self, where: dict[str, Any]) -> list[dict[str, Any]]:
-        schema = self.state.schemas.get(CLASS)
-        if schema is None:
-            return []
+        schema = await self._schema()  # made at boot, so every process reads the same class
         rows = await self.state.storage.find(schema, where, FindOptions(limit=MAX_HOOKS))
         return [public(row) for row in rows]
 

@@ -5,7 +5,6 @@ refusals (no client key, no read-only writes, no non-http URL, no URL fetched on
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -176,16 +175,31 @@ async def test_hooks_need_the_master_key_and_read_only_cannot_change_them(api: C
     assert hooks_server.calls == []
 
 
-async def test_stored_webhooks_are_wired_again_at_boot(api: Client, hooks_server: FakeWebhooks) -> None:
-    assert api.state is not None
-    await api.post("/hooks/functions", {"functionName": "later", "url": hooks_server.url("later")}, master=True)
-    from parse_compat.webhooks import WebhookRegistry
+async def test_hooks_changed_through_another_process_are_wired_here(tmp_path: Any,
+                                                                      hooks_server: FakeWebhooks) -> None:
+    import aiohttp
 
-    fresh = WebhookRegistry(api.state)
-    api.state.services.cloud.cloud.functions.pop("later")  # as a new process would start
-    await fresh.load()
+    from parse_compat.app import STATE_KEY, create_app
+
+    from .conftest import APP_ID, MASTER_KEY, make_settings
+
+    headers = {"X-Parse-Application-Id": APP_ID, "X-Parse-Master-Key": MASTER_KEY}
+    servers = [TestServer(create_app(make_settings(tmp_path, "sqlite", schema=None)), host="127.0.0.1")
+               for _ in range(2)]  # two processes' apps on one database file
+    for server in servers:
+        await server.start_server()
     try:
-        assert (await api.post("/functions/later", {})).body == {"result": "ok"}
+        first, second = (f"http://127.0.0.1:{server.port}/parse" for server in servers)
+        async with aiohttp.ClientSession(headers=headers) as http:
+            await http.post(f"{first}/hooks/functions", json={"functionName": "shared", "url": hooks_server.url("s")})
+            await servers[1].app[STATE_KEY].services.webhooks.load()  # what its sync loop does every 5 s
+            async with http.post(f"{second}/functions/shared", json={}) as resp:
+                assert await resp.json() == {"result": "ok"}
+            await http.put(f"{first}/hooks/functions/shared", json={"__op": "Delete"})
+            await servers[1].app[STATE_KEY].services.webhooks.load()
+            async with http.post(f"{second}/functions/shared", json={}) as resp:
+                assert (await resp.json())["code"] == 141
+        assert [c["path"] for c in hooks_server.calls] == ["s"]
     finally:
-        await fresh.close()
-    assert json.dumps(hooks_server.calls[-1]["body"]["params"]) == "{}"
+        for server in servers:
+            await server.close()
