@@ -160,7 +160,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
                '"my_pkg.my_push", ...its options}; "queueOptions": {"batchSize": 100}. Unset: a logging adapter '
                'that sends nothing.'),
     OptionSpec("scheduledPush", "PARSE_SERVER_SCHEDULED_PUSH", "bool",
-               "Pushes with push_time are stored as scheduled for an outside sender (as Parse).", False),
+               "Pushes with a future push_time are stored as scheduled and sent when it comes (a time without a "
+               "zone is read as UTC).", False),
     OptionSpec("webhookKey", "PARSE_SERVER_WEBHOOK_KEY", "str",
                "Sent as X-Parse-Webhook-Key with every webhook call (/hooks)."),
     OptionSpec("analyticsAdapter", "PARSE_SERVER_ANALYTICS_ADAPTER", "json",

@@ -5,24 +5,29 @@ The request path only validates, records the `_PushStatus` row and starts a task
 counts the target installations (`where`, or `channels` → `{"channels": {"$in": …}}`, plus
 `deviceToken` must exist unless `where` says otherwise), then pages through them in batches of
 `push.queueOptions.batchSize` (default 100) through the ordinary query path as master and hands
-each batch to the adapter. At most `MAX_RUNNING` pushes send at once and at most `MAX_WAITING`
-wait; past that `POST /push` is refused (155) instead of queueing without bound.
+each batch to the adapter. With `scheduledPush`, a push with a future `push_time` is stored
+`scheduled` and sent when its time comes by whichever process claims it first (`send_due`).
+At most `MAX_RUNNING` pushes send at once and at most `MAX_WAITING` wait; past that `POST /push`
+is refused (155) instead of queueing without bound.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from ..codec.dates import date_value, format_iso
+from ..auth.identity import Auth
+from ..codec.dates import date_value, format_iso, parse_iso
 from ..errors import INVALID_JSON, ParseError
 from ..rest import find as reads
 from ..rest.context import RequestContext
 from ..rest.params import QueryParams
 from ..state import AppState
+from ..storage.base import FindOptions
 from . import timing
 from .adapter import PushAdapter, build_push_adapter
 from .status import PushStatus
@@ -34,6 +39,13 @@ DEFAULT_BATCH = 100
 MAX_BATCH = 1000
 MAX_RUNNING = 2
 MAX_WAITING = 64
+SCHEDULE_SECONDS = 30.0
+
+
+def due_at(push_time: str) -> datetime:
+    """When a stored `pushTime` is due. parse-compat: a time without a zone (Parse: each device's
+    local time) is read as UTC."""
+    return parse_iso(push_time)
 
 
 def target_where(body: dict[str, Any]) -> dict[str, Any]:
@@ -91,6 +103,7 @@ class PushService:
         self.scheduled_push = scheduled_push
         self._slots = asyncio.Semaphore(MAX_RUNNING)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._due_task: asyncio.Task[None] | None = None
 
     async def send(self, ctx: RequestContext, body: Any) -> str:
         """Validate and record the push; returns the `_PushStatus` id (sending continues in a task)."""
@@ -116,18 +129,64 @@ class PushService:
         push.setdefault("data", {})
         if len(self._tasks) >= MAX_RUNNING + MAX_WAITING:
             raise ParseError(REQUEST_LIMIT_EXCEEDED, "Too many pushes are waiting to be sent; try again later.")
-        scheduled = at is not None and self.scheduled_push
-        if at is not None and not scheduled:
+        scheduled = at is not None and self.scheduled_push and due_at(at) > datetime.now(UTC)
+        if at is not None and not self.scheduled_push:
             log.warning("push_time given but scheduledPush is off: the push is sent now")
         status = await PushStatus.create(ctx, push, where, push_time=at if scheduled and at else format_iso(
             datetime.now(UTC)), scheduled=scheduled)
         await self._audience_used(ctx, body.get("audience_id"))
-        if not scheduled:  # parse-compat: like Parse, a scheduled push waits for an outside sender
-            task = asyncio.get_running_loop().create_task(self._run(ctx, push, where, status),
-                                                          name=f"push {status.object_id}")
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        # parse-compat: Parse leaves a scheduled push to an outside sender; here `send_due` sends it
+        if not scheduled:
+            self._start(ctx, push, where, status)
         return status.object_id
+
+    def _start(self, ctx: RequestContext, push: dict[str, Any], where: dict[str, Any], status: PushStatus) -> None:
+        task = asyncio.get_running_loop().create_task(self._run(ctx, push, where, status),
+                                                      name=f"push {status.object_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def send_due(self, now: datetime | None = None) -> list[str]:
+        """Start the scheduled pushes whose `pushTime` has come; each is claimed once across
+        processes (status `scheduled` → `pending`). Returns the ids started here."""
+        now = now or datetime.now(UTC)
+        schema = await self.state.schemas.find_class("_PushStatus")
+        if schema is None:
+            return []
+        ctx = RequestContext(self.state, Auth(is_master=True, installation_id="push"))
+        rows = await self.state.storage.find(schema, {"status": "scheduled"}, FindOptions(limit=MAX_WAITING))
+        started: list[str] = []
+        for row in rows:
+            if len(self._tasks) >= MAX_RUNNING + MAX_WAITING:
+                break
+            try:
+                if due_at(str(row.get("pushTime"))) > now:
+                    continue
+                where, data = json.loads(row.get("query") or "{}"), json.loads(row.get("payload") or "{}")
+            except (ValueError, ParseError):
+                log.warning("scheduled push %s is malformed; skipped", row.get("objectId"))
+                continue
+            if not await self.state.writer.update_if(ctx, "_PushStatus", row["objectId"], {"status": "scheduled"},
+                                                     {"status": "pending"}):
+                continue  # another process claimed it
+            push: dict[str, Any] = {"data": data if isinstance(data, dict) else {}}
+            if isinstance(row.get("expiry"), int | float):
+                push["expiration_time"] = row["expiry"]
+            self._start(ctx, push, where if isinstance(where, dict) else {}, PushStatus(ctx, row["objectId"]))
+            started.append(row["objectId"])
+        return started
+
+    async def _due_loop(self) -> None:
+        while True:
+            await asyncio.sleep(SCHEDULE_SECONDS)
+            try:
+                await self.send_due()
+            except Exception as exc:  # noqa: BLE001 - the next round tries again
+                log.warning("scheduled push round failed (%s)", type(exc).__name__)
+
+    def start_schedule(self) -> None:
+        if self.scheduled_push and self._due_task is None:
+            self._due_task = asyncio.get_running_loop().create_task(self._due_loop(), name="scheduled pushes")
 
     async def _audience_used(self, ctx: RequestContext, audience_id: Any) -> None:
         if not isinstance(audience_id, str) or not audience_id:
@@ -184,6 +243,9 @@ class PushService:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def close(self) -> None:
+        if self._due_task is not None:
+            self._due_task.cancel()
+            await asyncio.gather(self._due_task, return_exceptions=True)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
@@ -203,4 +265,5 @@ def install_push(state: AppState) -> PushService:
                           bool(getattr(state.settings, "scheduledPush", False)))
     state.services.push = service
     state.services.on_close.append(service.close)
+    service.start_schedule()  # with scheduledPush: due pushes are looked for every 30 s
     return service

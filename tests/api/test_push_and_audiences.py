@@ -180,3 +180,28 @@ async def test_the_default_adapter_sends_nothing_and_says_so(tmp_path: Any) -> N
         await asyncio.wait_for(client.server.app[STATE_KEY].services.push.wait_idle(), 5)
         status = await (await client.get(f"/parse/classes/_PushStatus/{status_id}", headers=headers)).json()
         assert status["status"] == "succeeded" and status["numSent"] == 0 and status["numFailed"] == 1
+
+
+@pytest.mark.settings(scheduledPush=True)
+async def test_a_scheduled_push_waits_for_its_time_and_is_sent_once(api: Client) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    SENT.clear()
+    await _installations(api)
+    at = datetime.now(UTC) + timedelta(hours=2)
+    reply = await api.post("/push", {"channels": ["other"], "data": {"alert": "later"},
+                                     "push_time": at.isoformat().replace("+00:00", "Z")}, master=True)
+    status_id = reply.headers["X-Parse-Push-Status-Id"]
+    status = await _status(api, status_id)
+    assert status["status"] == "scheduled" and status["pushTime"].startswith(at.strftime("%Y-%m-%dT%H:%M"))
+    assert SENT == []
+    assert api.state is not None
+    service = api.state.services.push
+    assert await service.send_due(at - timedelta(minutes=1)) == []
+    assert await service.send_due(at + timedelta(seconds=1)) == [status_id]
+    assert await service.send_due(at + timedelta(seconds=2)) == []  # claimed once
+    status = await _status(api, status_id)
+    assert status["status"] == "succeeded" and status["numSent"] == 1
+    assert [s["tokens"] for s in SENT] == [["a4"]] and SENT[0]["body"]["data"] == {"alert": "later"}
+    features = (await api.get("/serverInfo", master=True)).body["features"]
+    assert features["push"]["scheduledPush"] is True
