@@ -36,8 +36,7 @@ def server_features(state: AppState) -> dict[str, Any]:
         "cloudCode": {"jobs": True},
         "logs": dict.fromkeys(("level", "size", "order", "until", "from"), state.services.log_ring is not None),
         "push": {"immediatePush": push_on, "scheduledPush": push_on and bool(state.settings.scheduledPush),
-                 "storedPushData": push_on, "pushAudiences": True,
-                 "localization": False},  # parse-compat: `alert-<locale>` payloads are not split per locale
+                 "storedPushData": push_on, "pushAudiences": True, "localization": push_on},
         "schemas": {"addField": True, "removeField": True, "addClass": True, "removeClass": True,
                     "clearAllDataFromClass": True, "exportClass": False, "editClassLevelPermissions": True,
                     "editPointerPermissions": True},

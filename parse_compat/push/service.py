@@ -30,6 +30,7 @@ from ..state import AppState
 from ..storage.base import FindOptions
 from . import timing
 from .adapter import PushAdapter, build_push_adapter
+from .locales import split_by_locale
 from .status import PushStatus
 
 log = logging.getLogger("parse_compat.push")
@@ -224,9 +225,10 @@ class PushService:
             page = await reads.find(ctx, "_Installation", QueryParams(
                 where=where, order=[("objectId", True)], limit=self.batch_size, skip=number * self.batch_size))
             results: list[dict[str, Any]] = []
-            for payload, members in _badge_groups(body, page["results"]):
-                await self._store_badges(ctx, payload, members)
-                results.extend(await self.adapter.send(payload, members, status.object_id) or [])
+            for localized, speakers in split_by_locale(body, page["results"]):
+                for payload, members in _badge_groups(localized, speakers):
+                    await self._store_badges(ctx, payload, members)
+                    results.extend(await self.adapter.send(payload, members, status.object_id) or [])
             await status.track(results)
 
     async def _store_badges(self, ctx: RequestContext, payload: dict[str, Any], members: list[dict[str, Any]]) -> None:

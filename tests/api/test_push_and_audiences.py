@@ -205,3 +205,18 @@ async def test_a_scheduled_push_waits_for_its_time_and_is_sent_once(api: Client)
     assert [s["tokens"] for s in SENT] == [["a4"]] and SENT[0]["body"]["data"] == {"alert": "later"}
     features = (await api.get("/serverInfo", master=True)).body["features"]
     assert features["push"]["scheduledPush"] is True
+
+
+async def test_localized_alerts_go_to_devices_of_that_locale(api: Client) -> None:
+    SENT.clear()
+    for number, (token, locale) in enumerate((("fr1", "fr-FR"), ("de1", "de-DE"), ("en1", "en-US"))):
+        await api.post("/installations", {"installationId": f"00000000-0000-0000-0000-00000000001{number}",
+                                          "deviceType": "ios", "deviceToken": token, "localeIdentifier": locale},
+                       master=True)
+    reply = await api.post("/push", {"where": {}, "data": {"alert": "Hello", "alert-fr": "Bonjour",
+                                                          "title-fr": "Salut", "alert-de": "Hallo"}}, master=True)
+    status = await _status(api, reply.headers["X-Parse-Push-Status-Id"])
+    assert status["numSent"] == 3
+    by_token = {token: s["body"]["data"] for s in SENT for token in s["tokens"]}
+    assert by_token == {"fr1": {"alert": "Bonjour", "title": "Salut"}, "de1": {"alert": "Hallo"},
+                        "en1": {"alert": "Hello"}}
