@@ -16,6 +16,7 @@ import aiohttp
 
 from ..cloud.hooks import Cloud, Hook, class_key
 from ..cloud.objects import ParseObject
+from ..cloud.runtime import install_cloud
 from ..errors import ParseError
 from ..state import AppState
 from .caller import call_webhook
@@ -86,8 +87,6 @@ class WebhookRegistry:
     async def _cloud(self) -> Cloud:
         runtime = self.state.services.cloud
         if runtime is None:
-            from ..cloud.runtime import install_cloud  # the cloud runtime imports the REST layer
-
             runtime = await install_cloud(self.state, Cloud())
             assert runtime is not None
         cloud: Cloud = runtime.cloud
