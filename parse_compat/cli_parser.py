@@ -12,13 +12,13 @@ from .settings import OPTIONS
 # `--help` sections, after the parts of Parse Server's configuration guide; an option not named
 # here is listed under "Other options".
 HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Basic options", ("appId", "masterKey", "databaseURI", "port", "host", "serverURL", "publicServerURL",
+    ("Basic options", ("appId", "appName", "masterKey", "databaseURI", "port", "host", "serverURL", "publicServerURL",
                        "mountPath", "cloud", "schema", "dataDir", "cluster")),
     ("Keys and access", ("masterKeyIps", "readOnlyMasterKey", "restAPIKey", "javascriptKey", "clientKey",
                          "dotNetKey", "webhookKey", "allowClientClassCreation", "enforcePrivateUsers",
                          "allowOrigin", "allowHeaders", "trustProxy", "enableSanitizedErrorResponse")),
     ("Users, sessions and email", ("sessionLength", "expireInactiveSessions", "accountLockout", "passwordPolicy",
-                                   "emailAdapter", "verifyUserEmails", "preventLoginWithUnverifiedEmail",
+                                   "emailAdapter", "verifyUserEmails", "preventLoginWithUnverifiedEmail", "customPages",
                                    "emailVerifyTokenValidityDuration",
                                    "emailVerifySuccessOnInvalidEmail", "resetPasswordSuccessOnInvalidEmail",
                                    "revokeSessionOnPasswordReset")),

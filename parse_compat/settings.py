@@ -101,6 +101,12 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("preventLoginWithUnverifiedEmail", "PARSE_SERVER_PREVENT_LOGIN_WITH_UNVERIFIED_EMAIL", "bool",
                "With verifyUserEmails: login answers 205 until the email is verified, and a signup gets no "
                "session token.", False),
+    OptionSpec("customPages", "PARSE_SERVER_CUSTOM_PAGES", "json",
+               'The app\'s own account pages, Parse\'s keys: {"choosePassword", "passwordResetSuccess", '
+               '"verifyEmailSuccess", "invalidVerificationLink", "invalidLink"} (http(s) URLs); the emailed '
+               'links then redirect there.'),
+    OptionSpec("appName", "PARSE_SERVER_APP_NAME", "str", "The app's name (given to customPages.choosePassword "
+               "as app)."),
     OptionSpec("emailVerifyTokenValidityDuration", "PARSE_SERVER_EMAIL_VERIFY_TOKEN_VALIDITY_DURATION", "int",
                "Seconds a verification link works (passwordPolicy.resetTokenValidityDuration: reset "
                "links, default 3600).", 86400),
@@ -306,6 +312,8 @@ class Settings:
     maxLogFiles: str | None = None
     cluster: bool | int | None = None
     preventLoginWithUnverifiedEmail: bool = False
+    customPages: dict[str, Any] | None = None
+    appName: str | None = None
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""

@@ -1,12 +1,19 @@
 """The account pages emailed links lead to (`/apps/<appId>/verify_email`,
 `/apps/<appId>/request_password_reset`). They need no app id header, so they are raw routes.
+
+Parse's `customPages` option sends the browser to the app's own pages instead (302):
+`verifyEmailSuccess`, `invalidVerificationLink` (or `invalidLink`), `choosePassword` (with
+`token`, `id` = app id and `app` = `appName`; an error comes back as `error`),
+`passwordResetSuccess` and `invalidLink`. parse-compat: no `username` is added to those URLs
+(it would end up in the other site's logs).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qsl
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from aiohttp import web
 
@@ -40,10 +47,40 @@ def reset_form(token: str, error: str | None = None) -> web.Response:
     return page("Choose a new password", body, 400 if error else 200)
 
 
+CUSTOM_PAGES = ("invalidLink", "invalidVerificationLink", "linkSendSuccess", "linkSendFail", "choosePassword",
+                "verifyEmailSuccess", "passwordResetSuccess", "parseFrameURL")
+
+
+def custom_pages(option: Any) -> dict[str, str]:
+    """`customPages`, checked at boot: Parse's keys, absolute http(s) URLs."""
+    if option is None:
+        return {}
+    if not isinstance(option, dict):
+        raise ValueError("option customPages must be an object of page URLs")
+    out: dict[str, str] = {}
+    for key, url in option.items():
+        if key not in CUSTOM_PAGES:
+            raise ValueError(f"option customPages: unknown page {str(key)[:40]!r}")
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"option customPages.{key} must be an http(s) URL")
+        out[key] = url
+    return out
+
+
+def redirect(url: str, params: dict[str, str] | None = None) -> web.Response:
+    target = url + (("&" if "?" in url else "?") + urlencode(params) if params else "")
+    response = web.Response(status=302, headers={"Location": target, "Cache-Control": "no-store"})
+    return response
+
+
 def install_pages(state: AppState) -> None:
     settings = state.settings
     pattern = re.compile(r"^/apps/([^/]+)/(verify_email|request_password_reset)/?$")
     mail = AccountMail(state)
+    custom = custom_pages(getattr(settings, "customPages", None))
+    invalid_link = custom.get("invalidLink")
+    invalid_verification = custom.get("invalidVerificationLink") or invalid_link
 
     def matches(method: str, path: str, request: web.Request) -> bool:
         found = pattern.match(path)
@@ -53,13 +90,25 @@ def install_pages(state: AppState) -> None:
         found = pattern.match(path)
         assert found is not None
         if found.group(1) != settings.appId:
+            if invalid_link:
+                return redirect(invalid_link)
             return page("Invalid link", "<p>This link is not valid.</p>", 404)
         token = request.query.get("token", "")
         if found.group(2) == "verify_email":
             if await mail.verify_email(token):
+                if "verifyEmailSuccess" in custom:
+                    return redirect(custom["verifyEmailSuccess"])
                 return page("Email verified", "<p>Your email address has been verified.</p>")
+            if invalid_verification:
+                return redirect(invalid_verification, {"appId": settings.appId})
             return page("Invalid link", "<p>This link is invalid or has already been used.</p>", 400)
+        choose = custom.get("choosePassword")
+        app_params: dict[str, str] = {"id": settings.appId}
+        if settings.appName:
+            app_params["app"] = settings.appName
         if request.method == "GET":
+            if choose:
+                return redirect(choose, {"token": token, **app_params})
             return reset_form(token)
         raw = await request.content.read(64 * 1024)
         form = dict(parse_qsl(raw.decode("utf-8", errors="replace")))
@@ -70,9 +119,13 @@ def install_pages(state: AppState) -> None:
         except ParseError as exc:
             if xhr:
                 return json_response(exc.to_json(), 400)
+            if choose:
+                return redirect(choose, {"token": token, **app_params, "error": exc.message})
             return reset_form(token, exc.message)
         if xhr:
             return web.Response(text="Password successfully reset", content_type="text/plain")
+        if "passwordResetSuccess" in custom:
+            return redirect(custom["passwordResetSuccess"])
         return page("Password changed", "<p>Your password has been changed. You can log in now.</p>")
 
     state.services.raw_routes.append((matches, handle))

@@ -120,3 +120,47 @@ async def test_prevent_login_with_unverified_email(api: Client, inbox: Inbox) ->
     assert (await api.post("/login", {"username": "pia", "password": "pw-pia"})).status == 200
     anonymous = await api.post("/users", {"authData": {"anonymous": {"id": "9f3c0e7a-1111-2222-3333-444455556666"}}})
     assert anonymous.status == 201 and "sessionToken" in anonymous.body
+
+
+CUSTOM = {"choosePassword": "https://app.example.com/choose", "passwordResetSuccess": "https://app.example.com/done",
+          "verifyEmailSuccess": "https://app.example.com/verified", "invalidLink": "https://app.example.com/bad"}
+
+
+@pytest.mark.settings(schema=None, customPages=CUSTOM, appName="Clinic",
+                      emailAdapter={"host": "127.0.0.1", "port": SMTP_PORT, "from": "clinic@example.com"})
+async def test_custom_pages_receive_the_emailed_links(api: Client, inbox: Inbox) -> None:
+    await api.post("/users", {"username": "rui", "password": "pw-rui-old", "email": "rui@example.com"})
+    await api.post("/requestPasswordReset", {"email": "rui@example.com"})
+    await api.post("/verificationEmailRequest", {"email": "rui@example.com"})
+    await _wait_for(inbox, 2)
+    links = {("reset" if "password_reset" in _link(m) else "verify"): urlsplit(_link(m)) for m in inbox.messages}
+    reset, verify = links["reset"], links["verify"]
+    token = dict(p.split("=", 1) for p in reset.query.split("&"))["token"]
+    path = reset.path[len("/parse"):]
+    http = api.session
+
+    async def location(method: str, url: str, **kw: Any) -> str:
+        async with http.request(method, url, allow_redirects=False, **kw) as resp:
+            assert resp.status == 302, await resp.text()
+            return resp.headers["Location"]
+
+    chosen = await location("GET", api.base + path, params={"token": token})
+    assert chosen == f"https://app.example.com/choose?token={token}&id=test-app&app=Clinic"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    failed = await location("POST", api.base + path, data=f"token={token}&new_password=", headers=form)
+    assert failed.startswith("https://app.example.com/choose?token=") and "error=" in failed
+    done = await location("POST", api.base + path, data=f"token={token}&new_password=pw-rui-new", headers=form)
+    assert done == "https://app.example.com/done"
+    verified = await location("GET", api.base + verify.path[len("/parse"):] + "?" + verify.query)
+    assert verified == "https://app.example.com/verified"
+    again = await location("GET", api.base + verify.path[len("/parse"):] + "?" + verify.query)
+    assert again == "https://app.example.com/bad?appId=test-app"
+    assert await location("GET", f"{api.base}/apps/other-app/verify_email") == "https://app.example.com/bad"
+
+
+@pytest.mark.parametrize("pages", [{"choosePassword": "javascript:alert(1)"}, {"nope": "https://x.example"}, []])
+async def test_custom_pages_are_checked_at_boot(pages: Any) -> None:
+    from parse_compat.http.pages import custom_pages
+
+    with pytest.raises(ValueError, match="customPages"):
+        custom_pages(pages)
