@@ -220,3 +220,15 @@ async def test_localized_alerts_go_to_devices_of_that_locale(api: Client) -> Non
     by_token = {token: s["body"]["data"] for s in SENT for token in s["tokens"]}
     assert by_token == {"fr1": {"alert": "Bonjour", "title": "Salut"}, "de1": {"alert": "Hallo"},
                         "en1": {"alert": "Hello"}}
+
+
+async def test_push_and_hooks_are_refused_inside_a_transaction(api: Client) -> None:
+    # a store without transactions refuses every transactional batch (108) before looking at the items
+    expected = 107 if api.adapter_capabilities.transactions else 108
+    for path, body in (("/parse/push", {"where": {}, "data": {"alert": "x"}}),
+                       ("/parse/hooks/functions", {"functionName": "f", "url": "https://example.com/f"})):
+        reply = await api.post("/batch", {"transaction": True, "requests": [
+            {"method": "POST", "path": path, "body": body}]}, master=True)
+        assert reply.status == 400 and reply.body["code"] == expected, reply.body
+    assert (await api.get("/classes/_PushStatus", master=True)).body["results"] == []
+    assert (await api.get("/hooks/functions", master=True)).body == []

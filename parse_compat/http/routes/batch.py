@@ -29,7 +29,7 @@ DEFAULT_TRANSACTION_LIMITS = {"maxRequests": 100, "timeoutMs": 1000}
 # Items that are slow by design (bcrypt, cloud code, mail); never run while holding the write lock.
 SLOW_IN_TRANSACTION = re.compile(
     r"^/(login|logout|verifyPassword|requestPasswordReset|verificationEmailRequest|upgradeToRevocableSession"
-    r"|functions/.*|jobs(/.*)?|files/.*)/?$")
+    r"|functions/.*|jobs(/.*)?|files/.*|push|hooks/.*)/?$")
 USER_PATHS = re.compile(r"^/(users|classes/_User)(/[^/]+)?/?$")
 
 
@@ -74,9 +74,10 @@ def _check_transaction(planned: list[ApiRequest], max_requests: int) -> None:
                          and isinstance(sub.body, dict) and "password" in sub.body)
         if SLOW_IN_TRANSACTION.match(sub.path) or sets_password:
             # parse-compat: Parse runs these inside the transaction; here they would hold the
-            # single write lock through bcrypt, cloud code or mail, so they are refused.
+            # single write lock through bcrypt, cloud code or mail, or start work a rollback cannot
+            # undo (a push being sent, a webhook wired), so they are refused.
             raise ParseError(INVALID_JSON, f"{sub.method} {sub.path} cannot run inside a transaction: it "
-                                           "checks or sets a password, or runs cloud code or mail.")
+                                           "checks or sets a password, or runs cloud code, mail, push or webhooks.")
 
 
 async def _count_against_rate_limits(request: ApiRequest, planned: list[ApiRequest]) -> None:
