@@ -25,6 +25,8 @@ SENT: dict[str, tuple[str, ...]] = {
                               "PUT /cloud_code/jobs/x1", "DELETE /cloud_code/jobs/x1", "POST /hooks/functions",
                               "PUT /hooks/functions/generated", "POST /hooks/triggers",
                               "PUT /hooks/triggers/Open/beforeSave", "PUT /config", "POST /push",
+                              "POST /push_audiences", "PUT /push_audiences/x1", "DELETE /push_audiences/x1",
+                              "POST /events/propEvent",
                               *(f"POST {path}" for path in routes.ACCOUNT_PATHS.values())),
 }
 

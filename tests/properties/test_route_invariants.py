@@ -1,7 +1,8 @@
 """Issue 10, Deliver 10, the routes that write besides objects: `POST /files/<name>`, `DELETE
 /files/<name>`, `/schemas` (POST / PUT / DELETE, with generated fields of every type, CLPs and
 indexes), `DELETE /purge/<class>`, `POST /jobs[/<name>]`, the schedule API (`/cloud_code/jobs`),
-`/hooks/functions` and `/hooks/triggers`, `PUT /config` and `POST /push` — sent directly, inside
+`/hooks/functions` and `/hooks/triggers`, `PUT /config`, `POST /push` and `/push_audiences` — sent
+directly, inside
 `/batch` and inside `transaction: true` batches, by every caller, aimed at data, system,
 master-only and new classes.
 
@@ -34,7 +35,7 @@ EXAMPLES = settings(max_examples=budget(8), deadline=None, derandomize=True, dat
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ROUTES = ("files_upload", "files_delete", "schemas_create", "schemas_update", "schemas_delete", "purge", "jobs",
           "jobs_by_body", "schedule_create", "schedule_update", "schedule_delete", "hooks_functions",
-          "hooks_triggers", "config", "push")
+          "hooks_triggers", "config", "push", "audiences")
 WRAPPERS = ("direct", "batch", "transaction")
 CLASSES = (*DATA_CLASSES, "Target", "Secret", "_User", "_Session", "_Role", "_Installation", "_GlobalConfig",
            "_JobStatus", "_JobSchedule", "_Hooks", "_Audience", "_Idempotency", "_Audit", "fresh")
@@ -42,7 +43,7 @@ CLASSES = (*DATA_CLASSES, "Target", "Secret", "_User", "_Session", "_Role", "_In
 # master key gets a throwaway class (or file) instead; every other caller aims at the real ones.
 DESTRUCTIVE = ("schemas_update", "schemas_delete", "purge", "files_delete")
 NEVER = "2999-01-01T00:00:00.000Z"  # schedules the scheduler must not run while the suite looks
-BOOKKEEPING = ("_JobStatus", "_JobSchedule", "_Hooks", "_GlobalConfig", "_PushStatus")
+BOOKKEEPING = ("_JobStatus", "_JobSchedule", "_Hooks", "_GlobalConfig", "_PushStatus", "_Audience")
 
 field_specs = st.one_of(
     st.sampled_from(sorted(FIELD_TYPES | {"Nope", "ACL"})).map(lambda kind: {"type": kind}),
@@ -103,6 +104,12 @@ async def a_schedule(world: World) -> str:
     return str(made.body["objectId"])
 
 
+async def an_audience(world: World) -> str:
+    made = await world.api.post("/push_audiences", {"name": "mk-audience", "query": "{}"}, master=True)
+    assert made.status == 201, made.body
+    return str(made.body["objectId"])
+
+
 async def build(world: World, caller: str, item: dict[str, Any]) -> tuple[str, str, Any, bytes | None]:
     """(method, path, JSON body, raw body) of one generated item."""
     route, cls = item["route"], item["class_name"]
@@ -153,6 +160,12 @@ async def build(world: World, caller: str, item: dict[str, Any]) -> tuple[str, s
     if route == "config":
         names = {name: True for name in item["params"]} if item["master_only"] else {}
         return "PUT", "/config", {"params": item["params"], "masterKeyOnly": names}, None
+    if route == "audiences":
+        if item["master_only"]:
+            return "POST", "/push_audiences", {"name": "generated", "query": json.dumps(item["params"])}, None
+        object_id = await an_audience(world)
+        return ("DELETE", f"/push_audiences/{object_id}", None, None) if item["hook_delete"] else (
+            "PUT", f"/push_audiences/{object_id}", {"name": "renamed"}, None)
     return "POST", "/push", {"where": {}, "data": {"alert": "generated"}}, None
 
 
@@ -338,3 +351,42 @@ def test_account_routes_touch_only_their_own_bookkeeping(world: World, route: st
         world.run(run_account_case(world, case))
 
     property_of_route()
+
+
+# --- analytics events, open to every caller -------------------------------------------------
+event_cases = st.fixed_dictionaries({
+    "caller": callers, "wrapper": st.sampled_from(("direct", "batch")),
+    "name": st.sampled_from(("AppOpened", "propEvent", "mk-event", "a" * 300)),
+    "body": st.one_of(st.dictionaries(st.sampled_from(("dimensions", "at", "_x")), json_values, max_size=2),
+                      st.just({"dimensions": {"category": "mk-secret"}})),
+})
+
+
+async def run_event_case(world: World, case: dict[str, Any]) -> None:
+    classes = (*DATA_CLASSES, *BOOKKEEPING)
+    before = await stored(world, classes)
+    path = f"/events/{case['name']}"
+    if case["wrapper"] == "direct":
+        reply = await world.call(case["caller"], "POST", path, case["body"])
+        status, body = reply.status, reply.body
+    else:
+        reply = await world.call(case["caller"], "POST", "/batch", {"requests": [
+            {"method": "POST", "path": "/parse" + path, "body": case["body"]}]})
+        status, body = reply.status, reply.body
+    after = await stored(world, classes)
+    context = {**case, "answer": (status, body)}
+    assert status < 500 and not diff(before, after), context   # accepted or refused, nothing stored
+    if case["wrapper"] == "direct" and status == 200:
+        assert body == {}, context                             # Parse's answer; nothing echoed back
+
+
+def test_analytics_events_store_nothing(world: World) -> None:
+    """`POST /events/<name>` (Parse's analytics): any caller, any body, direct or batched — the
+    answer is `{}` or a refusal and nothing is stored (the default adapter keeps nothing)."""
+
+    @EXAMPLES
+    @given(case=event_cases)
+    def property_of_events(case: dict[str, Any]) -> None:
+        world.run(run_event_case(world, case))
+
+    property_of_events()
