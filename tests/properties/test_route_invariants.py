@@ -390,3 +390,59 @@ def test_analytics_events_store_nothing(world: World) -> None:
         world.run(run_event_case(world, case))
 
     property_of_events()
+
+
+# --- impersonation and login challenges -----------------------------------------------------
+impersonation_cases = st.fixed_dictionaries({
+    "caller": callers, "wrapper": st.sampled_from(("direct", "batch")),
+    "route": st.sampled_from(("/loginAs", "/challenge")),
+    "body": st.fixed_dictionaries({}, optional={
+        "userId": st.sampled_from(("A", "B", "M", "missing", "")),
+        "username": st.sampled_from(("userA", "userB", "nobody")),
+        "password": st.sampled_from(("pw-A", "pw-B", "wrong")),
+        "authData": st.one_of(st.none(), st.just({"anonymous": {"id": "x"}}), st.just({"mfa": {"token": "1"}})),
+        "challengeData": st.one_of(st.none(), st.just({"mfa": {}}), st.just({"google": {"x": 1}}), json_values),
+    }),
+})
+
+
+async def run_impersonation_case(world: World, case: dict[str, Any]) -> None:
+    caller, route, body = case["caller"], case["route"], dict(case["body"])
+    if body.get("userId") in world.ids:
+        body["userId"] = world.ids[body["userId"]]
+    classes = ("_User", "_Session")
+    before = await stored(world, classes)
+    if case["wrapper"] == "direct":
+        reply = await world.call(caller, "POST", route, body)
+        status, answer = reply.status, reply.body
+    else:
+        reply = await world.call(caller, "POST", "/batch", {"requests": [
+            {"method": "POST", "path": "/parse" + route, "body": body}]})
+        item = reply.body[0] if reply.status == 200 and isinstance(reply.body, list) else {"error": reply.body}
+        status, answer = (200 if "success" in item else 400), item
+    after = await stored(world, classes)
+    changes = diff(before, after)
+    context = {**case, "answer": (status, answer), "changes": changes}
+    assert status < 500, context
+    assert (before["_User"] or {}) == (after["_User"] or {}), context          # no account touched
+    sessions_b, sessions_a = before["_Session"] or {}, after["_Session"] or {}
+    made = set(sessions_a) - set(sessions_b)
+    assert set(sessions_b) <= set(sessions_a), context                         # no session ended
+    if route == "/loginAs" and caller == "master" and body.get("userId") in world.ids.values():
+        assert len(made) <= 1 and all(sessions_a[oid]["user"]["objectId"] == body["userId"] for oid in made), context
+    else:  # only the master key impersonates; a challenge never opens a session
+        assert not made, context
+        assert "sessionToken" not in json.dumps(answer, default=str), context
+
+
+def test_only_the_master_key_impersonates_and_challenges_open_no_session(world: World) -> None:
+    """`POST /loginAs` and `POST /challenge`, by every caller, direct or batched: no account is
+    changed and no session ends; a session starts only for the master key's `loginAs`, and only
+    for the account it names (read-only master, sessions and anonymous callers are refused)."""
+
+    @EXAMPLES
+    @given(case=impersonation_cases)
+    def property_of_impersonation(case: dict[str, Any]) -> None:
+        world.run(run_impersonation_case(world, case))
+
+    property_of_impersonation()
