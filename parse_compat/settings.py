@@ -143,6 +143,15 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("trustProxy", "PARSE_SERVER_TRUST_PROXY", "json",
                'Reverse proxies whose X-Forwarded-For is believed (JSON): true, a hop count, or a list of '
                'IPs/CIDRs or "loopback", "linklocal", "uniquelocal". Default: none (the socket address).'),
+    OptionSpec("mountGraphQL", "PARSE_SERVER_MOUNT_GRAPHQL", "bool",
+               "Serve the GraphQL API generated from the classes (Parse's names) at graphQLPath.", False),
+    OptionSpec("graphQLPath", "PARSE_SERVER_GRAPHQL_PATH", "str", "Path of the GraphQL API.", "/graphql"),
+    OptionSpec("graphQLPublicIntrospection", "PARSE_SERVER_GRAPHQL_PUBLIC_INTROSPECTION", "bool",
+               "Let callers without the master key introspect the GraphQL schema (Parse 9 default: false).", False),
+    OptionSpec("mountPlayground", "PARSE_SERVER_MOUNT_PLAYGROUND", "bool",
+               "Serve a GraphiQL playground (bundled, no CDN) at playgroundPath; it never embeds a key.", False),
+    OptionSpec("playgroundPath", "PARSE_SERVER_PLAYGROUND_PATH", "str", "Path of the GraphQL playground.",
+               "/playground"),
     OptionSpec("transactionLimits", "PARSE_COMPAT_TRANSACTION_LIMITS", "json",
                'Bounds of a batch with "transaction": true, which holds the write lock: '
                '{"maxRequests": 100, "timeoutMs": 1000}.'),
@@ -244,6 +253,11 @@ class Settings:
     inviteTokenValidityDuration: int | None = None
     auditLog: bool = True
     auditRetentionDays: int | None = None
+    mountGraphQL: bool = False
+    graphQLPath: str = "/graphql"
+    graphQLPublicIntrospection: bool = False
+    mountPlayground: bool = False
+    playgroundPath: str = "/playground"
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""
