@@ -68,6 +68,8 @@ def _format(error: GraphQLError, hide_names: bool) -> dict[str, Any]:
         message, code = original.message, original.code
     elif isinstance(original, Unauthorized):
         message, code = original.message, 119
+    elif isinstance(original, TypeError) and message.startswith("Cannot return null for non-nullable field"):
+        pass  # a required field the caller may not read (protected, or behind a pointer it cannot follow)
     elif original is not None and not isinstance(original, GraphQLError):
         log.error("GraphQL resolver failed:\n%s", redacted_traceback(original))
         message, code = "Internal server error", INTERNAL_SERVER_ERROR

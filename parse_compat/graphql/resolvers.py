@@ -51,7 +51,10 @@ class ClassResolvers:
             class_name, object_id = value.get("className"), value.get("objectId")
             if not isinstance(class_name, str) or not isinstance(object_id, str):
                 return None
-            return await _context(info).loader.load(class_name, object_id)
+            loaded = await _context(info).loader.load(class_name, object_id)
+            # parse-compat: an object the caller may not read stays the bare pointer REST shows
+            # (its objectId, every other field null), as in Parse Server
+            return loaded if loaded is not None else value
         return resolve
 
     def relation(self, class_name: str, field_name: str, target_class: str) -> Any:
