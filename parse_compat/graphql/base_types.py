@@ -33,7 +33,7 @@ from graphql import (
 )
 from graphql.error import GraphQLError
 
-from .names import to_global_id
+from .names import graphql_class_name, to_global_id
 
 # --- scalars -----------------------------------------------------------------------------------
 
@@ -191,9 +191,10 @@ class BaseTypes:
             "public": GraphQLField(t["PublicACL"], resolve=_acl_public),
         }, description="Current access control list of the current object.")
         t["ParseObject"] = GraphQLInterfaceType("ParseObject", lambda: self.parse_object_fields(),
+                                                resolve_type=_type_of_object,
                                                 description="The ParseObject interface type is used as a base type "
                                                             "for the auto generated object types.")
-        t["Node"] = GraphQLInterfaceType("Node", {"id": GraphQLField(_nn(GraphQLID))},
+        t["Node"] = GraphQLInterfaceType("Node", {"id": GraphQLField(_nn(GraphQLID))}, resolve_type=_type_of_object,
                                          description="An object with an ID")
         t["PageInfo"] = GraphQLObjectType("PageInfo", {
             "hasNextPage": GraphQLField(_nn(GraphQLBoolean)), "hasPreviousPage": GraphQLField(_nn(GraphQLBoolean)),
@@ -259,6 +260,12 @@ class BaseTypes:
 
     def all(self) -> list[Any]:
         return [*self.scalars.values(), *self.types.values()]
+
+
+def _type_of_object(value: Any, _info: Any, _type: Any) -> str | None:
+    """The generated type of an object carrying its `className` (`node(id)` answers)."""
+    class_name = value.get("className") if isinstance(value, dict) else None
+    return graphql_class_name(class_name) if isinstance(class_name, str) and class_name else None
 
 
 def _acl_of(source: Any, _info: Any) -> dict[str, Any]:
