@@ -29,6 +29,7 @@ from .base_types import BaseTypes
 from .classes import ClassTypeSet
 from .names import find_query_name, get_query_name, graphql_class_name
 from .resolvers import ClassResolvers
+from .schema_admin import SchemaAdminTypes, schema_mutations, schema_queries
 
 log = logging.getLogger("parse_compat.graphql")
 
@@ -111,14 +112,18 @@ def build_schema(classes: list[ClassSchema], functions: list[str]) -> GraphQLSch
             mutations[field_name] = relay_mutation(f"{verb.capitalize()}{name}", inputs, payload, _bare(resolve),
                                                    f"The {field_name} mutation can be used to {verb} an object of "
                                                    f"the {name} class.")
+    admin = SchemaAdminTypes()
     queries.update(root_query_fields(types))
+    queries.update(schema_queries(admin))
     mutations.update(cloud_code_mutation(functions, base))
     mutations.update(user_mutations(types, base))
+    mutations.update(schema_mutations(admin))
     query = GraphQLObjectType("Query", queries, description="Query is the top level type for queries.")
     mutation = GraphQLObjectType("Mutation", mutations, description="Mutation is the top level type for mutations.")
     extra = [*base.all(), *(t for c in types.by_class.values() for t in (c.output, c.connection, c.edge, c.where,
                                                                           c.relation_where, c.order, c.pointer_input,
-                                                                          c.relation_input)), types.array_result]
+                                                                          c.relation_input)), types.array_result,
+             *admin.all()]
     return GraphQLSchema(query=query, mutation=mutation, types=extra)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from parse_compat.graphql.names import to_global_id
 
-from .conftest import Client, GraphQLClient
+from .conftest import Client, GraphQLClient, signup
 
 pytestmark = pytest.mark.asyncio
 
@@ -74,3 +74,37 @@ async def test_schema_follows_new_classes_and_fields_without_restart(api: Client
     assert reply.status == 200, reply.body
     found = await gql("{ rooms(where: {floor: {exists: false}}) { edges { node { label floor } } } }", master=True)
     assert found.data == {"rooms": {"edges": [{"node": {"label": "A", "floor": None}}]}}
+
+
+CREATE_CLASS = """mutation { createClass(input: {name: "Clinic", schemaFields: {
+  addStrings: [{name: "city"}], addPointers: [{name: "head", targetClassName: "_User"}], addGeoPoint: {name: "at"}}}) {
+  class { name schemaFields { name __typename ... on SchemaPointerField { targetClassName } } } } }"""
+
+
+async def test_class_schema_fields_need_the_master_key(api: Client, gql: GraphQLClient) -> None:
+    created = await gql(CREATE_CLASS, master=True)
+    fields = {f["name"]: f for f in created.data["createClass"]["class"]["schemaFields"]}
+    assert created.data["createClass"]["class"]["name"] == "Clinic"
+    assert fields["city"]["__typename"] == "SchemaStringField" and fields["at"]["__typename"] == "SchemaGeoPointField"
+    assert fields["head"] == {"name": "head", "__typename": "SchemaPointerField", "targetClassName": "_User"}
+    rest = await api.get("/schemas/Clinic", master=True)
+    assert rest.body["fields"]["head"] == {"type": "Pointer", "targetClass": "_User"}
+    updated = await gql("""mutation { updateClass(input: {name: "Clinic", schemaFields: {addNumbers: [{name: "chairs"}],
+                           remove: [{name: "city"}]}}) { class { schemaFields { name } } } }""", master=True)
+    names = {f["name"] for f in updated.data["updateClass"]["class"]["schemaFields"]}
+    assert "chairs" in names and "city" not in names
+    duplicate = await gql('mutation { updateClass(input: {name: "Clinic", schemaFields: {addStrings: [{name: "at"}]}})'
+                          ' { class { name } } }', master=True)
+    assert duplicate.error_codes == [105]
+    listed = await gql("{ classes { name } }", master=True)
+    assert "Clinic" in {c["name"] for c in listed.data["classes"]}
+    ivan = await signup(api, "ivan")
+    for query in ('{ class(name: "Clinic") { name } }', "{ classes { name } }",
+                  'mutation { deleteClass(input: {name: "Clinic"}) { class { name } } }'):
+        refused = await gql(query, token=ivan["sessionToken"])
+        assert refused.error_codes == [119], refused.body
+    read_only = await gql('mutation { deleteClass(input: {name: "Clinic"}) { class { name } } }', read_only=True)
+    assert read_only.error_codes == [119]
+    deleted = await gql('mutation { deleteClass(input: {name: "Clinic"}) { class { name } } }', master=True)
+    assert deleted.data == {"deleteClass": {"class": {"name": "Clinic"}}}
+    assert (await api.get("/schemas/Clinic", master=True)).status == 400
