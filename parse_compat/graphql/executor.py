@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, execute, parse, validate
+from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNode, execute, parse, validate
 from graphql.error import GraphQLSyntaxError
 
 from ..errors import INTERNAL_SERVER_ERROR, INVALID_JSON, ParseError, Unauthorized
@@ -24,7 +24,7 @@ from ..rest.complexity import limits
 from ..rest.context import RequestContext
 from .context import GraphQLContext
 from .guards import asks_introspection, check_complexity, without_schema_names
-from .schema import SchemaCache
+from .schema import BuiltSchema, SchemaCache
 
 log = logging.getLogger("parse_compat.graphql")
 MAX_QUERY_LENGTH = 100_000
@@ -85,17 +85,19 @@ def _format(error: GraphQLError, hide_names: bool) -> dict[str, Any]:
     return out
 
 
-async def run_graphql(ctx: RequestContext, router: Router, cache: SchemaCache, query: str,
-                      variables: dict[str, Any] | None, operation_name: str | None,
-                      *, allow_mutations: bool = True) -> GraphQLAnswer:
-    settings = ctx.state.settings
-    may_introspect = ctx.auth.has_master_power or bool(getattr(settings, "graphQLPublicIntrospection", False))
-    built = cache.current(ctx.state)
+def may_introspect(ctx: RequestContext) -> bool:
+    return ctx.auth.has_master_power or bool(getattr(ctx.state.settings, "graphQLPublicIntrospection", False))
+
+
+def prepare(ctx: RequestContext, built: BuiltSchema, query: str,
+            operation_name: str | None) -> DocumentNode | GraphQLAnswer:
+    """The parsed, guarded and validated document, or the answer refusing it."""
+    hide = not may_introspect(ctx)
     try:
         document = parse(query, max_lexical_tokens=MAX_TOKENS)
     except GraphQLSyntaxError as exc:
         return GraphQLAnswer(400, {"errors": [_format(exc, False)]})
-    if not may_introspect and asks_introspection(document):
+    if hide and asks_introspection(document):
         return bad_request("Introspection is not allowed", 403)
     try:
         check_complexity(document, operation_name, limits(ctx))
@@ -103,18 +105,43 @@ async def run_graphql(ctx: RequestContext, router: Router, cache: SchemaCache, q
         return bad_request(exc.message, 400, exc.code)
     errors = validate(built.schema, document)
     if errors:
-        return GraphQLAnswer(400, {"errors": [_format(e, not may_introspect) for e in errors]})
-    if not allow_mutations and any(getattr(d, "operation", None) and d.operation.value != "query"
-                                   for d in document.definitions):
+        return GraphQLAnswer(400, {"errors": [_format(e, hide) for e in errors]})
+    return document
+
+
+def operation_kind(document: DocumentNode, operation_name: str | None) -> str | None:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode) and (
+                operation_name is None or (definition.name and definition.name.value == operation_name)):
+            return definition.operation.value
+    return None
+
+
+def result_body(ctx: RequestContext, result: ExecutionResult) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if result.errors:
+        body["errors"] = [_format(e, not may_introspect(ctx)) for e in result.errors]
+    body["data"] = result.data
+    return body
+
+
+async def run_graphql(ctx: RequestContext, router: Router, cache: SchemaCache, query: str,
+                      variables: dict[str, Any] | None, operation_name: str | None,
+                      *, allow_mutations: bool = True) -> GraphQLAnswer:
+    built = cache.current(ctx.state)
+    document = prepare(ctx, built, query, operation_name)
+    if isinstance(document, GraphQLAnswer):
+        return document
+    kind = operation_kind(document, operation_name)
+    if kind == "subscription":
+        return bad_request("Subscriptions need a websocket (graphql-transport-ws) on this path.", 400)
+    if not allow_mutations and kind != "query":
         return bad_request("Only queries can be sent with GET; use POST for mutations.", 405)
     context = GraphQLContext.for_request(ctx, router, built.classes)
     outcome = execute(built.schema, document, context_value=context, variable_values=variables,
                       operation_name=operation_name)
     result: ExecutionResult = await outcome if inspect.isawaitable(outcome) else outcome
-    body: dict[str, Any] = {}
-    if result.errors:
-        body["errors"] = [_format(e, not may_introspect) for e in result.errors]
-    body["data"] = result.data
+    body = result_body(ctx, result)
     status = 400 if result.data is None and result.errors and not _executed(result) else 200
     return GraphQLAnswer(status, body)
 

@@ -30,6 +30,7 @@ from .classes import ClassTypeSet
 from .names import find_query_name, get_query_name, graphql_class_name
 from .resolvers import ClassResolvers
 from .schema_admin import SchemaAdminTypes, schema_mutations, schema_queries
+from .subscriptions import subscription_type
 
 log = logging.getLogger("parse_compat.graphql")
 
@@ -67,7 +68,8 @@ class BuiltSchema:
     key: str
 
 
-def build_schema(classes: list[ClassSchema], functions: list[str]) -> GraphQLSchema:
+def build_schema(classes: list[ClassSchema], functions: list[str], live_classes: list[str] | None = None
+                 ) -> GraphQLSchema:
     base = BaseTypes()
     resolvers = ClassResolvers()
     types = ClassTypeSet(base, classes, resolvers)
@@ -124,7 +126,8 @@ def build_schema(classes: list[ClassSchema], functions: list[str]) -> GraphQLSch
                                                                           c.relation_where, c.order, c.pointer_input,
                                                                           c.relation_input)), types.array_result,
              *admin.all()]
-    return GraphQLSchema(query=query, mutation=mutation, types=extra)
+    subscription = subscription_type(types, live_classes or [])
+    return GraphQLSchema(query=query, mutation=mutation, subscription=subscription, types=extra)
 
 
 def _bare(resolve: Any) -> Any:
@@ -145,8 +148,10 @@ class SchemaCache:
     def current(self, state: Any) -> BuiltSchema:
         classes = exposed_classes(state.schemas.all())
         functions = function_names(state)
-        key = fingerprint(classes, functions)
+        live = state.services.livequery
+        live_classes = [s.class_name for s in classes if live is not None and live.config.is_live(s.class_name)]
+        key = fingerprint(classes, functions + ["|live|", *live_classes])
         if self._built is None or self._built.key != key:
-            self._built = BuiltSchema(build_schema(classes, functions),
+            self._built = BuiltSchema(build_schema(classes, functions, live_classes),
                                       {schema.class_name: schema for schema in classes}, key)
         return self._built

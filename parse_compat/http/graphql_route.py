@@ -25,6 +25,7 @@ from ..settings import Settings
 from .api import Router
 from .client_ip import client_ip
 from .credentials import authenticate, read_credentials
+from .graphql_ws import is_graphql_websocket, serve_graphql_socket
 from .server import check_header_text, cors_headers, error_response, json_response, read_body
 
 StateOf = Callable[[web.Application], Any]
@@ -64,6 +65,8 @@ class GraphQLEndpoint:
         cors = cors_headers(request, settings.allowOrigin, settings.allowHeaders)
         if request.method == "OPTIONS":
             return web.Response(text="OK", headers=cors)
+        if is_graphql_websocket(request):
+            return await serve_graphql_socket(request, state, self.router, self.cache)
         try:
             answer = await self._answer(request, state)
             response: web.StreamResponse = json_response(answer.body, answer.status)
