@@ -107,6 +107,21 @@ def _file_out(value: Any) -> Any:
     raise GraphQLError(f"{_show(value)} is not a valid File")
 
 
+@dataclass
+class UploadedFile:
+    """One file part of a multipart GraphQL request (read within maxUploadSize): an `Upload` value."""
+
+    filename: str
+    content_type: str | None
+    data: bytes = field(repr=False)
+
+
+def _upload_in(value: Any) -> Any:
+    if isinstance(value, UploadedFile):
+        return value
+    raise GraphQLError("Upload values must be files of a multipart request")
+
+
 def _literal(convert: Any) -> Any:
     def parse(node: ValueNode, variables: dict[str, Any] | None = None) -> Any:
         return convert(value_from_ast_untyped(node, variables))
@@ -131,7 +146,7 @@ def _scalars() -> dict[str, GraphQLScalarType]:
                                   "involve files.", serialize=_file_out, parse_value=_file_in,
                                   parse_literal=_literal(_file_in)),
         "Upload": GraphQLScalarType("Upload", description="The Upload scalar type represents a file upload.",
-                                    serialize=lambda v: None, parse_value=lambda v: v),
+                                    serialize=lambda v: None, parse_value=_upload_in),
     }
 
 

@@ -20,6 +20,7 @@ from .names import from_global_id, graphql_class_name, lower_first, object_id_of
 from .pagination import connection, window
 from .selection import only_basic_fields, selected_paths
 from .translate import fields_to_parse, order_to_parse, where_to_parse
+from .uploads import store_upload
 
 DEFAULT_CONNECTION_LIMIT = 100  # parse-compat: Parse's GraphQL pages hold 100 objects unless `first` says otherwise
 CREATE_BASICS = frozenset({"id", "objectId", "createdAt", "updatedAt"})
@@ -83,7 +84,8 @@ class ClassResolvers:
 
         async def resolve(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
             context = _context(info)
-            body = await fields_to_parse(input.get("fields"), class_name, context.classes, _nested_create(context))
+            body = await fields_to_parse(input.get("fields"), class_name, context.classes, _nested_create(context),
+                                        _uploads(context))
             created = await context.bridge.create(class_name, body)
             obj: dict[str, Any] = {**body, **created, "updatedAt": created.get("createdAt")}
             if not only_basic_fields(selected_paths(info), f"{key}.", CREATE_BASICS):
@@ -97,7 +99,8 @@ class ClassResolvers:
         async def resolve(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
             context = _context(info)
             object_id = object_id_of(input["id"], class_name)
-            body = await fields_to_parse(input.get("fields"), class_name, context.classes, _nested_create(context))
+            body = await fields_to_parse(input.get("fields"), class_name, context.classes, _nested_create(context),
+                                        _uploads(context))
             updated = await context.bridge.update(class_name, object_id, body)
             obj: dict[str, Any] = {"objectId": object_id, **updated}
             if not only_basic_fields(selected_paths(info), f"{key}.", UPDATE_BASICS):
@@ -136,9 +139,15 @@ async def _reread(context: GraphQLContext, class_name: str, object_id: str) -> d
     return found
 
 
+def _uploads(context: GraphQLContext) -> Any:
+    async def store(upload: Any) -> dict[str, Any]:
+        return await store_upload(context, upload)
+    return store
+
+
 def _nested_create(context: GraphQLContext) -> Any:
     async def create(class_name: str, fields: dict[str, Any]) -> str:
-        body = await fields_to_parse(fields, class_name, context.classes, create)
+        body = await fields_to_parse(fields, class_name, context.classes, create, _uploads(context))
         created = await context.bridge.create(class_name, body)
         return str(created["objectId"])
     return create

@@ -31,6 +31,7 @@ from .names import find_query_name, get_query_name, graphql_class_name
 from .resolvers import ClassResolvers
 from .schema_admin import SchemaAdminTypes, schema_mutations, schema_queries
 from .subscriptions import subscription_type
+from .uploads import create_file_mutation
 
 log = logging.getLogger("parse_compat.graphql")
 
@@ -117,6 +118,7 @@ def build_schema(classes: list[ClassSchema], functions: list[str], live_classes:
     admin = SchemaAdminTypes()
     queries.update(root_query_fields(types))
     queries.update(schema_queries(admin))
+    mutations.update(create_file_mutation(base))
     mutations.update(cloud_code_mutation(functions, base))
     mutations.update(user_mutations(types, base))
     mutations.update(schema_mutations(admin))

@@ -26,6 +26,7 @@ CONSTRAINT_OPERATORS = {
 LOGICAL_OPERATORS = {"OR": "$or", "AND": "$and", "NOR": "$nor"}
 Classes = dict[str, ClassSchema]
 CreateNested = Callable[[str, dict[str, Any]], Awaitable[str]]
+StoreUpload = Callable[[Any], Awaitable[dict[str, Any]]]
 
 
 def _geo_point(value: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +144,7 @@ def acl_to_parse(value: dict[str, Any]) -> dict[str, Any]:
 
 
 async def fields_to_parse(fields: dict[str, Any] | None, class_name: str, classes: Classes,
-                          create_nested: CreateNested) -> dict[str, Any]:
+                          create_nested: CreateNested, store_upload: StoreUpload | None = None) -> dict[str, Any]:
     """A `Create/Update<Class>FieldsInput` value as a REST body for the write pipeline."""
     schema = classes.get(class_name)
     specs = schema.fields if schema else {}
@@ -159,7 +160,10 @@ async def fields_to_parse(fields: dict[str, Any] | None, class_name: str, classe
         elif kind == "Polygon":
             body[name] = {"__type": "Polygon", "coordinates": [[p["latitude"], p["longitude"]] for p in value]}
         elif kind == "File":
-            body[name] = _file(value)
+            if value.get("upload") is not None and store_upload is not None:
+                body[name] = await store_upload(value["upload"])
+            else:
+                body[name] = _file(value)
         elif kind == "Pointer":
             body[name] = await _pointer(name, value, specs[name]["targetClass"], create_nested)
         elif kind == "Relation":
@@ -171,8 +175,7 @@ async def fields_to_parse(fields: dict[str, Any] | None, class_name: str, classe
 
 def _file(value: dict[str, Any]) -> dict[str, Any]:
     if value.get("upload") is not None:
-        raise ParseError(FILE_SAVE_ERROR, "File uploads through GraphQL are not supported yet: upload the file "
-                                          "with POST /files/<name> and pass { file: { name, url } }.")
+        raise ParseError(FILE_SAVE_ERROR, "Invalid file upload.")
     file = value.get("file")
     if isinstance(file, dict) and isinstance(file.get("name"), str):
         return {"__type": "File", "name": file["name"], **({"url": file["url"]} if file.get("url") else {})}

@@ -25,6 +25,7 @@ from ..settings import Settings
 from .api import Router
 from .client_ip import client_ip
 from .credentials import authenticate, read_credentials
+from .graphql_multipart import read_multipart
 from .graphql_ws import is_graphql_websocket, serve_graphql_socket
 from .server import check_header_text, cors_headers, error_response, json_response, read_body
 
@@ -42,9 +43,6 @@ def _payload(request: web.Request, raw: bytes) -> Any:
             except ValueError as exc:
                 raise ParseError(INVALID_JSON, "`variables` is not valid JSON") from exc
         return values
-    if request.content_type.startswith("multipart/"):
-        raise ParseError(INVALID_JSON, "GraphQL multipart uploads are not supported yet: upload with "
-                                       "POST /files/<name> and pass the file's name")
     try:
         return parse_json(raw) if raw else None
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
@@ -79,11 +77,15 @@ class GraphQLEndpoint:
         if request.method not in ("GET", "POST"):
             raise web.HTTPMethodNotAllowed(request.method, ["GET", "POST"])
         check_header_text(request.headers)
-        raw = await read_body(request, int(state.settings.maxUploadSize))
-        query, variables, operation = read_request(_payload(request, raw))
-        credentials = read_credentials(request.headers, None, state.settings)
+        credentials = read_credentials(request.headers, None, state.settings)  # headers only, before any body
         ip = client_ip(request.remote, request.headers, state.services.trust_proxy)
         auth = await authenticate(state, credentials, ip, "/graphql")
+        limit = int(state.settings.maxUploadSize)
+        if request.method == "POST" and request.content_type.startswith("multipart/"):
+            payload = await read_multipart(request, limit)  # GraphQL multipart request spec (uploads)
+        else:
+            payload = _payload(request, await read_body(request, limit))
+        query, variables, operation = read_request(payload)
         ctx = RequestContext(state, auth, ip, request.headers, credentials.context)
         answer = await run_graphql(ctx, self.router, self.cache, query, variables, operation,
                                    allow_mutations=request.method == "POST")
