@@ -148,6 +148,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("graphQLPath", "PARSE_SERVER_GRAPHQL_PATH", "str", "Path of the GraphQL API.", "/graphql"),
     OptionSpec("graphQLPublicIntrospection", "PARSE_SERVER_GRAPHQL_PUBLIC_INTROSPECTION", "bool",
                "Let callers without the master key introspect the GraphQL schema (Parse 9 default: false).", False),
+    OptionSpec("graphQLSchema", "PARSE_SERVER_GRAPH_QLSCHEMA", "str",
+               "SDL file extending the GraphQL schema; @resolve(to: \"fn\") answers a field with a cloud function, "
+               "@mock(with: …) with a value."),
     OptionSpec("mountPlayground", "PARSE_SERVER_MOUNT_PLAYGROUND", "bool",
                "Serve a GraphiQL playground (bundled, no CDN) at playgroundPath; it never embeds a key.", False),
     OptionSpec("playgroundPath", "PARSE_SERVER_PLAYGROUND_PATH", "str", "Path of the GraphQL playground.",
@@ -256,6 +259,7 @@ class Settings:
     mountGraphQL: bool = False
     graphQLPath: str = "/graphql"
     graphQLPublicIntrospection: bool = False
+    graphQLSchema: str | None = None
     mountPlayground: bool = False
     playgroundPath: str = "/playground"
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     GraphQLArgument,
     GraphQLField,
     GraphQLID,
@@ -27,6 +28,7 @@ from ..storage.base import ClassSchema
 from .accounts import cloud_code_mutation, function_names, relay_mutation, root_query_fields, user_mutations
 from .base_types import BaseTypes
 from .classes import ClassTypeSet
+from .custom_sdl import apply_sdl
 from .names import find_query_name, get_query_name, graphql_class_name
 from .resolvers import ClassResolvers
 from .schema_admin import SchemaAdminTypes, schema_mutations, schema_queries
@@ -144,8 +146,9 @@ def _bare(resolve: Any) -> Any:
 class SchemaCache:
     """The last schema built for one app, rebuilt when the classes or functions change."""
 
-    def __init__(self) -> None:
+    def __init__(self, custom_sdl: DocumentNode | None = None) -> None:
         self._built: BuiltSchema | None = None
+        self.custom_sdl = custom_sdl
 
     def current(self, state: Any) -> BuiltSchema:
         classes = exposed_classes(state.schemas.all())
@@ -154,6 +157,9 @@ class SchemaCache:
         live_classes = [s.class_name for s in classes if live is not None and live.config.is_live(s.class_name)]
         key = fingerprint(classes, functions + ["|live|", *live_classes])
         if self._built is None or self._built.key != key:
-            self._built = BuiltSchema(build_schema(classes, functions, live_classes),
+            schema = build_schema(classes, functions, live_classes)
+            if self.custom_sdl is not None:
+                schema = apply_sdl(schema, self.custom_sdl)
+            self._built = BuiltSchema(schema,
                                       {schema.class_name: schema for schema in classes}, key)
         return self._built

@@ -17,6 +17,7 @@ from aiohttp import web
 from ..audit import audit_of
 from ..codec.jsontext import parse_json
 from ..errors import INVALID_JSON, ParseError
+from ..graphql.custom_sdl import read_sdl
 from ..graphql.executor import GraphQLAnswer, read_request, run_graphql
 from ..graphql.playground import playground_asset, playground_page
 from ..graphql.schema import SchemaCache
@@ -52,10 +53,10 @@ def _payload(request: web.Request, raw: bytes) -> Any:
 class GraphQLEndpoint:
     """One app's `/graphql`: its schema cache and the request handler."""
 
-    def __init__(self, state_of: StateOf, router: Router) -> None:
+    def __init__(self, state_of: StateOf, router: Router, settings: Settings) -> None:
         self.state_of = state_of
         self.router = router
-        self.cache = SchemaCache()
+        self.cache = SchemaCache(read_sdl(settings.graphQLSchema) if settings.graphQLSchema else None)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         state = self.state_of(request.app)
@@ -98,7 +99,7 @@ class GraphQLEndpoint:
 def install_graphql_routes(app: web.Application, settings: Settings, router: Router, state_of: StateOf) -> None:
     """Mount `/graphql` and `/playground` when the options say so (both off by default, as in Parse)."""
     if settings.mountGraphQL:
-        endpoint = GraphQLEndpoint(state_of, router)
+        endpoint = GraphQLEndpoint(state_of, router, settings)
         app.router.add_route("*", settings.graphQLPath, endpoint.handle)
     if settings.mountPlayground:
         async def page(_request: web.Request) -> web.StreamResponse:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from parse_compat.graphql.names import to_global_id
@@ -37,3 +39,19 @@ async def test_node_resolves_a_global_id_to_its_type(api: Client, gql: GraphQLCl
                        {"id": to_global_id("Patient", patient.body["objectId"])}, token=hank["sessionToken"])
     assert answer.data["node"] == {"__typename": "Patient", "id": to_global_id("Patient", patient.body["objectId"]),
                                    "name": "N"}
+
+
+CUSTOM_SDL = str(Path(__file__).with_name("custom.graphql"))
+
+
+@pytest.mark.settings(cloud="tests.graphql.cloud_functions", graphQLSchema=CUSTOM_SDL)
+async def test_custom_sdl_resolves_to_cloud_functions_as_the_caller(api: Client, gql: GraphQLClient) -> None:
+    mona = await signup(api, "mona")
+    answer = await gql('{ greeting(name: "Ann") greet(name: "Bo") motto }', token=mona["sessionToken"])
+    assert answer.data == {"greeting": {"hello": "Ann", "user": mona["objectId"]},
+                           "greet": {"hello": "Bo", "user": mona["objectId"]}, "motto": "Healthy teeth"}
+    refused = await gql("mutation { patientCount }")
+    rest = await api.post("/functions/countPatients", {})
+    assert refused.error_codes == [rest.body["code"]]
+    counted = await gql("mutation { patientCount }", token=mona["sessionToken"])
+    assert counted.data == {"patientCount": 0}
