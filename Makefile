@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JS_DIR := tests/e2e_js
 
-.PHONY: run test lint venv js graphiql chromium bench clean
+.PHONY: run test lint venv js graphql-js graphiql chromium bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,14 @@ $(JS_DIR)/node_modules/.installed: $(JS_DIR)/package.json
 	touch $@
 
 js: $(JS_DIR)/node_modules/.installed
+
+# urql and graphql-ws for the GraphQL end-to-end test (tests/graphql/test_graphql_clients.py).
+GQL_JS_DIR := tests/graphql/e2e_js
+$(GQL_JS_DIR)/node_modules/.installed: $(GQL_JS_DIR)/package.json
+	cd $(GQL_JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+graphql-js: $(GQL_JS_DIR)/node_modules/.installed
 
 # The GraphQL playground's GraphiQL and React bundles, from npm at build time (served locally: no CDN).
 GRAPHIQL_DIR := parse_compat/graphql/playground_assets
@@ -48,11 +56,11 @@ lint: venv
 	$(VENV)/bin/ruff check parse_compat tests bench cloud_code
 	$(VENV)/bin/mypy
 
-test: venv js graphiql chromium lint
+test: venv js graphql-js graphiql chromium lint
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 bench: venv
 	$(PY) bench/load.py
 
 clean:
-	rm -rf $(VENV) $(JS_DIR)/node_modules
+	rm -rf $(VENV) $(JS_DIR)/node_modules $(GQL_JS_DIR)/node_modules $(GRAPHIQL_DIR)
