@@ -66,8 +66,9 @@ Key = tuple[str, str]
 class PointerLoader:
     """Loads pointed-to objects for one GraphQL request, batched per event-loop turn."""
 
-    def __init__(self, ctx: RequestContext) -> None:
+    def __init__(self, ctx: RequestContext, *, remember: bool = True) -> None:
         self.ctx = ctx
+        self.remember = remember  # False for subscriptions: each event reads current objects
         self._cache: dict[Key, asyncio.Future[dict[str, Any] | None]] = {}
         self._pending: list[Key] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -98,9 +99,11 @@ class PointerLoader:
             await apply_includes(self.ctx, None, holders, ["target"], False, None)
         except Exception as exc:  # noqa: BLE001 - every waiting resolver gets the REST error
             for key in keys:
-                if not self._cache[key].done():
-                    self._cache[key].set_exception(exc)
+                future = self._cache.pop(key)
+                if not future.done():
+                    future.set_exception(exc)
             return
         for key, holder in zip(keys, holders, strict=True):
-            if not self._cache[key].done():
-                self._cache[key].set_result(holder.get("target"))
+            future = self._cache[key] if self.remember else self._cache.pop(key)
+            if not future.done():
+                future.set_result(holder.get("target"))

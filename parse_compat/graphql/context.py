@@ -17,11 +17,13 @@ class GraphQLContext:
     ctx: RequestContext
     bridge: RestBridge
     classes: dict[str, ClassSchema]
+    long_lived: bool = False  # a subscription: pointers are re-read for every event
     loader: PointerLoader = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loader = PointerLoader(self.ctx)
+        self.loader = PointerLoader(self.ctx, remember=not self.long_lived)
 
     @classmethod
-    def for_request(cls, ctx: RequestContext, router: Router, classes: dict[str, ClassSchema]) -> GraphQLContext:
-        return cls(ctx, RestBridge(ctx, router), classes)
+    def for_request(cls, ctx: RequestContext, router: Router, classes: dict[str, ClassSchema],
+                    *, long_lived: bool = False) -> GraphQLContext:
+        return cls(ctx, RestBridge(ctx, router), classes, long_lived)

@@ -60,7 +60,7 @@ def read_request(payload: Any) -> tuple[str, dict[str, Any] | None, str | None]:
     return query, variables, operation
 
 
-def _format(error: GraphQLError, hide_names: bool) -> dict[str, Any]:
+def _format(error: GraphQLError, hide_names: bool, operation_text: str = "") -> dict[str, Any]:
     original = error.original_error
     message = error.message
     code: Any = None
@@ -74,7 +74,7 @@ def _format(error: GraphQLError, hide_names: bool) -> dict[str, Any]:
         log.error("GraphQL resolver failed:\n%s", redacted_traceback(original))
         message, code = "Internal server error", INTERNAL_SERVER_ERROR
     if hide_names:
-        message = without_schema_names(message)
+        message = without_schema_names(message, operation_text)
     out: dict[str, Any] = {"message": message}
     if error.locations:
         out["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
@@ -105,7 +105,7 @@ def prepare(ctx: RequestContext, built: BuiltSchema, query: str,
         return bad_request(exc.message, 400, exc.code)
     errors = validate(built.schema, document)
     if errors:
-        return GraphQLAnswer(400, {"errors": [_format(e, hide) for e in errors]})
+        return GraphQLAnswer(400, {"errors": [_format(e, hide, query) for e in errors]})
     return document
 
 
@@ -117,10 +117,10 @@ def operation_kind(document: DocumentNode, operation_name: str | None) -> str | 
     return None
 
 
-def result_body(ctx: RequestContext, result: ExecutionResult) -> dict[str, Any]:
+def result_body(ctx: RequestContext, result: ExecutionResult, operation_text: str = "") -> dict[str, Any]:
     body: dict[str, Any] = {}
     if result.errors:
-        body["errors"] = [_format(e, not may_introspect(ctx)) for e in result.errors]
+        body["errors"] = [_format(e, not may_introspect(ctx), operation_text) for e in result.errors]
     body["data"] = result.data
     return body
 
@@ -141,7 +141,7 @@ async def run_graphql(ctx: RequestContext, router: Router, cache: SchemaCache, q
     outcome = execute(built.schema, document, context_value=context, variable_values=variables,
                       operation_name=operation_name)
     result: ExecutionResult = await outcome if inspect.isawaitable(outcome) else outcome
-    body = result_body(ctx, result)
+    body = result_body(ctx, result, query)
     status = 400 if result.data is None and result.errors and not _executed(result) else 200
     return GraphQLAnswer(status, body)
 

@@ -87,7 +87,19 @@ def check_complexity(document: DocumentNode, operation_name: str | None, limits:
         raise ParseError(INVALID_QUERY, f"Number of GraphQL fields ({fields}) exceeds maximum allowed ({max_fields})")
 
 
-def without_schema_names(message: str) -> str:
-    """An error message with the schema names graphql-core volunteers removed."""
+TYPE_NAME = re.compile(r"""(?:on |of |by |expecting |)type ['"]([_A-Za-z][_A-Za-z0-9\[\]!]*)['"]""")
+TOKEN = re.compile(r"[_A-Za-z][_A-Za-z0-9]*")
+
+
+def without_schema_names(message: str, operation_text: str = "") -> str:
+    """An error message with the schema names graphql-core volunteers removed: suggestions,
+    omitted required fields, and type names the caller did not write (a pointer's target class)."""
     message = SUGGESTION.sub("", message)
-    return REQUIRED_FIELD.sub("Field of required type was not provided.", message)
+    message = REQUIRED_FIELD.sub("Field of required type was not provided.", message)
+    written = set(TOKEN.findall(operation_text))
+
+    def redact(found: re.Match[str]) -> str:
+        name = found.group(1).strip("[]!")
+        return found.group(0) if name in written else "a type"
+
+    return TYPE_NAME.sub(redact, message)

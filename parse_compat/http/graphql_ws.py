@@ -140,15 +140,15 @@ class GraphQLSocket:
                 answer = await run_graphql(ctx, self.router, self.cache, query, variables, operation)
                 await self.send({"id": op_id, "type": "next", "payload": answer.body})
             else:
-                context = GraphQLContext.for_request(ctx, self.router, built.classes)
+                context = GraphQLContext.for_request(ctx, self.router, built.classes, long_lived=True)
                 stream = await subscribe(built.schema, document, context_value=context, variable_values=variables,
                                          operation_name=operation)
                 if isinstance(stream, ExecutionResult):
-                    await self.send({"id": op_id, "type": "error", "payload": result_body(ctx, stream)["errors"]})
+                    await self.send({"id": op_id, "type": "error", "payload": result_body(ctx, stream, query)["errors"]})
                     return
                 try:
                     async for result in stream:
-                        await self.send({"id": op_id, "type": "next", "payload": result_body(ctx, result)})
+                        await self.send({"id": op_id, "type": "next", "payload": result_body(ctx, result, query)})
                 finally:
                     with contextlib.suppress(Exception):
                         await stream.aclose()  # type: ignore[attr-defined]

@@ -123,6 +123,13 @@ async def test_introspection_and_schema_hints_need_the_master_key(api: Client, g
     assert typo.status == 400 and "Did you mean" not in str(typo.body)
     hinted = await gql("{ patien { count } }", master=True)
     assert "Did you mean" in str(hinted.body)
+    deep = "{ treatmentPlans { edges { node { patient { nope } } } } }"
+    hidden = await gql(deep, token=bob["sessionToken"])
+    assert hidden.status == 400 and "Patient" not in str(hidden.body), hidden.body
+    assert "Patient" in str((await gql(deep, master=True)).body)
+    written = await gql("query($w: PatientWhereInput) { patients(where: $w) { count } }", {"w": {"nope": 1}},
+                        token=bob["sessionToken"])
+    assert "PatientWhereInput" in str(written.body)  # a type the caller wrote is no disclosure
 
 
 @pytest.mark.settings(requestComplexity={"graphQLDepth": 3, "graphQLFields": 6})
