@@ -144,7 +144,8 @@ class GraphQLSocket:
                 stream = await subscribe(built.schema, document, context_value=context, variable_values=variables,
                                          operation_name=operation)
                 if isinstance(stream, ExecutionResult):
-                    await self.send({"id": op_id, "type": "error", "payload": result_body(ctx, stream, query)["errors"]})
+                    errors = result_body(ctx, stream, query)["errors"]
+                    await self.send({"id": op_id, "type": "error", "payload": errors})
                     return
                 try:
                     async for result in stream:
