@@ -265,6 +265,8 @@ class Settings:
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""
+        self.graphQLPath = "/" + self.graphQLPath.strip("/")
+        self.playgroundPath = "/" + self.playgroundPath.strip("/")
         if not self.databaseURI:
             self.databaseURI = f"sqlite:///{Path(self.dataDir) / 'parse.db'}"
         if not self.serverURL:

@@ -108,8 +108,9 @@ def install_graphql_routes(app: web.Application, settings: Settings, router: Rou
         async def asset(request: web.Request) -> web.StreamResponse:
             return playground_asset(request.match_info["name"])
 
-        app.router.add_get(settings.playgroundPath, page)
-        app.router.add_get(settings.playgroundPath.rstrip("/") + "/assets/{name}", asset)
+        base = settings.playgroundPath
+        app.router.add_get(base, page)
+        app.router.add_get(base.rstrip("/") + "/assets/{name}", asset)
 
 
 __all__ = ["GraphQLEndpoint", "install_graphql_routes"]
