@@ -26,7 +26,13 @@ $(GQL_JS_DIR)/node_modules/.installed: $(GQL_JS_DIR)/package.json
 	cd $(GQL_JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-graphql-js: $(GQL_JS_DIR)/node_modules/.installed
+# Parse Server 9.10 for the GraphQL differential test (tests/graphql/test_parse_server_differential.py).
+GQL_PARSE_DIR := tests/graphql/parse_server
+$(GQL_PARSE_DIR)/node_modules/.installed: $(GQL_PARSE_DIR)/package.json
+	cd $(GQL_PARSE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+graphql-js: $(GQL_JS_DIR)/node_modules/.installed $(GQL_PARSE_DIR)/node_modules/.installed
 
 # The GraphQL playground's GraphiQL and React bundles, from npm at build time (served locally: no CDN).
 GRAPHIQL_DIR := parse_compat/graphql/playground_assets
@@ -63,4 +69,4 @@ bench: venv
 	$(PY) bench/load.py
 
 clean:
-	rm -rf $(VENV) $(JS_DIR)/node_modules $(GQL_JS_DIR)/node_modules $(GRAPHIQL_DIR)
+	rm -rf $(VENV) $(JS_DIR)/node_modules $(GQL_JS_DIR)/node_modules $(GQL_PARSE_DIR)/node_modules $(GRAPHIQL_DIR)

@@ -25,7 +25,7 @@ from graphql import (
 )
 
 from ..auth.identity import Auth
-from ..errors import INVALID_SESSION_TOKEN, ParseError
+from ..errors import INVALID_SESSION_TOKEN, OPERATION_FORBIDDEN, ParseError
 from .base_types import BaseTypes
 from .classes import ClassTypeSet
 from .context import GraphQLContext
@@ -58,8 +58,12 @@ def _context(info: GraphQLResolveInfo) -> GraphQLContext:
     return context
 
 
-async def _viewer_of(context: GraphQLContext, session_token: str) -> dict[str, Any]:
+async def _viewer_of(context: GraphQLContext, session_token: str | None) -> dict[str, Any]:
     """`{sessionToken, user}` for a session just opened: `GET /users/me` as that session's user."""
+    if not session_token:
+        # parse-compat: POST /users with the master key opens no session here (Parse's does), so there
+        # is no viewer to return; createUser is the master key's way to add users
+        raise ParseError(OPERATION_FORBIDDEN, "signUp/logInWith with the master key opens no session: use createUser.")
     sessions = context.ctx.state.services.sessions
     user, token = await sessions.user_for_token(session_token)
     if user is None:
@@ -104,13 +108,13 @@ def user_mutations(classes: ClassTypeSet, base: BaseTypes) -> dict[str, GraphQLF
         context = _context(info)
         body = await fields_to_parse(input.get("fields"), "_User", context.classes, _no_nested)
         created = await context.bridge.call("POST", "/users", body)
-        return {"viewer": await _viewer_of(context, created["sessionToken"])}
+        return {"viewer": await _viewer_of(context, created.get("sessionToken"))}
 
     async def log_in_with(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
         context = _context(info)
         body = await fields_to_parse(input.get("fields"), "_User", context.classes, _no_nested)
         created = await context.bridge.call("POST", "/users", {**body, "authData": input["authData"]})
-        return {"viewer": await _viewer_of(context, created["sessionToken"])}
+        return {"viewer": await _viewer_of(context, created.get("sessionToken"))}
 
     async def log_in(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:  # noqa: A002
         context = _context(info)
