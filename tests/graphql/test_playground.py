@@ -3,7 +3,9 @@ alone (nothing from another origin) that never carries a key; `/graphql` itself 
 
 from __future__ import annotations
 
+import asyncio
 import re
+import shutil
 
 import aiohttp
 import pytest
@@ -43,3 +45,16 @@ async def test_playground_page_loads_only_local_bundles_and_no_key(api: Client) 
                 assert resp.status == 200 and len(body) > 200, source
         async with session.get(root(api) + "/playground/assets/..%2F..%2Fsettings.py") as resp:
             assert resp.status == 404
+
+
+@pytest.mark.settings(mountPlayground=True)
+async def test_playground_renders_graphiql_in_chromium_without_network(api: Client) -> None:
+    """Debian's chromium, every host but the loopback server unresolvable: GraphiQL still renders."""
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed (make chromium)"
+    process = await asyncio.create_subprocess_exec(
+        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--dump-dom", root(api) + "/playground",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+    dom, _ = await asyncio.wait_for(process.communicate(), 90)
+    assert b"graphiql-container" in dom and b"graphiql-editor" in dom, dom[-2000:]
