@@ -75,6 +75,7 @@ class PointerLoader:
         self.batches = 0
 
     def load(self, class_name: str, object_id: str) -> asyncio.Future[dict[str, Any] | None]:
+        """The object (REST JSON), or the bare pointer when the caller may not read it."""
         key = (class_name, object_id)
         if key in self._cache:
             return self._cache[key]
@@ -106,4 +107,7 @@ class PointerLoader:
         for key, holder in zip(keys, holders, strict=True):
             future = self._cache[key] if self.remember else self._cache.pop(key)
             if not future.done():
-                future.set_result(holder.get("target"))
+                # parse-compat: an object the caller may not read stays the bare pointer REST shows
+                # (its objectId, every other field null), as in Parse Server
+                future.set_result(holder.get("target") or {"__type": "Pointer", "className": key[0],
+                                                          "objectId": key[1]})

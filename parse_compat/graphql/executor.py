@@ -29,6 +29,7 @@ from .schema import BuiltSchema, SchemaCache
 log = logging.getLogger("parse_compat.graphql")
 MAX_QUERY_LENGTH = 100_000
 MAX_TOKENS = 20_000
+MAX_CACHED_DOCUMENTS = 500
 
 
 @dataclass
@@ -89,12 +90,14 @@ def may_introspect(ctx: RequestContext) -> bool:
     return ctx.auth.has_master_power or bool(getattr(ctx.state.settings, "graphQLPublicIntrospection", False))
 
 
-def prepare(ctx: RequestContext, built: BuiltSchema, query: str,
-            operation_name: str | None) -> DocumentNode | GraphQLAnswer:
-    """The parsed, guarded and validated document, or the answer refusing it."""
+def prepare(ctx: RequestContext, built: BuiltSchema, query: str, operation_name: str | None,
+            documents: dict[str, DocumentNode] | None = None) -> DocumentNode | GraphQLAnswer:
+    """The parsed, guarded and validated document, or the answer refusing it. `documents` keeps the
+    validated documents of the current schema (validation costs more than a small query's run)."""
     hide = not may_introspect(ctx)
+    known = documents.get(query) if documents is not None else None
     try:
-        document = parse(query, max_lexical_tokens=MAX_TOKENS)
+        document = known or parse(query, max_lexical_tokens=MAX_TOKENS)
     except GraphQLSyntaxError as exc:
         return GraphQLAnswer(400, {"errors": [_format(exc, False)]})
     if hide and asks_introspection(document):
@@ -103,9 +106,15 @@ def prepare(ctx: RequestContext, built: BuiltSchema, query: str,
         check_complexity(document, operation_name, limits(ctx))
     except ParseError as exc:
         return bad_request(exc.message, 400, exc.code)
+    if known is not None:
+        return known
     errors = validate(built.schema, document)
     if errors:
         return GraphQLAnswer(400, {"errors": [_format(e, hide, query) for e in errors]})
+    if documents is not None:
+        if len(documents) >= MAX_CACHED_DOCUMENTS:
+            documents.pop(next(iter(documents)))
+        documents[query] = document
     return document
 
 
@@ -129,7 +138,7 @@ async def run_graphql(ctx: RequestContext, router: Router, cache: SchemaCache, q
                       variables: dict[str, Any] | None, operation_name: str | None,
                       *, allow_mutations: bool = True) -> GraphQLAnswer:
     built = cache.current(ctx.state)
-    document = prepare(ctx, built, query, operation_name)
+    document = prepare(ctx, built, query, operation_name, cache.documents)
     if isinstance(document, GraphQLAnswer):
         return document
     kind = operation_kind(document, operation_name)

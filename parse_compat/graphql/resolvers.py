@@ -10,6 +10,7 @@ read-only-master refusal), as the caller. Pointers are loaded through the reques
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from graphql import GraphQLResolveInfo
@@ -43,7 +44,8 @@ class ClassResolvers:
 
     # --- fields of objects -------------------------------------------------------------------
     def pointer(self, field_name: str) -> Any:
-        async def resolve(source: Any, info: GraphQLResolveInfo) -> Any:
+        def resolve(source: Any, info: GraphQLResolveInfo) -> Any:
+            """The pointed-to object, or a future of it from the batched loader (no task per object)."""
             value = source.get(field_name) if isinstance(source, dict) else None
             if not isinstance(value, dict):
                 return None
@@ -52,10 +54,7 @@ class ClassResolvers:
             class_name, object_id = value.get("className"), value.get("objectId")
             if not isinstance(class_name, str) or not isinstance(object_id, str):
                 return None
-            loaded = await _context(info).loader.load(class_name, object_id)
-            # parse-compat: an object the caller may not read stays the bare pointer REST shows
-            # (its objectId, every other field null), as in Parse Server
-            return loaded if loaded is not None else value
+            return _context(info).loader.load(class_name, object_id)
         return resolve
 
     def relation(self, class_name: str, field_name: str, target_class: str) -> Any:
@@ -194,5 +193,30 @@ async def find_connection(info: GraphQLResolveInfo, class_name: str, args: dict[
     if class_name == "_User" and results:
         for user in results:
             user.pop("sessionToken", None)
+    if results:
+        await preload_pointers(context, class_name, results, selected_paths(info, max_depth=4))
     count = result.get("count")
     return connection(results, skip, int(count) if count is not None else None, pre_count)
+
+
+async def preload_pointers(context: GraphQLContext, class_name: str, nodes: list[dict[str, Any]],
+                           paths: set[str]) -> None:
+    """Load, in one batch, the pointers of a page's nodes whose fields the query reads below
+    `edges.node.<pointer>`, so each node's field resolves at once (no task per node)."""
+    schema = context.classes.get(class_name)
+    if schema is None:
+        return
+    wanted = {path.split(".")[2] for path in paths if path.startswith("edges.node.") and path.count(".") >= 3
+              and path.split(".")[3] not in ("objectId", "__typename")}
+    fields = [name for name in wanted if schema.fields.get(name, {}).get("type") == "Pointer"]
+    pending: list[tuple[dict[str, Any], str, Any]] = []
+    for node in nodes:
+        for name in fields:
+            value = node.get(name)
+            if isinstance(value, dict) and not _is_loaded(value) and isinstance(value.get("className"), str) \
+                    and isinstance(value.get("objectId"), str):
+                pending.append((node, name, context.loader.load(value["className"], value["objectId"])))
+    if pending:
+        loaded = await asyncio.gather(*(future for _, _, future in pending))
+        for (node, name, _), value in zip(pending, loaded, strict=True):
+            node[name] = value

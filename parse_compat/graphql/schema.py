@@ -149,6 +149,7 @@ class SchemaCache:
     def __init__(self, custom_sdl: DocumentNode | None = None) -> None:
         self._built: BuiltSchema | None = None
         self.custom_sdl = custom_sdl
+        self.documents: dict[str, DocumentNode] = {}  # query text → validated document, for this schema
 
     def current(self, state: Any) -> BuiltSchema:
         classes = exposed_classes(state.schemas.all())
@@ -160,6 +161,7 @@ class SchemaCache:
             schema = build_schema(classes, functions, live_classes)
             if self.custom_sdl is not None:
                 schema = apply_sdl(schema, self.custom_sdl)
+            self.documents = {}
             self._built = BuiltSchema(schema,
                                       {schema.class_name: schema for schema in classes}, key)
         return self._built

@@ -130,7 +130,7 @@ class GraphQLSocket:
             await self.send({"id": op_id, "type": "error", "payload": [{"message": "Invalid subscribe payload"}]})
             return
         built = self.cache.current(self.state)
-        document = prepare(ctx, built, query, name if isinstance(name, str) else None)
+        document = prepare(ctx, built, query, name if isinstance(name, str) else None, self.cache.documents)
         if isinstance(document, GraphQLAnswer):
             await self.send({"id": op_id, "type": "error", "payload": document.body["errors"]})
             return
