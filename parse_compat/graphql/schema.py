@@ -51,11 +51,34 @@ RESERVED_MUTATIONS = frozenset({"signUp", "logIn", "logInWith", "logOut", "creat
                                 "sendVerificationEmail"})
 
 
+CLASS_TYPE_PATTERNS = ("{}", "{}Connection", "{}Edge", "{}WhereInput", "{}RelationWhereInput", "{}Order",
+                       "Create{}FieldsInput", "Update{}FieldsInput", "{}PointerInput", "{}RelationInput",
+                       "Create{}Input", "Create{}Payload", "Update{}Input", "Update{}Payload", "Delete{}Input",
+                       "Delete{}Payload", "{}SubscriptionPayload")
+ROOT_TYPE_NAMES = frozenset({f"{name}{suffix}" for name in (
+    "SignUp", "LogInWith", "LogIn", "LogOut", "ResetPassword", "SendVerificationEmail", "CreateFile", "CallCloudCode",
+    "CreateClass", "UpdateClass", "DeleteClass") for suffix in ("Input", "Payload")} | {"UserLoginWithInput"})
+
+
 def exposed_classes(all_classes: list[ClassSchema]) -> list[ClassSchema]:
-    """The classes that get types, in Parse's order (system classes first, then by name)."""
-    usable = [schema for schema in all_classes if schema.class_name not in MASTER_ONLY_CLASSES
-              and graphql_class_name(schema.class_name) not in RESERVED_TYPE_NAMES]
-    return sorted(usable, key=lambda s: (not s.class_name.startswith("_"), s.class_name))
+    """The classes that get types, in Parse's order (system classes first, then by name). A class
+    whose generated type names would collide with a built-in type or an earlier class's types is
+    left out (logged), as Parse Server skips colliding types, so one odd class name never breaks
+    the endpoint."""
+    taken = set(RESERVED_TYPE_NAMES | ROOT_TYPE_NAMES)
+    taken |= {named.name for named in (*BaseTypes().all(), *SchemaAdminTypes().all())}
+    usable = []
+    for schema in sorted(all_classes, key=lambda s: (not s.class_name.startswith("_"), s.class_name)):
+        if schema.class_name in MASTER_ONLY_CLASSES:
+            continue
+        names = {pattern.format(graphql_class_name(schema.class_name)) for pattern in CLASS_TYPE_PATTERNS}
+        if names & taken:
+            log.warning("Class %s gets no GraphQL types: its type names collide with existing ones.",
+                        schema.class_name)
+            continue
+        taken |= names
+        usable.append(schema)
+    return usable
 
 
 def fingerprint(classes: list[ClassSchema], functions: list[str]) -> str:

@@ -108,3 +108,14 @@ async def test_class_schema_fields_need_the_master_key(api: Client, gql: GraphQL
     deleted = await gql('mutation { deleteClass(input: {name: "Clinic"}) { class { name } } }', master=True)
     assert deleted.data == {"deleteClass": {"class": {"name": "Clinic"}}}
     assert (await api.get("/schemas/Clinic", master=True)).status == 400
+
+
+async def test_classes_whose_type_names_collide_are_left_out(api: Client, gql: GraphQLClient) -> None:
+    for name in ("Class", "PatientConnection", "Viewer", "Room"):
+        reply = await api.post(f"/schemas/{name}", {"className": name, "fields": {"label": {"type": "String"}}},
+                               master=True)
+        assert reply.status == 200, reply.body
+    answer = await gql("{ health rooms { count } patients { count } }", master=True)
+    assert answer.data == {"health": True, "rooms": {"count": 0}, "patients": {"count": 0}}
+    missing = await gql("{ patientConnections { count } }", master=True)
+    assert missing.status == 400
