@@ -143,3 +143,18 @@ async def test_graphql_depth_and_field_limits(api: Client, gql: GraphQLClient) -
     assert wide.error_codes == [102]
     master = await gql("{ treatmentPlans { edges { node { patient { name } } } } }", master=True)
     assert master.data == {"treatmentPlans": {"edges": []}}
+
+
+async def test_get_serves_queries_only_and_credentials_come_from_headers(api: Client, gql: GraphQLClient) -> None:
+    headers = {"X-Parse-Application-Id": "test-app"}
+    async with api.session.get(gql.url, params={"query": "{ health }"}, headers=headers) as resp:
+        assert resp.status == 200 and await resp.json() == {"data": {"health": True}}
+    mutation = ('mutation { createPatient(input: {fields: {name: "x", email: "x@x.org", phone: "1"}}) '
+                "{ clientMutationId } }")
+    master = {**headers, "X-Parse-Master-Key": "test-master"}
+    async with api.session.get(gql.url, params={"query": mutation}, headers=master) as resp:
+        assert resp.status == 405
+    assert (await api.get("/classes/Patient", master=True)).body["results"] == []
+    # the JS SDK's body envelope is not read on /graphql: the app id must be a header
+    async with api.session.post(gql.url, json={"query": "{ health }", "_ApplicationId": "test-app"}) as resp:
+        assert resp.status == 403 and await resp.json() == {"error": "unauthorized"}
