@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JS_DIR := tests/e2e_js
 
-.PHONY: run test lint venv js chromium bench clean
+.PHONY: run test lint venv js graphql-js graphiql chromium bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,24 +20,53 @@ $(JS_DIR)/node_modules/.installed: $(JS_DIR)/package.json
 
 js: $(JS_DIR)/node_modules/.installed
 
+# urql and graphql-ws for the GraphQL end-to-end test (tests/graphql/test_graphql_clients.py).
+GQL_JS_DIR := tests/graphql/e2e_js
+$(GQL_JS_DIR)/node_modules/.installed: $(GQL_JS_DIR)/package.json
+	cd $(GQL_JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Parse Server 9.10 for the GraphQL differential test (tests/graphql/test_parse_server_differential.py).
+GQL_PARSE_DIR := tests/graphql/parse_server
+$(GQL_PARSE_DIR)/node_modules/.installed: $(GQL_PARSE_DIR)/package.json
+	cd $(GQL_PARSE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+graphql-js: $(GQL_JS_DIR)/node_modules/.installed $(GQL_PARSE_DIR)/node_modules/.installed
+
+# The GraphQL playground's GraphiQL and React bundles, from npm at build time (served locally: no CDN).
+GRAPHIQL_DIR := parse_compat/graphql/playground_assets
+GRAPHIQL_PACKAGES := graphiql@3.8.3 react@18.3.1 react-dom@18.3.1
+$(GRAPHIQL_DIR)/.installed: Makefile
+	rm -rf $(GRAPHIQL_DIR).tmp && mkdir -p $(GRAPHIQL_DIR).tmp $(GRAPHIQL_DIR)
+	cd $(GRAPHIQL_DIR).tmp && npm pack --silent $(GRAPHIQL_PACKAGES) >/dev/null && \
+	  for f in *.tgz; do tar xzf $$f && mv package $${f%.tgz}; done
+	cp $(GRAPHIQL_DIR).tmp/graphiql-*/graphiql.min.js $(GRAPHIQL_DIR).tmp/graphiql-*/graphiql.min.css \
+	   $(GRAPHIQL_DIR).tmp/react-1*/umd/react.production.min.js \
+	   $(GRAPHIQL_DIR).tmp/react-dom-*/umd/react-dom.production.min.js $(GRAPHIQL_DIR)/
+	rm -rf $(GRAPHIQL_DIR).tmp
+	touch $@
+
+graphiql: $(GRAPHIQL_DIR)/.installed
+
 # Debian's chromium for the web page tests (installed through apt when missing and we are root).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "install Debian's chromium package (sudo apt-get install chromium) for the web page tests" >&2; exit 1; fi; }
 
-run: venv
+run: venv graphiql
 	$(PY) -m parse_compat
 
 lint: venv
 	$(VENV)/bin/ruff check parse_compat tests bench cloud_code
 	$(VENV)/bin/mypy
 
-test: venv js chromium lint
+test: venv js graphql-js graphiql chromium lint
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 bench: venv
 	$(PY) bench/load.py
 
 clean:
-	rm -rf $(VENV) $(JS_DIR)/node_modules
+	rm -rf $(VENV) $(JS_DIR)/node_modules $(GQL_JS_DIR)/node_modules $(GQL_PARSE_DIR)/node_modules $(GRAPHIQL_DIR)

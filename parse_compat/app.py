@@ -11,6 +11,7 @@ from aiohttp import web
 
 from .auth.roles import RoleResolver
 from .http.api import Router
+from .http.graphql_route import install_graphql_routes
 from .http.routes import register_all
 from .http.safety import install_security_headers
 from .http.server import HttpEdge
@@ -116,6 +117,7 @@ def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web
     app.on_cleanup.append(cleanup)
     mount = settings.mountPath
     app.router.add_route("*", "/health", handle)
+    install_graphql_routes(app, settings, router, lambda application: application[STATE_KEY])  # before the mount
     app.router.add_route("*", mount + "/{tail:.*}" if mount else "/{tail:.*}", handle)
     if mount:  # the mount path itself: the JS SDK opens its Live Query websocket on ws://host:port/parse
         app.router.add_route("GET", mount, handle)

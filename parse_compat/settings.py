@@ -186,6 +186,18 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'Rotated log files kept in logsFolder: a number, or days as "10d". Default: all.'),
     OptionSpec("cluster", "PARSE_SERVER_CLUSTER", "json",
                "Run this many server processes on the port (true: one per CPU), as --workers does."),
+    OptionSpec("mountGraphQL", "PARSE_SERVER_MOUNT_GRAPHQL", "bool",
+               "Serve the GraphQL API generated from the classes (Parse's names) at graphQLPath.", False),
+    OptionSpec("graphQLPath", "PARSE_SERVER_GRAPHQL_PATH", "str", "Path of the GraphQL API.", "/graphql"),
+    OptionSpec("graphQLPublicIntrospection", "PARSE_SERVER_GRAPHQL_PUBLIC_INTROSPECTION", "bool",
+               "Let callers without the master key introspect the GraphQL schema (Parse 9 default: false).", False),
+    OptionSpec("graphQLSchema", "PARSE_SERVER_GRAPH_QLSCHEMA", "str",
+               "SDL file extending the GraphQL schema; @resolve(to: \"fn\") answers a field with a cloud function, "
+               "@mock(with: …) with a value."),
+    OptionSpec("mountPlayground", "PARSE_SERVER_MOUNT_PLAYGROUND", "bool",
+               "Serve a GraphiQL playground (bundled, no CDN) at playgroundPath; it never embeds a key.", False),
+    OptionSpec("playgroundPath", "PARSE_SERVER_PLAYGROUND_PATH", "str", "Path of the GraphQL playground.",
+               "/playground"),
     OptionSpec("transactionLimits", "PARSE_COMPAT_TRANSACTION_LIMITS", "json",
                'Bounds of a batch with "transaction": true, which holds the write lock: '
                '{"maxRequests": 100, "timeoutMs": 1000}.'),
@@ -314,9 +326,17 @@ class Settings:
     preventLoginWithUnverifiedEmail: bool = False
     customPages: dict[str, Any] | None = None
     appName: str | None = None
+    mountGraphQL: bool = False
+    graphQLPath: str = "/graphql"
+    graphQLPublicIntrospection: bool = False
+    graphQLSchema: str | None = None
+    mountPlayground: bool = False
+    playgroundPath: str = "/playground"
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""
+        self.graphQLPath = "/" + self.graphQLPath.strip("/")
+        self.playgroundPath = "/" + self.playgroundPath.strip("/")
         if not self.databaseURI:
             self.databaseURI = f"sqlite:///{Path(self.dataDir) / 'parse.db'}"
         if not self.serverURL:

@@ -6,7 +6,7 @@ path counting once, as Parse counts them), `subqueryDepth` (`$inQuery`/`$notInQu
 `$dontSelect` nested in each other), `subqueryLimit` (rows a sub-query may return),
 `queryDepth` (`$or`/`$and`/`$nor` nested in each other, anywhere in the where),
 `batchRequestLimit` (items in one `/batch`), `allowRegex` (false: `$regex` refused),
-`graphQLDepth`, `graphQLFields` (accepted for compatibility: there is no GraphQL endpoint).
+`graphQLDepth`, `graphQLFields` (the GraphQL API's depth and field count: graphql/guards.py).
 Exceeding one is Parse's 102 (107 for a batch) with Parse's message. The master key is never
 limited, as in Parse. Parse ships every limit off; a server started with a schema template (the
 dental one) ships them on (TEMPLATE_DEFAULTS) unless the option says otherwise.
