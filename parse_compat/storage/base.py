@@ -103,6 +103,8 @@ class RecordWrites(Protocol):
 
     async def insert(self, schema: ClassSchema, doc: Document) -> None: ...
 
+    async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None: ...
+
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None: ...
 
     async def delete(self, schema: ClassSchema, where: Where) -> Document | None: ...
@@ -139,6 +141,12 @@ class StorageAdapter(Protocol):
     # --- objects ------------------------------------------------------------------------
     async def insert(self, schema: ClassSchema, doc: Document) -> None:
         """Insert a new object. Raises ``DuplicateValue(field)`` on a unique conflict."""
+        ...
+
+    async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None:
+        """Insert new objects in order with one call, in one transaction where
+        ``capabilities.transactions`` (otherwise those before a conflict stay). Raises
+        ``DuplicateValue(field)`` on a unique conflict."""
         ...
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:

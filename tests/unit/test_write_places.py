@@ -11,7 +11,7 @@ from pathlib import Path
 import parse_compat
 
 ROOT = Path(parse_compat.__file__).parent
-WRITE = re.compile(r"storage\s*\.\s*(insert|update|delete|delete_many|add_relations|remove_relations)\s*\(")
+WRITE = re.compile(r"storage\s*\.\s*(insert|insert_many|update|delete|delete_many|add_relations|remove_relations)\s*\(")
 ALLOWED = {"rest/write/store.py", "rest/write/server_owned.py"}
 
 

@@ -137,6 +137,8 @@ class SQLiteAdapter(StatementRunner):
         for declared, keys in schema.indexes.items():
             if declared == "_id_" or not all(isinstance(v, int) for v in keys.values()):
                 continue
+            if any(schema.field_type(key) == "Array" for key in keys):
+                continue  # an index of the whole JSON array cannot answer a membership query: not built
             exprs = []
             for key, direction in keys.items():
                 column = key if key in COLUMN_FIELDS else self._index_expr(schema, key)
@@ -234,6 +236,25 @@ class SQLiteAdapter(StatementRunner):
             except sqlite3.IntegrityError as exc:
                 raise self._duplicate(exc) from exc
         await self._call(run)
+
+    async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None:
+        """Insert `docs` in one transaction (one statement prepared once): all or none."""
+        rows = [to_row(doc) for doc in docs]
+
+        def body() -> None:
+            self.db.executemany(f"INSERT INTO {quote(schema.class_name)} VALUES (?,?,?,?,?,?)", rows)
+            for doc, row in zip(docs, rows, strict=True):
+                if row[3] is not None:
+                    acl_index.write(self.db, schema.class_name, doc["objectId"], doc, row[1], new=True)
+
+        def run() -> None:
+            self._ready(schema)
+            try:
+                self._write(body)
+            except sqlite3.IntegrityError as exc:
+                raise self._duplicate(exc) from exc
+        if rows:
+            await self._call(run)
 
     def _select(self, schema: ClassSchema, where: Where, options: FindOptions | None = None,
                 columns: str = "t.objectId, t.createdAt, t.updatedAt, t._rperm, t._wperm, t.data",
