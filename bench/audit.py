@@ -1,6 +1,9 @@
 """What the access audit trail costs: get-by-id and find throughput with auditing on and off, in
 one run (a script, not a test).
 
+Each line also shows the CPU the rest of the machine used meanwhile ("other processes", in
+cores; > ~0.1 means a shared, noisy run), and the load average is printed at the end.
+
 Two servers on fresh SQLite files, started by `bench/load.py`'s helpers with the dental schema
 (TreatmentPlan is audited there): one as shipped, one with `--auditLog false`. Both are seeded
 alike, then the `get` and `query` phases of `bench/load.py` (query: 20 results, so 20 `_Audit`
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import statistics
 import sys
@@ -70,13 +74,16 @@ async def main_async(args: argparse.Namespace) -> int:
                         label = "on " if audit else "off"
                         print(f"round {round_no + 1} {name:<6} audit {label}: {result.rps:8.0f} req/s  "
                               f"p50 {result.percentile(50):6.2f} ms  server CPU {cpu_ms(result):6.3f} ms/request  "
-                              f"errors {result.errors}", flush=True)
+                              f"other processes {result.other_cpu or 0:4.2f} cores  errors {result.errors}",
+                              flush=True)
                         runs.setdefault((name, audit), []).append(result)
     finally:
         for proc in procs:
             load.stop_server(proc)
         for data_dir in dirs:
             shutil.rmtree(data_dir, ignore_errors=True)
+    print(f"\nload average (1/5/15 min) at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; "
+          f"{os.cpu_count()} cores")
     print(f"\n{'phase':<8}{'off req/s':>11}{'on req/s':>10}{'cost':>8}{'CPU ms/req off':>16}{'on':>8}{'cost':>8}"
           "   (medians over rounds; cost = median of the per-round costs)")
     for name in PHASES:

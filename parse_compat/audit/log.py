@@ -3,9 +3,10 @@ batches (group commit), each batch in one storage transaction after the chain's 
 
 Durability: `record()` only appends to a list (a few microseconds on the request path). Before
 a request's response leaves, the HTTP edge calls `barrier()`, which returns once everything
-recorded so far is stored (group commit, no timer): the first waiter schedules a flush for the
-end of the current loop turn, every request that records before it starts joins it, and those
-that record while it runs share the next one, which starts as soon as it ends. A flush hashes
+recorded so far is stored (group commit, no fixed window): the first waiter schedules a flush
+that starts once a loop turn records nothing new (a quiet server flushes after one turn; a busy
+one gathers the requests in progress, for at most `GATHER_SECONDS`), and those that record while
+it runs share the next one, which starts as soon as it ends. A flush hashes
 its batch and stores it with one multi-row insert in one transaction (at most `MAX_BATCH`
 entries, a millisecond or so on the loop), so the commit's cost is shared by every request of
 the batch. So an entry whose request got its answer is on disk; a crash before the flush loses
@@ -46,6 +47,7 @@ SUPERVISED_NAME = "audit.writer"
 INDEXES = {"targetId_1": {"targetId": 1}, "ids_1": {"ids": 1}}
 FLUSH_SECONDS = 1.0
 MAX_BATCH = 128  # entries per transaction: bounds how long one flush holds the loop
+GATHER_SECONDS = 0.002  # at most this long a flush waits for requests in progress to join it
 PURGE_SECONDS = 3600.0
 APPEND_ATTEMPTS = 8
 SESSION_CACHE_MAX = 10_000
@@ -144,7 +146,14 @@ class AuditLog:
             await asyncio.shield(self._next)
 
     async def _flush_soon(self) -> None:
-        await asyncio.sleep(0)  # the requests handled in this loop turn join the flush
+        # The requests being handled join the flush: yield to the loop while the last turn
+        # recorded more entries (a quiet server flushes after one turn; a busy one batches the
+        # requests in progress, never longer than GATHER_SECONDS).
+        loop = asyncio.get_running_loop()
+        deadline, seen = loop.time() + GATHER_SECONDS, -1
+        while seen < len(self._pending) < MAX_BATCH and loop.time() < deadline:
+            seen = len(self._pending)
+            await asyncio.sleep(0)
         async with self._lock:
             await self._flush()
 
