@@ -218,27 +218,28 @@ class AuditLog:
         return self._sessions[token]
 
     async def append(self, docs: list[Document]) -> None:
-        """Chain and insert `docs` after the stored head, in one transaction.
+        """Chain and insert `docs` after the stored head, with one multi-row insert (one transaction).
 
         The head this process wrote last is kept in memory; `seq` is unique, so when another
-        process appended meanwhile the first insert collides, the transaction rolls back and the
-        head is read again (also the first time, and after any failure)."""
+        process appended meanwhile the first row collides, the insert rolls back and the head is
+        read again (also the first time, and after any failure)."""
         schema = await self.schema()
         storage = self.state.storage
         for _attempt in range(APPEND_ATTEMPTS):
             try:
-                async with storage.transaction():
-                    if self._head is None:
-                        head = await storage.find(schema, {}, FindOptions(limit=1, sort=[("objectId", False)]))
-                        self._head = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, "")
-                    seq, prev = self._head
-                    for doc in docs:
-                        seq += 1
-                        # no ACL lists (the class is closed to clients), no updatedAt (entries never change)
-                        prev = seal(doc, seq, prev)["hash"]
-                        doc["objectId"] = object_id_of(seq)
-                    await self.state.services.server_writes.insert_many(schema, docs)
-                    new_head = (seq, prev)
+                if self._head is None:
+                    head = await storage.find(schema, {}, FindOptions(limit=1, sort=[("objectId", False)]))
+                    self._head = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, "")
+                seq, prev = self._head
+                for doc in docs:
+                    seq += 1
+                    # no ACL lists (the class is closed to clients), no updatedAt (entries never change)
+                    prev = seal(doc, seq, prev)["hash"]
+                    doc["objectId"] = object_id_of(seq)
+                # one transaction (all or none); a head another process moved meanwhile makes the
+                # first objectId collide, and the whole batch is chained again after the new head
+                await self.state.services.server_writes.insert_many(schema, docs)
+                new_head = (seq, prev)
             except DuplicateValue:
                 self._head = None  # another process appended after our head: read it again
                 continue

@@ -44,6 +44,10 @@ from typing import Any, Protocol
 # The time budget of every query unless `databaseOptions.maxTimeMS` says otherwise (storage/loader.py).
 DEFAULT_MAX_TIME_MS = 5000
 
+# Server-written classes whose rows are only ever inserted (never updated) and carry no ACL (the
+# audit trail, parse_compat/audit): adapters keep no updatedAt or read-list index for them.
+APPEND_ONLY_CLASSES = frozenset({"_Audit"})
+
 Document = dict[str, Any]
 Where = dict[str, Any]
 

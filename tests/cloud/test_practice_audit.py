@@ -4,6 +4,7 @@ append-only even for the master key, and `patientAccessLog` shows an administrat
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -250,7 +251,31 @@ async def test_patient_access_log_looks_entries_up_through_an_index(running: Run
                                       FindOptions(limit=1000, sort=[("seq", False)]))
         plan = " | ".join(str(row[-1]) for row in storage.db.execute("EXPLAIN QUERY PLAN " + sql, params))
         assert "USING INDEX" in plan and "targetId_1" in plan and "SCAN t" not in plan, plan
+        # append-only, no ACL: no updatedAt or read-list index to write on every insert
+        names = {row[1] for row in storage.db.execute("PRAGMA index_list('_Audit')")}
+        assert not {'idx__Audit_updatedAt', 'idx__Audit__rperm_createdAt'} & names, names
     else:
         indexes = await storage.database["_Audit"].index_information()
         keys = {tuple(name for name, _direction in spec["key"]) for spec in indexes.values()}
         assert {("targetId",), ("ids",)} <= keys, keys
+
+
+async def test_concurrent_reads_share_one_batched_write(running: Running, api: Client,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    clinic = await practice(api)
+    patient = await new_patient(running, clinic.staff1)
+    path = f"/classes/Patient/{patient}"
+    await asyncio.gather(*(api.get(path, master=True) for _ in range(8)))  # the client's connections are open
+    await entries(running)
+    writes = running.state.services.server_writes
+    batches: list[int] = []
+    insert_many = writes.insert_many
+
+    async def counted(schema: Any, docs: list[Any]) -> None:
+        batches.append(len(docs))
+        await insert_many(schema, docs)
+    monkeypatch.setattr(writes, "insert_many", counted)
+    replies = await asyncio.gather(*(api.get(path, master=True) for _ in range(8)))
+    assert [reply.status for reply in replies] == [200] * 8
+    assert sum(batches) == 8 and len(batches) < 8, batches  # one multi-row insert served several requests
+    assert len([row for row in await entries(running, targetId=patient) if row["action"] == "get"]) == 16

@@ -217,12 +217,12 @@ class MongoAdapter:
                 raise
 
     async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None:
-        """Insert `docs` in order with one call; within a transaction all or none, without one the
-        documents before a duplicate stay."""
+        """Insert `docs` in order with one call, in a transaction where the server has them (all or
+        none); without, the documents before a duplicate stay."""
         if not docs:
             return
         collection = self._collection(schema.class_name)
-        async with self._using() as kw:
+        async with self.transaction(), self._using() as kw:
             if uniqueness.needs_case_insensitive_check(schema.class_name):
                 for doc in docs:
                     await uniqueness.check_case_insensitive(collection, doc, None, not self._emulated, kw)
