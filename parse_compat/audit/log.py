@@ -6,10 +6,9 @@ a request's response leaves, the HTTP edge calls `barrier()`, which returns once
 recorded so far is stored (group commit, no fixed window): the first waiter schedules a flush
 that starts once a loop turn records nothing new (a quiet server flushes after one turn; a busy
 one gathers the requests in progress, for at most `GATHER_SECONDS`), and those that record while
-it runs share the next one, which starts as soon as it ends. A flush hashes
-its batch and stores it with one multi-row insert in one transaction (at most `MAX_BATCH`
-entries, a millisecond or so on the loop), so the commit's cost is shared by every request of
-the batch. So an entry whose request got its answer is on disk; a crash before the flush loses
+it runs share the next one, which starts as soon as it ends. A flush hashes its batch and
+stores it with one multi-row insert in one transaction (at most `MAX_BATCH` entries, about a
+millisecond on the loop), so the commit's cost is shared by every request of the batch. So an entry whose request got its answer is on disk; a crash before the flush loses
 only entries of requests that never got an answer. A failed flush keeps the entries and fails
 the request (500). Entries recorded outside a request (Live Query deliveries, jobs) are flushed
 by a background task every `FLUSH_SECONDS` and at shutdown.
@@ -46,8 +45,8 @@ SUPERVISED_NAME = "audit.writer"
 # find returned (MongoDB: a multikey index; SQLite cannot index array members, see README).
 INDEXES = {"targetId_1": {"targetId": 1}, "ids_1": {"ids": 1}}
 FLUSH_SECONDS = 1.0
-MAX_BATCH = 128  # entries per transaction: bounds how long one flush holds the loop
-GATHER_SECONDS = 0.002  # at most this long a flush waits for requests in progress to join it
+MAX_BATCH = 64  # entries per transaction: bounds how long one flush holds the loop (about a millisecond)
+GATHER_SECONDS = 0.001  # at most this long a flush waits for requests in progress to join it
 PURGE_SECONDS = 3600.0
 APPEND_ATTEMPTS = 8
 SESSION_CACHE_MAX = 10_000
