@@ -8,8 +8,9 @@ that starts once a loop turn records nothing new (a quiet server flushes after o
 one gathers the requests in progress, for at most `GATHER_SECONDS`), and those that record while
 it runs share the next one, which starts as soon as it ends. A flush hashes its batch and
 stores it with one multi-row insert in one transaction (at most `MAX_BATCH` entries, about a
-millisecond on the loop), so the commit's cost is shared by every request of the batch. So an entry whose request got its answer is on disk; a crash before the flush loses
-only entries of requests that never got an answer. A failed flush keeps the entries and fails
+millisecond on the loop), so the commit's cost is shared by every request of the batch. So an
+entry whose request got its answer is on disk; a crash before the flush loses only entries of
+requests that never got an answer. A failed flush keeps the entries and fails
 the request (500). Entries recorded outside a request (Live Query deliveries, jobs) are flushed
 by a background task every `FLUSH_SECONDS` and at shutdown.
 
