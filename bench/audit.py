@@ -1,12 +1,18 @@
 """What the access audit trail costs: get-by-id and find throughput with auditing on and off, in
 one run (a script, not a test).
 
+Each line also shows the CPU the rest of the machine used meanwhile ("other processes", in
+cores; > ~0.1 means a shared, noisy run), and the load average is printed at the end.
+
 Two servers on fresh SQLite files, started by `bench/load.py`'s helpers with the dental schema
 (TreatmentPlan is audited there): one as shipped, one with `--auditLog false`. Both are seeded
 alike, then the `get` and `query` phases of `bench/load.py` (query: 20 results, so 20 `_Audit`
 entries per request) run alternately on each server, `--rounds` times, so drift of a loaded
 machine hits both sides; the table shows medians over the rounds: req/s, server CPU time per
-request (which a busy machine disturbs less), and the cost in % of each.
+request (which a busy machine disturbs less), and the cost in % of each. With `--together` each
+phase runs on both servers at once (a paired measurement: whatever the neighbours do hits both
+alike; the two servers then share the cores, so compare CPU per request, or req/s when the
+client is not the limit).
 
 Example: .venv/bin/python bench/audit.py --plans 3000 --duration 5 --rounds 3 --concurrency 16 [--auth session]
 """
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import statistics
 import sys
@@ -48,6 +55,12 @@ async def prepare(session: aiohttp.ClientSession, data_dir: Path, audit: bool, a
     return proc, phases
 
 
+async def run(server: tuple[Any, dict[str, Any]], name: str, args: argparse.Namespace) -> load.PhaseResult:
+    proc, phases = server
+    op, expect = phases[name]
+    return await load.run_phase(name, op, args.concurrency, args.duration, args.warmup, expect, proc.pid)
+
+
 async def main_async(args: argparse.Namespace) -> int:
     dirs = [Path(tempfile.mkdtemp(prefix="parse-compat-audit-bench-")) for _ in range(2)]
     procs = []
@@ -62,21 +75,25 @@ async def main_async(args: argparse.Namespace) -> int:
                 servers[audit] = (proc, phases)
             for round_no in range(args.rounds):
                 for name in PHASES:
-                    for audit in ((True, False) if round_no % 2 == 0 else (False, True)):
-                        proc, phases = servers[audit]
-                        op, expect = phases[name]
-                        result = await load.run_phase(name, op, args.concurrency, args.duration, args.warmup,
-                                                      expect, proc.pid)
+                    order = (True, False) if round_no % 2 == 0 else (False, True)
+                    if args.together:  # both servers at once: the same neighbours' load hits both
+                        results = await asyncio.gather(*(run(servers[audit], name, args) for audit in order))
+                    else:
+                        results = [await run(servers[audit], name, args) for audit in order]
+                    for audit, result in zip(order, results, strict=True):
                         label = "on " if audit else "off"
                         print(f"round {round_no + 1} {name:<6} audit {label}: {result.rps:8.0f} req/s  "
                               f"p50 {result.percentile(50):6.2f} ms  server CPU {cpu_ms(result):6.3f} ms/request  "
-                              f"errors {result.errors}", flush=True)
+                              f"other processes {result.other_cpu or 0:4.2f} cores  errors {result.errors}",
+                              flush=True)
                         runs.setdefault((name, audit), []).append(result)
     finally:
         for proc in procs:
             load.stop_server(proc)
         for data_dir in dirs:
             shutil.rmtree(data_dir, ignore_errors=True)
+    print(f"\nload average (1/5/15 min) at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; "
+          f"{os.cpu_count()} cores")
     print(f"\n{'phase':<8}{'off req/s':>11}{'on req/s':>10}{'cost':>8}{'CPU ms/req off':>16}{'on':>8}{'cost':>8}"
           "   (medians over rounds; cost = median of the per-round costs)")
     for name in PHASES:
@@ -97,6 +114,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each phase")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent workers per phase")
+    parser.add_argument("--together", action="store_true",
+                        help="run each phase on both servers at the same time instead of one after the other "
+                        "(on a shared machine both then see the same neighbours; the servers share the cores)")
     parser.add_argument("--auth", choices=("master", "session"), default="master",
                         help="credentials of seeding and phases: the master key or a staff user's session")
     sys.exit(asyncio.run(main_async(parser.parse_args())))

@@ -4,7 +4,9 @@ newest first, as `{"entries": [{seq, createdAt, action, targetClass, targetId, i
 session, ip, master, readOnly, fields}]}` (at most `LIMIT` entries; a find is one entry whose
 `ids` lists every object it returned). Entries name fields, never
 values; the server writes them (parse_compat/audit). Looking at the log is itself recorded, as
-reads of the patient's records by the master key.
+reads of the patient's records by the administrator with master power (`as_master()`). The
+lookups go through `_Audit`'s indexes on `targetId` and `ids` (parse_compat/audit/log.py; on
+SQLite only `targetId` can be indexed, the `ids` lookup reads the find entries).
 """
 
 from __future__ import annotations

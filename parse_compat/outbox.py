@@ -25,10 +25,13 @@ from typing import Any
 from .codec.dates import date_value, now_iso
 from .errors import DuplicateValue
 from .storage.base import Document, FindOptions
+from .supervisor import supervisor_of
 
 log = logging.getLogger("parse_compat.outbox")
 CLASS = "_MailOutbox"
 MAX_ATTEMPTS = 8
+SUPERVISED_NAME = "mail.outbox"
+STOP_TIMEOUT = 5.0
 Handler = Callable[[Document], Awaitable[None]]
 
 
@@ -125,12 +128,12 @@ class Outbox:
             self._wake.clear()
 
     def start(self) -> None:
+        """Drain under the app's supervisor: restarted should the loop die, and /health says so meanwhile."""
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            self._task = supervisor_of(self.state).start(SUPERVISED_NAME, self._run)
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
+        if self._task is not None:
+            self._task = None
             # Bounded: a send stuck in a library that swallows the cancellation cannot hold up shutdown.
-            await asyncio.wait({task}, timeout=5)
+            await supervisor_of(self.state).stop(SUPERVISED_NAME, timeout=STOP_TIMEOUT)

@@ -1,11 +1,12 @@
 """Background tasks that cannot die: each one is restarted with back-off when it fails or ends.
 
 Long-running loops of an app (the Live Query outbox and bus listener, the job scheduler, the
-session watch...) run under the app's ``Supervisor`` (``supervisor_of(state)``, kept in
-``state.services.supervisor``). A loop is expected to catch, log and skip a bad item itself; the supervisor
-is the net below that: when the coroutine raises (or returns), the failure is logged once with
-its type only (messages can carry request data), the task waits ``0.1 s`` doubling up to
-``30 s`` (reset after a minute of healthy running) and starts again.
+session watch, the audit trail's writer, the account-mail outbox...) run under the app's
+``Supervisor`` (``supervisor_of(state)``, kept in ``state.services.supervisor``). A loop is
+expected to catch, log and skip a bad item itself; the supervisor is the net below that: when
+the coroutine raises (or returns), the failure is logged once with its type only (messages can
+carry request data), the task waits ``0.1 s`` doubling up to ``30 s`` (reset after a minute of
+healthy running) and starts again.
 
 ``problems()`` names the tasks that are not running right now (``restarting``); ``/health``
 answers 503 ``{"status": "error", "tasks": {...}}`` while there are any, and Parse's plain
@@ -84,10 +85,15 @@ class Supervisor:
         entry = self._tasks.get(name)
         return entry.failures if entry else 0
 
-    async def stop(self, name: str) -> None:
+    async def stop(self, name: str, timeout: float | None = None) -> None:
+        """Cancel ``name`` and wait for it to end (at most ``timeout`` seconds when given: a task
+        stuck in a library that swallows the cancellation cannot hold up shutdown)."""
         entry = self._tasks.pop(name, None)
         if entry is not None and entry.task is not None:
             entry.task.cancel()
+            if timeout is not None:
+                await asyncio.wait({entry.task}, timeout=timeout)
+                return
             with contextlib.suppress(asyncio.CancelledError):
                 await entry.task
 

@@ -23,6 +23,8 @@ HASHED = ("seq", "prevHash", "action", "targetClass", "targetId", "ids", "user",
           "readOnly", "fields", "anchor", "createdAt")
 USER_AT = HASHED.index("user")
 GENESIS = ""
+# One encoder, made once (json.dumps with options builds a new one per call): immutable settings.
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def _user_id(value: Any) -> Any:
@@ -36,7 +38,7 @@ def canonical(entry: Mapping[str, Any]) -> bytes:
     inside with sorted keys); the user pointer counts by its objectId."""
     body = [entry.get(name) for name in HASHED]
     body[USER_AT] = _user_id(body[USER_AT])
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _ENCODE(body).encode("utf-8")
 
 
 def entry_hash(entry: Mapping[str, Any]) -> str:

@@ -3,15 +3,16 @@ batches (group commit), each batch in one storage transaction after the chain's 
 
 Durability: `record()` only appends to a list (a few microseconds on the request path). Before
 a request's response leaves, the HTTP edge calls `barrier()`, which returns once everything
-recorded so far is stored: the first waiter schedules one flush of the whole buffer in one
-transaction, and the requests that record meanwhile share it (or the next one). When the server
-is quiet the flush runs at once (one small commit, well under a millisecond); when flushes
-follow each other closely it waits `GROUP_WINDOW` first, so that one commit serves many requests
-(the CPU cost per request, not the latency, limits throughput then). So an entry whose request
-got its answer is on disk; a crash before the flush loses only entries of requests that never
-got an answer. A failed flush keeps the entries and fails the request (500). Entries recorded
-outside a request (Live Query deliveries, jobs) are flushed by a background task every
-`FLUSH_SECONDS` and at shutdown.
+recorded so far is stored (group commit, no fixed window): the first waiter schedules a flush
+that starts once a loop turn records nothing new (a quiet server flushes after one turn; a busy
+one gathers the requests in progress, for at most `GATHER_SECONDS`), and those that record while
+it runs share the next one, which starts as soon as it ends. A flush hashes its batch and
+stores it with one multi-row insert in one transaction (at most `MAX_BATCH` entries, about a
+millisecond on the loop), so the commit's cost is shared by every request of the batch. So an
+entry whose request got its answer is on disk; a crash before the flush loses only entries of
+requests that never got an answer. A failed flush keeps the entries and fails
+the request (500). Entries recorded outside a request (Live Query deliveries, jobs) are flushed
+by a background task every `FLUSH_SECONDS` and at shutdown.
 
 Several processes on one database: `seq` is unique (the objectId is the zero-padded seq), and
 a batch is appended in one write transaction (SQLite: BEGIN IMMEDIATE) after the head this
@@ -33,15 +34,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..codec.dates import format_iso
-from ..errors import DuplicateValue
+from ..errors import DuplicateValue, ParseError
 from ..storage.base import ClassSchema, Document, FindOptions
+from ..supervisor import supervisor_of
 from .chain import seal
 
 log = logging.getLogger("parse_compat.audit")
 CLASS = "_Audit"
+SUPERVISED_NAME = "audit.writer"
+# What patientAccessLog looks entries up by: the object a get or write names, and every object a
+# find returned (MongoDB: a multikey index; SQLite cannot index array members, see README).
+INDEXES = {"targetId_1": {"targetId": 1}, "ids_1": {"ids": 1}}
 FLUSH_SECONDS = 1.0
-GROUP_WINDOW = 0.003  # seconds a flush waits for more requests to join it, when busy
-BUSY_GAP = 0.02  # busy: the previous flush ended less than this many seconds ago
+MAX_BATCH = 64  # entries per transaction: bounds how long one flush holds the loop (about a millisecond)
+GATHER_SECONDS = 0.001  # at most this long a flush waits for requests in progress to join it
 PURGE_SECONDS = 3600.0
 APPEND_ATTEMPTS = 8
 SESSION_CACHE_MAX = 10_000
@@ -86,7 +92,6 @@ class AuditLog:
         self._task: asyncio.Task[None] | None = None
         self._next: asyncio.Future[None] | None = None  # the pending group flush
         self._stamp_ms, self._stamp_iso = -1, ""
-        self._last_flush = -1.0
 
     # --- the request path ------------------------------------------------------------------
     def audited(self, class_name: str) -> bool:
@@ -99,9 +104,10 @@ class AuditLog:
         if class_name not in self.classes:
             return
         auth = ctx.auth
-        self.record_as(action, class_name, ids, user_id=auth.user_id, roles=auth.roles, token=auth.session_token,
-                       ip=ctx.ip, master=auth.has_master_power, read_only=auth.is_read_only, fields=fields,
-                       query=query)
+        caller = auth.on_behalf_of or auth  # cloud code's as_master(): the user who called it, with master power
+        self.record_as(action, class_name, ids, user_id=caller.user_id, roles=caller.roles,
+                       token=caller.session_token, ip=ctx.ip, master=auth.has_master_power,
+                       read_only=auth.is_read_only, fields=fields, query=query)
 
     def record_as(self, action: str, class_name: str, ids: Iterable[str | None], *, user_id: str | None,
                   roles: list[str] | None, token: str | None, ip: str | None, master: bool, read_only: bool,
@@ -140,30 +146,42 @@ class AuditLog:
             await asyncio.shield(self._next)
 
     async def _flush_soon(self) -> None:
+        # The requests being handled join the flush: yield to the loop while the last turn
+        # recorded more entries (a quiet server flushes after one turn; a busy one batches the
+        # requests in progress, never longer than GATHER_SECONDS).
         loop = asyncio.get_running_loop()
-        # Busy (the last flush was recent): wait a little so that the requests handled meanwhile
-        # join this flush; quiet: flush at the end of this loop turn.
-        busy = loop.time() - self._last_flush < BUSY_GAP
-        await asyncio.sleep(GROUP_WINDOW if busy else 0)
+        deadline, seen = loop.time() + GATHER_SECONDS, -1
+        while seen < len(self._pending) < MAX_BATCH and loop.time() < deadline:
+            seen = len(self._pending)
+            await asyncio.sleep(0)
         async with self._lock:
-            try:
-                await self._flush()
-            finally:
-                self._last_flush = loop.time()
+            await self._flush()
 
     # --- storing ---------------------------------------------------------------------------
     async def schema(self) -> ClassSchema:
         if self._schema is None:
             # objectId is the zero-padded seq: its primary key makes seq unique and orders the chain
-            self._schema = await self.state.schemas.ensure_class(CLASS)
+            schema = await self.state.schemas.ensure_class(CLASS)
+            missing = {name: spec for name, spec in INDEXES.items() if name not in schema.indexes}
+            if missing:  # a class made before these indexes existed gets them now
+                try:
+                    schema = await self.state.schemas.update_class(CLASS, {}, None, missing)
+                except ParseError:  # another process added them meanwhile
+                    await self.state.schemas.reload()
+                    schema = self.state.schemas.get(CLASS) or schema
+            self._schema = schema
         return self._schema
 
     async def _flush(self) -> None:
-        batch, self._pending = self._pending, []
+        """Store the oldest entries (up to `MAX_BATCH`) in one transaction."""
+        batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
         if not batch:
             return
         try:
-            docs = [self._document(entry, await self._lookups(entry)) for entry in batch]
+            docs = []
+            for entry in batch:
+                needs_lookup = entry.token is not None or (entry.roles is None and entry.user_id is not None)
+                docs.append(self._document(entry, await self._lookups(entry) if needs_lookup else (entry.roles, None)))
             await self.append(docs)
         except BaseException:
             self._pending = batch + self._pending
@@ -172,10 +190,8 @@ class AuditLog:
 
     async def _lookups(self, entry: Pending) -> tuple[list[str] | None, str | None]:
         """The roles and the session objectId of an entry's caller (cached; none for the master key)."""
-        if entry.token is None and (entry.roles is not None or entry.user_id is None or entry.master):
-            return entry.roles, None
         roles = entry.roles
-        if roles is None and entry.user_id is not None and not entry.master:
+        if roles is None and entry.user_id is not None:
             roles = await self.state.roles.roles_for(entry.user_id)
         return roles, await self._session_id(entry.token)
 
@@ -202,28 +218,28 @@ class AuditLog:
         return self._sessions[token]
 
     async def append(self, docs: list[Document]) -> None:
-        """Chain and insert `docs` after the stored head, in one transaction.
+        """Chain and insert `docs` after the stored head, with one multi-row insert (one transaction).
 
         The head this process wrote last is kept in memory; `seq` is unique, so when another
-        process appended meanwhile the first insert collides, the transaction rolls back and the
-        head is read again (also the first time, and after any failure)."""
+        process appended meanwhile the first row collides, the insert rolls back and the head is
+        read again (also the first time, and after any failure)."""
         schema = await self.schema()
         storage = self.state.storage
         for _attempt in range(APPEND_ATTEMPTS):
             try:
-                async with storage.transaction():
-                    if self._head is None:
-                        head = await storage.find(schema, {}, FindOptions(limit=1, sort=[("objectId", False)]))
-                        self._head = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, "")
-                    seq, prev = self._head
-                    for doc in docs:
-                        seq += 1
-                        row = seal({**doc}, seq, prev)
-                        prev = row["hash"]
-                        # no ACL lists (the class is closed to clients), no updatedAt (entries never change)
-                        row["objectId"] = object_id_of(seq)
-                        await self.state.services.server_writes.insert(schema, row)
-                    new_head = (seq, prev)
+                if self._head is None:
+                    head = await storage.find(schema, {}, FindOptions(limit=1, sort=[("objectId", False)]))
+                    self._head = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, "")
+                seq, prev = self._head
+                for doc in docs:
+                    seq += 1
+                    # no ACL lists (the class is closed to clients), no updatedAt (entries never change)
+                    prev = seal(doc, seq, prev)["hash"]
+                    doc["objectId"] = object_id_of(seq)
+                # one transaction (all or none); a head another process moved meanwhile makes the
+                # first objectId collide, and the whole batch is chained again after the new head
+                await self.state.services.server_writes.insert_many(schema, docs)
+                new_head = (seq, prev)
             except DuplicateValue:
                 self._head = None  # another process appended after our head: read it again
                 continue
@@ -279,14 +295,13 @@ class AuditLog:
                 log.warning("audit: storing entries failed; will try again", exc_info=False)
 
     def start(self) -> None:
+        """Run the background flush under the app's supervisor (restarted should it die; /health says so)."""
         if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            self._task = supervisor_of(self.state).start(SUPERVISED_NAME, self._run)
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._task is not None:
+            self._task = None
+            await supervisor_of(self.state).stop(SUPERVISED_NAME)
         with contextlib.suppress(Exception):
             await self.barrier()

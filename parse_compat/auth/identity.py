@@ -22,6 +22,8 @@ class Auth:
     session_token: str | None = None
     installation_id: str | None = None
     roles: list[str] | None = field(default=None, repr=False)
+    # The caller whose cloud code assumed this master identity (`elevated()`): who the audit trail names.
+    on_behalf_of: Auth | None = field(default=None, repr=False, compare=False)
 
     @property
     def user_id(self) -> str | None:
@@ -40,9 +42,10 @@ class Auth:
     def elevated(self) -> Auth:
         """The master identity this caller may assume in cloud code (`sdk.as_master()`): full
         master, except for a read-only-master caller, who stays read-only (reads only)."""
+        caller = self.on_behalf_of or self
         if self.is_read_only:
-            return Auth(is_read_only=True, installation_id="cloud")
-        return Auth(is_master=True, installation_id="cloud")
+            return Auth(is_read_only=True, installation_id="cloud", on_behalf_of=caller)
+        return Auth(is_master=True, installation_id="cloud", on_behalf_of=caller)
 
 
 def refuse_read_only(auth: Auth, operation: str) -> None:

@@ -109,15 +109,17 @@ class Outbox:
 class Client:
     """Per-connection state. Subscriptions are keyed by the client's requestId."""
 
-    __slots__ = ("id", "transport", "connected", "installation_id", "is_master", "session_token", "user_id",
+    __slots__ = ("id", "transport", "ip", "connected", "installation_id", "is_master", "session_token", "user_id",
                  "dead_tokens", "subscriptions", "_queue", "_queued_bytes", "_writer", "closed", "scheduled",
                  "_limits", "_on_drop", "_outbox", "refusals")
 
     def __init__(self, client_id: str, transport: Transport, *, max_queue: int = 1000,
                  max_bytes: int = 8 * 1024 * 1024, send_timeout: float = 10.0,
-                 on_drop: Callable[[Client], None] | None = None, outbox: Outbox | None = None) -> None:
+                 on_drop: Callable[[Client], None] | None = None, outbox: Outbox | None = None,
+                 ip: str | None = None) -> None:
         self.id = client_id
         self.transport = transport
+        self.ip = ip  # the subscriber's address (trustProxy applied), for the audit trail
         self.connected = False
         self.installation_id: str | None = None
         self.is_master = False

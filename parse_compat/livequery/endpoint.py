@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from ..http.client_ip import client_ip
 from .client import CLOSE_GOING_AWAY
 
 if TYPE_CHECKING:
@@ -93,7 +94,8 @@ async def serve(live: LiveQuery, request: web.Request, path: str = "") -> web.St
     except Exception as exc:  # noqa: BLE001 - a bad handshake is the client's problem
         log.debug("live query: websocket handshake failed: %s", exc)
         raise web.HTTPBadRequest(text="websocket handshake failed") from exc
-    client = live.new_client(WebSocketTransport(ws, request))
+    ip = client_ip(request.remote, request.headers, live.state.services.trust_proxy)
+    client = live.new_client(WebSocketTransport(ws, request), ip)
     frames = 0
     try:
         async for message in ws:

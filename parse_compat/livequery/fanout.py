@@ -108,7 +108,7 @@ class Fanout:
                     sent += 1
                     if audit is not None and frame is not None:
                         audit.record_as("livequery", change.class_name, [doc_id], user_id=info.user_id, roles=None,
-                                        token=info.session_token, ip=None,
+                                        token=info.session_token, ip=info.client.ip,
                                         master=info.client.is_master, read_only=False)
         return sent
 

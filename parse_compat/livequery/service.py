@@ -100,10 +100,10 @@ class LiveQuery:
         await self.outbox.close()
         await self.bus.close()
 
-    def new_client(self, transport: Transport) -> Client:
+    def new_client(self, transport: Transport, ip: str | None = None) -> Client:
         config = self.config
         return Client(str(uuid.uuid4()), transport, max_queue=config.max_queue, max_bytes=config.max_queue_bytes,
-                      send_timeout=config.send_timeout, on_drop=self._client_gone, outbox=self.outbox)
+                      send_timeout=config.send_timeout, on_drop=self._client_gone, outbox=self.outbox, ip=ip)
 
     def _client_gone(self, client: Client) -> None:
         self.hub.remove_client(client)

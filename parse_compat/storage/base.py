@@ -44,6 +44,10 @@ from typing import Any, Protocol
 # The time budget of every query unless `databaseOptions.maxTimeMS` says otherwise (storage/loader.py).
 DEFAULT_MAX_TIME_MS = 5000
 
+# Server-written classes whose rows are only ever inserted (never updated) and carry no ACL (the
+# audit trail, parse_compat/audit): adapters keep no updatedAt or read-list index for them.
+APPEND_ONLY_CLASSES = frozenset({"_Audit"})
+
 Document = dict[str, Any]
 Where = dict[str, Any]
 
@@ -104,6 +108,8 @@ class RecordWrites(Protocol):
 
     async def insert(self, schema: ClassSchema, doc: Document) -> None: ...
 
+    async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None: ...
+
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None: ...
 
     async def delete(self, schema: ClassSchema, where: Where) -> Document | None: ...
@@ -153,6 +159,12 @@ class StorageAdapter(Protocol):
     # --- objects ------------------------------------------------------------------------
     async def insert(self, schema: ClassSchema, doc: Document) -> None:
         """Insert a new object. Raises ``DuplicateValue(field)`` on a unique conflict."""
+        ...
+
+    async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None:
+        """Insert new objects in order with one call, in one transaction where
+        ``capabilities.transactions`` (otherwise those before a conflict stay). Raises
+        ``DuplicateValue(field)`` on a unique conflict."""
         ...
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:

@@ -4,6 +4,7 @@ append-only even for the master key, and `patientAccessLog` shows an administrat
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -14,6 +15,8 @@ from parse_compat.auth.identity import Auth
 from parse_compat.cloud.sdk import CloudSDK
 from parse_compat.errors import ParseError
 from parse_compat.rest.context import RequestContext
+from parse_compat.storage.base import FindOptions
+from parse_compat.storage.sqlite.adapter import SQLiteAdapter
 
 from .conftest import Client, Running
 from .dental_support import Member, practice
@@ -216,3 +219,63 @@ async def test_sharing_and_exporting_name_the_administrator_who_did_it(running: 
              and row["action"] in ("share", "export")]
     assert named == [("share", clinic.staff1.id, ["ACL"]), ("export", clinic.admin.id, [])]
     assert clinic.staff2.id not in json.dumps(rows)  # the share names the field, not the new ACL
+
+
+async def test_cloud_code_reads_as_master_name_the_user_who_called_the_function(running: Running,
+                                                                              api: Client) -> None:
+    clinic = await practice(api)
+    patient = await new_patient(running, clinic.staff1)
+    plan = await clinic.record(clinic.staff1, "TreatmentPlan", patient)
+    before = {row["objectId"] for row in await entries(running)}
+    # patientAccessLog reads the patient's records with request.sdk.as_master()
+    reply = await clinic.as_(clinic.admin, "POST", "/functions/patientAccessLog", {"patientId": patient})
+    assert reply.status == 200, reply.body
+    rows = [row for row in await entries(running) if row["objectId"] not in before]
+    reads = {(row["action"], row["targetClass"], tuple(row["ids"] or [row["targetId"]])): row for row in rows}
+    read = reads[("find", "TreatmentPlan", (plan.body["objectId"],))]
+    assert (read["user"]["objectId"], read["master"], read["roles"]) == (clinic.admin.id, True, ["administrator"])
+    assert read["session"] and read["ip"] == "127.0.0.1"
+    assert all(row["user"]["objectId"] == clinic.admin.id and row["master"] for row in rows), rows
+
+
+@pytest.mark.parametrize("ids", [2, 60])  # 60: past the inline IN list, the ids travel as one JSON parameter
+async def test_patient_access_log_looks_entries_up_through_an_index(running: Running, api: Client, ids: int) -> None:
+    clinic = await practice(api)
+    await new_patient(running, clinic.staff1)
+    await entries(running)
+    storage, schema = running.state.storage, running.state.schemas.get("_Audit")
+    assert schema is not None
+    wanted = [f"id{n:08d}" for n in range(ids)]
+    if isinstance(storage, SQLiteAdapter):
+        sql, params = storage._select(schema, {"targetId": {"$in": wanted}},
+                                      FindOptions(limit=1000, sort=[("seq", False)]))
+        plan = " | ".join(str(row[-1]) for row in storage.db.execute("EXPLAIN QUERY PLAN " + sql, params))
+        assert "USING INDEX" in plan and "targetId_1" in plan and "SCAN t" not in plan, plan
+        # append-only, no ACL: no updatedAt or read-list index to write on every insert
+        names = {row[1] for row in storage.db.execute("PRAGMA index_list('_Audit')")}
+        assert not {'idx__Audit_updatedAt', 'idx__Audit__rperm_createdAt'} & names, names
+    else:
+        indexes = await storage.database["_Audit"].index_information()
+        keys = {tuple(name for name, _direction in spec["key"]) for spec in indexes.values()}
+        assert {("targetId",), ("ids",)} <= keys, keys
+
+
+async def test_concurrent_reads_share_one_batched_write(running: Running, api: Client,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    clinic = await practice(api)
+    patient = await new_patient(running, clinic.staff1)
+    path = f"/classes/Patient/{patient}"
+    await asyncio.gather(*(api.get(path, master=True) for _ in range(8)))  # the client's connections are open
+    await entries(running)
+    writes = running.state.services.server_writes
+    batches: list[int] = []
+    insert_many = writes.insert_many
+
+    async def counted(schema: Any, docs: list[Any]) -> None:
+        batches.append(len(docs))
+        await insert_many(schema, docs)
+    monkeypatch.setattr(writes, "insert_many", counted)
+    replies = await asyncio.gather(*(api.get(path, master=True) for _ in range(8)))
+    assert [reply.status for reply in replies] == [200] * 8
+    assert sum(batches) == 8 and len(batches) < 8, batches  # one multi-row insert served several requests
+    assert len([row for row in await entries(running, targetId=patient) if row["action"] == "get"]) == 16

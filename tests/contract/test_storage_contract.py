@@ -477,6 +477,22 @@ async def test_unique_constraint(adapter: Any) -> None:
     assert raised.value.field == "objectId"
 
 
+async def test_insert_many_stores_in_order_and_refuses_a_duplicate(adapter: Any) -> None:
+    await ready(adapter)
+    await adapter.insert_many(ITEM, [])
+    docs = [obj(f"many{n:06d}", n=n, tags=["a", n], _rperm=["*"] if n == 1 else None) for n in range(3)]
+    await adapter.insert_many(ITEM, [{k: v for k, v in doc.items() if v is not None} for doc in docs])
+    assert await ids(adapter, {"n": {"$gte": 0}}, sort=[("n", True)]) == ["many000000", "many000001", "many000002"]
+    assert (await get(adapter, "many000001") or {})["tags"] == ["a", 1]
+    assert await ids(adapter, {"_rperm": {"$in": ["*"]}, "n": 1}) == ["many000001"]
+    with pytest.raises(DuplicateValue) as raised:
+        await adapter.insert_many(ITEM, [obj("many000009", n=9), obj("many000002", n=2)])
+    assert raised.value.field == "objectId"
+    if adapter.capabilities.transactions:  # all or none
+        assert await get(adapter, "many000009") is None
+    assert await adapter.count(ITEM, {}) == (3 if adapter.capabilities.transactions else 4)
+
+
 async def test_username_and_email_unique_ignoring_case(adapter: Any) -> None:
     await ready(adapter, USER)
     await adapter.ensure_unique(USER, ["username", "email"])

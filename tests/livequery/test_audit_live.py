@@ -12,7 +12,7 @@ from parse_compat.app import STATE_KEY
 from parse_compat.audit import audit_of
 from tests.cloud.dental_support import member
 
-from .conftest import LiveEnv
+from .conftest import LiveEnv, Socket
 
 
 @pytest.fixture
@@ -42,3 +42,29 @@ async def test_a_delivered_event_is_recorded_and_audit_cannot_be_subscribed(env:
         ("Patient", created.body["objectId"], owner.id)]
     assert "Lea" not in str(rows)
     await socket.close()
+
+
+class TestBehindAProxy:
+    """The entry of a delivered event carries the subscriber's address (trustProxy applied)."""
+
+    @pytest.fixture
+    def live_overrides(self) -> dict[str, Any]:
+        return {"cloud": "cloud_code", "trustProxy": ["127.0.0.1/32"],
+                "liveQuery": {"classNames": ["Patient"], "sessionCheckInterval": 30}}
+
+    async def test_a_delivered_event_names_the_subscribers_ip(self, env: LiveEnv) -> None:
+        owner = await member(env.api, "owner")
+        ws = await env.http.ws_connect(env.ws_url, headers={"X-Forwarded-For": "203.0.113.7"})
+        socket = Socket(ws, env)
+        assert (await socket.connect(sessionToken=owner.token))["op"] == "connected"
+        assert (await socket.subscribe(1, "Patient"))["op"] == "subscribed"
+        created = await env.api.post("/classes/Patient", {"name": "Lea", "email": "lea@patients.example",
+                                                          "phone": "555"}, session_token=owner.token)
+        assert created.status == 201, created.body
+        await env.settle()
+        assert (await socket.recv())["op"] == "create"
+        await audit_of(env.server.app[STATE_KEY]).barrier()
+        rows = (await env.api.get("/classes/_Audit", master=True, params={"where": '{"action": "livequery"}'})).body
+        assert [(row["targetId"], row["user"]["objectId"], row["ip"]) for row in rows["results"]] == [
+            (created.body["objectId"], owner.id, "203.0.113.7")]
+        await socket.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import parse_compat
 
 ROOT = Path(parse_compat.__file__).parent
-WRITE_METHODS = ("insert", "update", "delete", "delete_many", "add_relations", "remove_relations",
+WRITE_METHODS = ("insert", "insert_many", "update", "delete", "delete_many", "add_relations", "remove_relations",
                  "save_schema", "delete_class", "delete_field", "ensure_unique")
 WRITE = re.compile(r"storage\s*\.\s*(" + "|".join(WRITE_METHODS) + r")\s*\(")
 ALLOWED = {"rest/write/store.py"}

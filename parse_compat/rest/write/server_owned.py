@@ -28,6 +28,10 @@ class ServerOwnedWrites:
     async def insert(self, schema: ClassSchema, doc: Document) -> None:
         await self._writes.insert(schema, doc)
 
+    async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None:
+        """Several records with one storage call (the audit trail's group commit)."""
+        await self._writes.insert_many(schema, docs)
+
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
         return await self._writes.update(schema, where, update)
 

@@ -52,6 +52,9 @@ class StorageWrites:
     async def insert(self, schema: ClassSchema, doc: Document) -> None:
         await self._storage.insert(schema, doc)
 
+    async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None:
+        await self._storage.insert_many(schema, docs)
+
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
         return await self._storage.update(schema, where, update)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import ReturnDocument
-from pymongo.errors import CollectionInvalid, ExecutionTimeout, OperationFailure
+from pymongo.errors import BulkWriteError, CollectionInvalid, ExecutionTimeout, OperationFailure
 
 from parse_compat.errors import INVALID_QUERY, DuplicateValue, ParseError
 from parse_compat.storage.base import Capabilities, ClassSchema, Document, FindOptions, Where
@@ -49,6 +49,15 @@ def _reraise_duplicate(error: OperationFailure) -> None:
     """Raise ``DuplicateValue`` for a duplicate-key error; return for any other failure."""
     if error.code == _DUPLICATE_KEY:
         raise DuplicateValue(uniqueness.duplicate_field(error)) from error
+
+
+def _bulk_duplicate_field(error: BulkWriteError) -> str:
+    """The REST field of the first duplicate-key error of a bulk insert."""
+    for item in error.details.get("writeErrors", ()):
+        pattern = item.get("keyPattern")
+        if item.get("code") == _DUPLICATE_KEY and isinstance(pattern, dict) and pattern:
+            return uniqueness.rest_field_name(next(iter(pattern)))
+    return "objectId"
 
 
 @contextmanager
@@ -205,6 +214,23 @@ class MongoAdapter:
                 await collection.insert_one(to_mongo_document(schema, doc), **kw)
             except OperationFailure as error:
                 _reraise_duplicate(error)
+                raise
+
+    async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None:
+        """Insert `docs` in order with one call, in a transaction where the server has them (all or
+        none); without, the documents before a duplicate stay."""
+        if not docs:
+            return
+        collection = self._collection(schema.class_name)
+        async with self.transaction(), self._using() as kw:
+            if uniqueness.needs_case_insensitive_check(schema.class_name):
+                for doc in docs:
+                    await uniqueness.check_case_insensitive(collection, doc, None, not self._emulated, kw)
+            try:
+                await collection.insert_many([to_mongo_document(schema, doc) for doc in docs], ordered=True, **kw)
+            except BulkWriteError as error:
+                if any(item.get("code") == _DUPLICATE_KEY for item in error.details.get("writeErrors", ())):
+                    raise DuplicateValue(_bulk_duplicate_field(error)) from error
                 raise
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:

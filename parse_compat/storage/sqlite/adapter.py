@@ -26,7 +26,15 @@ from typing import Any, TypeVar
 
 from ...errors import DuplicateValue
 from ..apply_update import apply_update
-from ..base import DEFAULT_MAX_TIME_MS, Capabilities, ClassSchema, Document, FindOptions, Where
+from ..base import (
+    APPEND_ONLY_CLASSES,
+    DEFAULT_MAX_TIME_MS,
+    Capabilities,
+    ClassSchema,
+    Document,
+    FindOptions,
+    Where,
+)
 from . import acl_index, acl_plan, functions
 from .budget import INLINE_SLICE, LIST_SLICE, POINT_READ_IDS
 from .rows import COLUMN_FIELDS, from_row, index_name, quote, to_row, too_complex_as_parse_error
@@ -69,7 +77,8 @@ class SQLiteAdapter(StatementRunner):
             if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (class_name,)).fetchone():
                 if rebuild:
                     acl_index.backfill(db, class_name, quote(class_name))
-                acl_index.ensure_class(db, quote(class_name), class_name)
+                if class_name not in APPEND_ONLY_CLASSES:
+                    acl_index.ensure_class(db, quote(class_name), class_name)
         self._db = db
 
     async def connect(self) -> None:
@@ -125,10 +134,15 @@ class SQLiteAdapter(StatementRunner):
             f"CREATE TABLE IF NOT EXISTS {table} (objectId TEXT PRIMARY KEY, createdAt TEXT, "
             "updatedAt TEXT, _rperm TEXT, _wperm TEXT, data TEXT NOT NULL DEFAULT '{}')")
         self.db.execute(f"CREATE INDEX IF NOT EXISTS {index_name(name, 'createdAt')} ON {table} (createdAt)")
-        self.db.execute(f"CREATE INDEX IF NOT EXISTS {index_name(name, 'updatedAt')} ON {table} (updatedAt)")
-        # With the _ACL side table this lets SQLite answer a read constraint by a union of two
-        # index lookups ("no ACL" rows + rows the caller may read) instead of a scan.
-        acl_index.ensure_class(self.db, table, name)
+        if name in APPEND_ONLY_CLASSES:  # never updated, no ACL: two indexes less to write on every insert
+            self.db.execute(f"DROP INDEX IF EXISTS {index_name(name, 'updatedAt')}")
+            for unused in ("_rperm_createdAt", "_rperm"):
+                self.db.execute(f"DROP INDEX IF EXISTS {index_name(name, unused)}")
+        else:
+            self.db.execute(f"CREATE INDEX IF NOT EXISTS {index_name(name, 'updatedAt')} ON {table} (updatedAt)")
+            # With the _ACL side table this lets SQLite answer a read constraint by a union of two
+            # index lookups ("no ACL" rows + rows the caller may read) instead of a scan.
+            acl_index.ensure_class(self.db, table, name)
         for field_name, spec in schema.fields.items():
             if spec["type"] == "Pointer":
                 expr = field_expr([field_name], ".objectId")
@@ -137,6 +151,8 @@ class SQLiteAdapter(StatementRunner):
         for declared, keys in schema.indexes.items():
             if declared == "_id_" or not all(isinstance(v, int) for v in keys.values()):
                 continue
+            if any(schema.field_type(key) == "Array" for key in keys):
+                continue  # an index of the whole JSON array cannot answer a membership query: not built
             exprs = []
             for key, direction in keys.items():
                 column = key if key in COLUMN_FIELDS else self._index_expr(schema, key)
@@ -234,6 +250,25 @@ class SQLiteAdapter(StatementRunner):
             except sqlite3.IntegrityError as exc:
                 raise self._duplicate(exc) from exc
         await self._call(run)
+
+    async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None:
+        """Insert `docs` in one transaction (one statement prepared once): all or none."""
+        rows = [to_row(doc) for doc in docs]
+
+        def body() -> None:
+            self.db.executemany(f"INSERT INTO {quote(schema.class_name)} VALUES (?,?,?,?,?,?)", rows)
+            for doc, row in zip(docs, rows, strict=True):
+                if row[3] is not None:
+                    acl_index.write(self.db, schema.class_name, doc["objectId"], doc, row[1], new=True)
+
+        def run() -> None:
+            self._ready(schema)
+            try:
+                self._write(body)
+            except sqlite3.IntegrityError as exc:
+                raise self._duplicate(exc) from exc
+        if rows:
+            await self._call(run)
 
     def _select(self, schema: ClassSchema, where: Where, options: FindOptions | None = None,
                 columns: str = "t.objectId, t.createdAt, t.updatedAt, t._rperm, t._wperm, t.data",

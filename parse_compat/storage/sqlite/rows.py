@@ -4,6 +4,7 @@ Parse errors."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,15 +45,25 @@ def index_name(class_name: str, suffix: str) -> str:
     return quote(f"idx_{class_name}_{suffix}")
 
 
+# Made once: json.dumps with options builds a new encoder on every call (immutable settings).
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":")).encode
+_FIXED_FORM = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+
+
+def _date_column(value: str) -> str:
+    """Parse's fixed form; the server's own timestamps already are in it (no parse needed)."""
+    return value if _FIXED_FORM.fullmatch(value) else canonical_iso(value)
+
+
 def to_row(doc: Document) -> tuple[Any, ...]:
     data = {k: v for k, v in doc.items() if k not in COLUMN_FIELDS}
     rperm = doc.get("_rperm")
     wperm = doc.get("_wperm")
-    return (doc["objectId"], canonical_iso(doc["createdAt"]) if doc.get("createdAt") else None,
-            canonical_iso(doc["updatedAt"]) if doc.get("updatedAt") else None,
+    return (doc["objectId"], _date_column(doc["createdAt"]) if doc.get("createdAt") else None,
+            _date_column(doc["updatedAt"]) if doc.get("updatedAt") else None,
             json.dumps(rperm) if rperm is not None else None,
             json.dumps(wperm) if wperm is not None else None,
-            json.dumps(data, separators=(",", ":")))
+            _COMPACT_JSON(data))
 
 def from_row(row: tuple[Any, ...]) -> Document:
     object_id, created, updated, rperm, wperm, data = row
