@@ -279,3 +279,12 @@ async def test_concurrent_reads_share_one_batched_write(running: Running, api: C
     assert [reply.status for reply in replies] == [200] * 8
     assert sum(batches) == 8 and len(batches) < 8, batches  # one multi-row insert served several requests
     assert len([row for row in await entries(running, targetId=patient) if row["action"] == "get"]) == 16
+
+
+async def test_purging_an_audited_class_is_recorded(running: Running, api: Client) -> None:
+    clinic = await practice(api)
+    await new_patient(running, clinic.staff1)
+    assert (await api.delete("/purge/Patient", master=True)).status == 200
+    purges = [row for row in await entries(running, action="purge")]
+    assert [(row["targetClass"], row.get("targetId"), row["master"]) for row in purges] == [("Patient", None, True)]
+    assert (await api.get("/classes/Patient", master=True)).body["results"] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...audit import record as audit_record
 from ...errors import (
     INSTALLATION_ERROR,
     INVALID_CLASS_NAME,
@@ -143,6 +144,8 @@ async def purge_class(request: ApiRequest) -> ApiResponse:
     schema = state.schemas.get(request.params["className"])
     if schema is not None:
         await state.services.server_writes.delete_many(schema, {})
+        # one entry for the whole class: the audit trail names who emptied it and when
+        audit_record(request.ctx, "purge", schema.class_name, [None])
         if schema.class_name in ("_Role", "_Session"):
             state.roles.clear()
             sessions = state.services.sessions
