@@ -506,7 +506,11 @@ class Subscribers:
 
 async def lq_create(master: Api, sent: dict[str, float]) -> None:
     started = time.monotonic()
-    status, body = await master.call("POST", "/classes/TreatmentPlan", {"status": "lq", "visits": 0})
+    try:
+        status, body = await master.call("POST", "/classes/TreatmentPlan", {"status": "lq", "visits": 0})
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError):  # a pooled connection the server closed
+        started = time.monotonic()
+        status, body = await master.call("POST", "/classes/TreatmentPlan", {"status": "lq", "visits": 0})
     if status != 201:
         raise RuntimeError(f"Live Query create: HTTP {status} {str(body)[:200]}")
     sent[str(body["objectId"])] = started
@@ -562,18 +566,33 @@ async def livequery_run(server: Server, seeded: Seeded, subscribers: int, durati
 # --------------------------------------------------------------------------- the run
 
 
+def report_failure(server: Server, what: str, exc: BaseException) -> None:
+    """One failed run is reported (with the server's last log lines if it died) and skipped."""
+    print(f"  {what} on {server.name} failed: {exc!r}", flush=True)
+    if server.proc.poll() is not None:
+        print(f"  {server.name} exited with {server.proc.returncode}; its log ends with:\n"
+              + server.log_path.read_text(errors="replace")[-2000:], flush=True)
+        raise RuntimeError(f"{server.name} exited during {what}") from exc
+
+
+def save_partial(args: argparse.Namespace, raw: dict[str, Any]) -> None:
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(raw, indent=2, default=str) + "\n")
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
-async def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
+async def run_all(args: argparse.Namespace, rows: list[Row]) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="compare-"))
     servers: list[Server] = []
     raw: dict[str, Any] = {"uptime_before": uptime(), "args": vars(args)}
     print(f"load before: {raw['uptime_before']}", flush=True)
     try:
         servers = [start_parse_compat(workdir, args.workers), start_parse_server(workdir)]
-        connector = aiohttp.TCPConnector(limit=0)
+        # Node closes a keep-alive connection after 5 s idle; closing ours first avoids reusing one it is closing
+        connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=2.0)
         async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
             for server in servers:
                 try:
@@ -585,9 +604,11 @@ async def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
             for server in servers:
                 await asyncio.to_thread(server.after_seed)
                 await sanity_check(server, seeded[server.name])
-            rows = await measure(args, servers, seeded, raw)
-            rows.append(Row("server peak RSS", "MB", servers[0].peak_rss_mb(), servers[1].peak_rss_mb(),
-                            higher_is_better=False))
+            try:
+                await measure(args, servers, seeded, raw, rows)
+            finally:
+                rows.append(Row("server peak RSS", "MB", servers[0].peak_rss_mb(), servers[1].peak_rss_mb(),
+                                higher_is_better=False))
     finally:
         for server in servers:
             stop_server(server.proc)
@@ -598,17 +619,17 @@ async def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
             shutil.rmtree(workdir, ignore_errors=True)
     raw["uptime_after"] = uptime()
     print(f"load after: {raw['uptime_after']}", flush=True)
-    return rows, raw
+    return raw
 
 
 async def measure(args: argparse.Namespace, servers: list[Server], seeded: dict[str, Seeded],
-                  raw: dict[str, Any]) -> list[Row]:
+                  raw: dict[str, Any], rows: list[Row]) -> None:
+    """Appends a row to `rows` per scenario as soon as it is measured."""
     wanted = [name for name in SCENARIOS if name in args.only.split(",")]
     ops = {server.name: rest_scenarios(seeded[server.name]) for server in servers}
-    rows: list[Row] = []
     for name in wanted:
         if name == "livequery":
-            rows.extend(await measure_livequery(args, servers, seeded, raw))
+            await measure_livequery(args, servers, seeded, raw, rows)
             continue
         runs: dict[str, list[dict[str, float]]] = {server.name: [] for server in servers}
         for repeat in range(args.repeats):
@@ -622,29 +643,35 @@ async def measure(args: argparse.Namespace, servers: list[Server], seeded: dict[
                 print(f"  {name:<14} {server.name:<13} {run['rate']:>9.0f}/s  p50 {run['p50']:6.1f} ms  "
                       f"p99 {run['p99']:6.1f} ms  cpu other {run['other_cpu']:.2f}", flush=True)
         raw[name] = runs
+        save_partial(args, raw)
         ours, theirs = (median_run(runs[s.name], "rate") for s in servers)
         unit = "objects/s" if name == "batch" else "req/s"
         rows.append(Row(name if name != "batch" else "batch of 50 creates", unit, ours["rate"], theirs["rate"],
                         ours_latency=(ours["p50"], ours["p99"]), theirs_latency=(theirs["p50"], theirs["p99"])))
-    return rows
 
 
 async def measure_livequery(args: argparse.Namespace, servers: list[Server], seeded: dict[str, Seeded],
-                            raw: dict[str, Any]) -> list[Row]:
-    rows: list[Row] = []
+                            raw: dict[str, Any], rows: list[Row]) -> None:
     for subscribers in (100, 1000):
         saturate = subscribers == 1000
         runs: dict[str, list[dict[str, float]]] = {server.name: [] for server in servers}
         for repeat in range(args.repeats):
             for server in servers if repeat % 2 == 0 else list(reversed(servers)):
-                run = await livequery_run(server, seeded[server.name], subscribers, args.duration, args.lq_procs,
-                                          saturate)
+                try:
+                    run = await livequery_run(server, seeded[server.name], subscribers, args.duration,
+                                              args.lq_procs, saturate)
+                except (RuntimeError, aiohttp.ClientError, OSError, ValueError) as exc:
+                    report_failure(server, f"livequery {subscribers}", exc)
+                    continue
                 runs[server.name].append(run)
                 print(f"  livequery {subscribers:>5} {server.name:<13} delay p50 {run['p50']:.1f} p99 "
                       f"{run['p99']:.1f} ms, {run['complete']:.0f}/{run['creates']:.0f} complete"
                       + (f"; saturated {run['events_per_s']:.0f} events/s ({run['sat_creates_per_s']:.0f} "
                          f"creates/s, p99 {run['sat_p99']:.0f} ms)" if saturate else ""), flush=True)
         raw[f"livequery-{subscribers}"] = runs
+        save_partial(args, raw)
+        if not all(runs.values()):
+            continue
         ours, theirs = (median_run(runs[s.name], "p99", higher_is_better=False) for s in servers)
         rows.append(Row(f"Live Query delay, {subscribers} subscribers, {LQ_RATE:.0f} creates/s", "p99 ms",
                         ours["p99"], theirs["p99"], higher_is_better=False,
@@ -654,7 +681,6 @@ async def measure_livequery(args: argparse.Namespace, servers: list[Server], see
             rows.append(Row(f"Live Query saturated, {subscribers} subscribers", "events/s", ours["events_per_s"],
                             theirs["events_per_s"], ours_latency=(ours["sat_p50"], ours["sat_p99"]),
                             theirs_latency=(theirs["sat_p50"], theirs["sat_p99"])))
-    return rows
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -688,13 +714,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    rows, raw = asyncio.run(run_all(args))
-    print()
-    print(f"{args.concurrency} connections, {args.duration:g} s per run, median of {args.repeats}, "
-          f"scale {args.scale}, parse-compat --workers {args.workers}")
-    print(format_table(rows))
-    if args.json_out:
-        Path(args.json_out).write_text(json.dumps(raw, indent=2, default=str) + "\n")
+    rows: list[Row] = []
+    try:
+        raw = asyncio.run(run_all(args, rows))
+        save_partial(args, raw)
+    finally:  # what was measured is printed even when a later scenario failed
+        print()
+        print(f"{args.concurrency} connections, {args.duration:g} s per run, median of {args.repeats} "
+              f"(the worse of two), scale {args.scale:g}, parse-compat --workers {args.workers}")
+        print(format_table(rows))
 
 
 if __name__ == "__main__":
