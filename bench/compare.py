@@ -234,8 +234,8 @@ def start_parse_server(workdir: Path) -> Server:
            "--host", "127.0.0.1", "--mountPath", "/parse", "--serverURL", url,
            "--databaseURI", f"postgres://postgres@127.0.0.1:5432/{database}",
            "--liveQuery", json.dumps({"classNames": ["TreatmentPlan"]}), "--startLiveQueryServer",
-           "--logLevel", "error"]
-    env = {**os.environ, "NODE_ENV": "production"}
+           "--logLevel", "error", "--logsFolder", str(workdir / "parse-server-logs")]
+    env = {**os.environ, "NODE_ENV": "production", "PARSE_SERVER_LOGS_FOLDER": str(workdir / "parse-server-logs")}
     with log_path.open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=PARSE_DIR, stdout=log, stderr=subprocess.STDOUT, env=env)
     def analyze() -> None:  # what autovacuum would have done by the time a practice has this much data
