@@ -128,6 +128,16 @@ async def run(settings: Settings, *, reuse_port: bool = False, grace: float = SH
     return 0
 
 
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop when it is installed (the same asyncio API, its I/O in C), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop  # type: ignore[no-any-return]
+
+
 def serve(settings: Settings, *, reuse_port: bool = False, grace: float = SHUTDOWN_GRACE,
           on_ready: Callable[[], None] | None = None) -> int:
-    return asyncio.run(run(settings, reuse_port=reuse_port, grace=grace, on_ready=on_ready))
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        return runner.run(run(settings, reuse_port=reuse_port, grace=grace, on_ready=on_ready))

@@ -48,3 +48,29 @@ def test_values_built_by_cloud_code_are_checked_too() -> None:
             decode_nested(bad)
         assert caught.value.code in (107, 121)
     assert decode_nested({"k": ["\U0001F600", 1.5]}) == {"k": ["\U0001F600", 1.5]}
+
+
+def test_compiled_encoder_writes_what_json_dumps_writes() -> None:
+    value = {"z": 1, "a": [0.1, -0.0, 0.00025, 1.5e300, 9007199254740993, -(2**63), True, None],
+             "text": "é \u2028 \x1f \x7f \"q\" \\ </script> \U0001F600", "nested": {"b": {}, "a": []}}
+    expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    assert safe_json.encode(value) == expected
+    assert safe_json.dumps(value) == expected.decode("utf-8")
+
+
+def test_small_exponents_as_json_stringify_writes_them() -> None:
+    # parse-compat: JSON.stringify(1e-7) is "1e-7" (json.dumps wrote "1e-07"); large ones keep "1e+21"
+    assert safe_json.encode([1e-7, 1.5e-10, 1e21]) == b"[1e-7,1.5e-10,1e+21]"
+
+
+def test_values_the_compiled_encoder_refuses_go_through_json_dumps() -> None:
+    import datetime
+
+    import pytest
+
+    assert safe_json.encode({"big": 2**70, 3: "int key"}) == b'{"big":1180591620717411303424,"3":"int key"}'
+    seen: list[str] = []
+    assert safe_json.encode({"n": float("inf"), "m": None}, seen.append) == b'{"n":null,"m":null}'
+    assert seen == ["a non-finite number"]
+    with pytest.raises(TypeError):
+        safe_json.encode({"when": datetime.datetime(2026, 1, 1)})
