@@ -127,6 +127,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("auditRetentionDays", "PARSE_COMPAT_AUDIT_RETENTION_DAYS", "int",
                "Days _Audit entries are kept (older ones are deleted hourly, the chain stays verifiable). "
                "Default: kept forever."),
+    OptionSpec("mountWebApp", "PARSE_COMPAT_MOUNT_WEB_APP", "bool",
+               "Serve the practice's web app at /app (built on the Parse JavaScript SDK; `make webapp`). "
+               "Default: on when a schema template is loaded."),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
     OptionSpec("requestComplexity", "PARSE_SERVER_REQUEST_COMPLEXITY", "json",
@@ -244,6 +247,7 @@ class Settings:
     inviteTokenValidityDuration: int | None = None
     auditLog: bool = True
     auditRetentionDays: int | None = None
+    mountWebApp: bool | None = None  # None: on when a schema template is loaded
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""
