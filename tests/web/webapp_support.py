@@ -39,8 +39,8 @@ def app_url(api_base: str) -> str:
 async def sign_in(page: Page, url: str, username: str, password: str) -> None:
     await page.goto(url)
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    await page.get_by_label("Username").fill(username)
-    await page.get_by_label("Password").fill(password)
+    await page.get_by_label("Username", exact=True).fill(username)
+    await page.get_by_label("Password", exact=True).fill(password)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
 

@@ -41,6 +41,12 @@ class App {
     this.dispose = null;
     this.admin = false;
     this.idle = new IdleWatch(config.sessionIdleTimeout, () => this.signOut('You were signed out after a period of inactivity.'));
+    const rest = Parse.CoreManager.getRESTController();
+    Parse.CoreManager.setRESTController({
+      ...rest,
+      request: (...args) => { this.idle.touch(); return rest.request(...args); },
+      ajax: (...args) => { this.idle.touch(); return rest.ajax(...args); },
+    });
     document.getElementById('sign-out').addEventListener('click', () => this.signOut());
     window.addEventListener('hashchange', () => this.route());
   }
@@ -94,8 +100,34 @@ class App {
       if (!location.hash || location.hash === '#/') location.hash = '#/patients';
       else this.route();
     });
-    clear(main).append(form);
+    clear(main).append(form, this.resetForm());
     username.focus();
+  }
+
+  resetForm() {
+    const message = h('p', { role: 'status' });
+    const email = h('input', { name: 'email', type: 'email', autocomplete: 'email', required: true });
+    const form = h('form', { class: 'card narrow', 'aria-labelledby': 'reset-title', hidden: true },
+      h('h2', { id: 'reset-title' }, 'Reset your password'), message, field('Email', email),
+      h('button', { type: 'submit' }, 'Send reset link'));
+    const open = h('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false' }, 'Forgot your password?');
+    open.addEventListener('click', () => {
+      form.hidden = false;
+      open.setAttribute('aria-expanded', 'true');
+      email.focus();
+    });
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      message.textContent = '';
+      try {
+        await Parse.User.requestPasswordReset(email.value.trim());
+      } catch (err) {
+        message.textContent = plainError(err);
+        return;
+      }
+      message.textContent = 'If this address belongs to an account, a link to choose a new password is on its way.';
+    });
+    return h('div', { class: 'narrow-actions' }, open, form);
   }
 
   async signOut(message) {
