@@ -22,9 +22,11 @@ $(JS_DIR)/node_modules/.installed: $(JS_DIR)/package.json
 js: $(JS_DIR)/node_modules/.installed
 
 # The web app at /app: the Parse JavaScript SDK's browser build (and axe-core for its tests) from npm.
+# Without npm, `make run` still serves the API; /app then says what is missing.
 $(WEBAPP_DIR)/node_modules/.installed: $(WEBAPP_DIR)/package.json
-	cd $(WEBAPP_DIR) && npm install --no-audit --no-fund --loglevel=error
-	touch $@
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd $(WEBAPP_DIR) && npm install --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm not found: the web app at /app needs it (install Node.js 20+, then make webapp)" >&2; fi
 
 webapp: $(WEBAPP_DIR)/node_modules/.installed
 
