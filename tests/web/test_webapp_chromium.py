@@ -75,6 +75,20 @@ async def test_the_practice_works_in_a_real_browser(api: Client, browser: Browse
     await page.wait_for_function("img => img.complete && img.naturalWidth === 64", arg=handle)
     source = await thumbnail.get_attribute("src") or ""
     assert "/files/" in source and "bitewing" in source, source
+    await page.get_by_role("button", name="Open the x-ray of 30 November 2026").click()
+    viewer = page.get_by_role("dialog")
+    full = viewer.get_by_role("img", name="X-ray taken 30 November 2026, full size")
+    await page.wait_for_function("img => img.complete && img.naturalWidth === 64", arg=await full.element_handle())
+    await page.keyboard.press("Escape")
+    await expect(viewer).to_have_count(0)
+    # A second x-ray dropped on the upload area instead of chosen.
+    dropped = await page.evaluate_handle(
+        "bytes => { const data = new DataTransfer(); data.items.add(new File([new Uint8Array(bytes)], 'panoramic.png', "
+        "{type: 'image/png'})); return data; }", list(png(80, 40)))
+    await upload.locator(".dropzone").dispatch_event("drop", {"dataTransfer": dropped})
+    await upload.get_by_label("Date of the image").fill("2026-12-01")
+    await upload.get_by_role("button", name="Upload x-ray").click()
+    await expect(page.get_by_role("img", name="X-ray taken 1 December 2026")).to_be_visible()
 
     # A treatment plan, shared with a colleague (read access).
     plans = page.get_by_role("region", name="Treatment plans")
@@ -93,7 +107,14 @@ async def test_the_practice_works_in_a_real_browser(api: Client, browser: Browse
     await appointments.get_by_label("Date and time").fill(when.strftime("%Y-%m-%dT%H:%M"))
     await appointments.get_by_role("button", name="Add appointment").click()
     await expect(appointments.get_by_role("listitem").filter(has_text="Reminder pending")).to_have_count(1)
+    later = when + timedelta(hours=1)  # rescheduled to 11:00
+    await appointments.get_by_label("New time for the appointment of").fill(later.strftime("%Y-%m-%dT%H:%M"))
+    await appointments.get_by_role("button", name="Reschedule").click()
+    await expect(appointments.get_by_role("listitem").first).to_contain_text("11:00")
     await assert_accessible(page, "patient profile")
+    await page.set_viewport_size({"width": 768, "height": 1024})  # a tablet held upright: nothing runs off the side
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await page.set_viewport_size({"width": 1100, "height": 900})
 
     # The colleague signs in in another browser context and opens the patient.
     colleague_context = await new_context(browser)
@@ -118,7 +139,7 @@ async def test_the_practice_works_in_a_real_browser(api: Client, browser: Browse
     await expect(their_plans.locator("li.plan .status")).to_have_text("Completed")
     await expect(plan.get_by_role("button")).to_have_count(0)  # closed: no more moves
     await screenshot(page, tmp_path, "patient.png", full_page=True)
-    await colleague.get_by_role("img", name="X-ray taken 30 November 2026").wait_for()
+    await expect(colleague.get_by_role("img", name="X-ray taken 30 November 2026")).to_be_visible()
 
     # A staff member without access sees none of it.
     outsider_context = await new_context(browser)
@@ -138,7 +159,7 @@ async def test_the_practice_works_in_a_real_browser(api: Client, browser: Browse
     await page.goto(f"{url}#/appointments?week={monday}")
     day = page.get_by_role("region", name=when.strftime("%A %-d %b"))
     await expect(day.get_by_role("link", name="Ann Lee")).to_be_visible()
-    await expect(day).to_contain_text("10:00")
+    await expect(day).to_contain_text("11:00")
     await assert_accessible(page, "week view")
     await screenshot(page, tmp_path, "week.png")
 

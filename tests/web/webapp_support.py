@@ -45,18 +45,25 @@ async def sign_in(page: Page, url: str, username: str, password: str) -> None:
     await expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
 
 
-async def serious_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core (from npm) run in the page: the serious and critical WCAG 2.1 A/AA violations."""
+async def load_axe(page: Page) -> None:
     assert AXE.exists(), "axe-core is missing: run `make webapp`"
     if not await page.evaluate("typeof window.axe === 'object'"):
         await page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = await page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+
+
+async def serious_violations(page: Page, selector: str | None = None) -> list[dict[str, Any]]:
+    """axe-core (from npm) run in the page (or on one element of it): the serious and critical
+    WCAG 2.1 A/AA violations."""
+    await load_axe(page)
+    script = ("([tags, selector]) => axe.run(selector ? document.querySelector(selector) : document, "
+              "{runOnly: {type: 'tag', values: tags}})")
+    result = await page.evaluate(script, [AXE_TAGS, selector])
     return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-async def assert_accessible(page: Page, screen: str) -> None:
-    violations = await serious_violations(page)
+async def assert_accessible(page: Page, screen: str, selector: str | None = None) -> None:
+    violations = await serious_violations(page, selector)
     assert not violations, f"{screen}: {violations}"
 
 

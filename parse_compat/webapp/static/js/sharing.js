@@ -60,6 +60,12 @@ export async function sharingSection({ app }, patient) {
   return { element };
 }
 
+function who(entry, names) {
+  if (entry.user) return names.get(entry.user) || 'A former colleague';
+  if (entry.master) return 'The server';
+  return entry.action === 'download' ? 'Someone with a signed link' : 'Not signed in';
+}
+
 export function accessLogSection(ctx, patient) {
   const holder = h('div', {});
   const error = alertBox();
@@ -81,7 +87,7 @@ export function accessLogSection(ctx, patient) {
       h('thead', {}, h('tr', {}, ['When', 'Who', 'What', 'Record'].map((title) => h('th', { scope: 'col' }, title)))),
       h('tbody', {}, entries.slice(0, 200).map((entry) => h('tr', {},
         h('td', {}, formatDateTime(entry.createdAt ? new Date(entry.createdAt.iso || entry.createdAt) : null)),
-        h('td', {}, entry.user ? (names.get(entry.user) || 'A former colleague') : (entry.master ? 'The server' : 'Unknown')),
+        h('td', {}, who(entry, names)),
         h('td', {}, ACTIONS[entry.action] || entry.action),
         h('td', {}, CLASSES[entry.targetClass] || entry.targetClass))))));
     button.textContent = 'Refresh access log';
