@@ -1,7 +1,8 @@
 """Serving the practice's web app at `/app` (option `mountWebApp`, on by default with a schema
 template): the static files in `static/`, the Parse JavaScript SDK's browser build from this
 folder's `node_modules` (installed by `make webapp`, never fetched from a CDN), and `config.json`
-(the app id and the API's mount path: what any Parse client is configured with).
+(the app id and the API's mount path: what any Parse client is configured with), and
+`signed-out`, which answers `Clear-Site-Data` so a sign-out leaves no cached x-ray behind.
 
 Every answer carries a strict Content-Security-Policy: scripts and styles only from this origin
 (no inline script, no eval), connections only to this origin (REST and the Live Query websocket),
@@ -84,7 +85,15 @@ def install_webapp(app: web.Application, settings: Settings) -> None:
         return secured(web.Response(body=data, content_type=kind, charset="utf-8" if kind.startswith("text/")
                                     else None), cache)
 
+    async def signed_out(request: web.Request) -> web.StreamResponse:
+        # Fetched by the app on sign-out: the browser drops this origin's HTTP cache (x-ray images
+        # among it) and storage. Browsers honour it in secure contexts (HTTPS, localhost).
+        response = secured(web.Response(status=204), "no-store")
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
     app.router.add_get(PREFIX, redirect)
+    app.router.add_post(PREFIX + "/signed-out", signed_out)
     app.router.add_get(PREFIX + "/config.json", config)
     app.router.add_get(PREFIX + "/", serve)
     app.router.add_get(PREFIX + "/{name:.+}", serve)

@@ -57,6 +57,13 @@ async def test_the_app_is_served_with_a_strict_policy(api: Client) -> None:
                                 "sessionIdleTimeout": None}
 
 
+async def test_signing_out_clears_the_browsers_cache_and_storage(api: Client) -> None:
+    async with aiohttp.ClientSession() as session, session.post(f"{root_of(api)}/app/signed-out") as resp:
+        assert resp.status == 204
+        assert resp.headers["Clear-Site-Data"] == '"cache", "storage"'
+        assert resp.headers["Cache-Control"] == "no-store"
+
+
 async def test_only_the_apps_own_files_are_served(api: Client) -> None:
     root = root_of(api)
     for path in ("/app/../parse_compat/settings.py", "/app/%2e%2e/route.py", "/app/route.py", "/app/package.json",

@@ -138,6 +138,9 @@ class App {
     try { await Parse.User.logOut(); } catch (_) { /* the session may already be gone */ }
     sessionStorage.clear();
     localStorage.clear();
+    try {
+      await fetch('signed-out', { method: 'POST', cache: 'no-store' });  // answers Clear-Site-Data
+    } catch (_) { /* offline: the storage is cleared above all the same */ }
     if (message) sessionStorage.setItem('signed-out-message', message);
     // A fresh document: nothing of the last person's screens stays in memory either.
     location.replace(location.pathname);

@@ -2,7 +2,6 @@
 
 export const PAGE_SIZE = 20;
 
-
 export function escapeRegex(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
