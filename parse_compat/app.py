@@ -25,6 +25,7 @@ from .settings import Settings
 from .state import AppState
 from .storage.base import StorageAdapter
 from .storage.loader import open_storage
+from .webapp import install_webapp, web_app_enabled
 
 log = logging.getLogger("parse_compat")
 STATE_KEY: web.AppKey[AppState] = web.AppKey("parse_compat_state", AppState)
@@ -115,6 +116,8 @@ def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web
     app.on_startup.append(startup)
     app.on_shutdown.append(shutdown)
     app.on_cleanup.append(cleanup)
+    if web_app_enabled(settings):
+        install_webapp(app, settings)
     mount = settings.mountPath
     app.router.add_route("*", "/health", handle)
     install_graphql_routes(app, settings, router, lambda application: application[STATE_KEY])  # before the mount
@@ -126,11 +129,13 @@ def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web
 
 def banner(settings: Settings) -> str:
     url = f"http://localhost:{settings.port}{settings.mountPath}"
+    web_app = f"  web app:   http://localhost:{settings.port}/app/\n" if web_app_enabled(settings) else ""
     return (
         f"parse-compat listening on {url}\n"
         f"  appId:     {settings.appId}\n"
         f"  masterKey: {settings.masterKey}\n"
         f"  database:  {settings.databaseURI}\n"
+        f"{web_app}"
         f"Try:\n  curl -H 'X-Parse-Application-Id: {settings.appId}' "
         f"-H 'X-Parse-Master-Key: {settings.masterKey}' {url}/schemas\n"
     )

@@ -144,6 +144,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'are accepted (README: Third-party login).'),
     OptionSpec("enableAnonymousUsers", "PARSE_SERVER_ENABLE_ANON_USERS", "bool",
                "Let clients sign up and log in with authData.anonymous.", True),
+    OptionSpec("mountWebApp", "PARSE_COMPAT_MOUNT_WEB_APP", "bool",
+               "Serve the practice's web app at /app (built on the Parse JavaScript SDK; `make webapp`). "
+               "Default: on when a schema template is loaded."),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
     OptionSpec("requestComplexity", "PARSE_SERVER_REQUEST_COMPLEXITY", "json",
@@ -332,6 +335,7 @@ class Settings:
     graphQLSchema: str | None = None
     mountPlayground: bool = False
     playgroundPath: str = "/playground"
+    mountWebApp: bool | None = None  # None: on when a schema template is loaded
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""
