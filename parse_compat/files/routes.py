@@ -170,7 +170,7 @@ class FilesRoutes:
         if record.sha256:
             headers["ETag"] = f'"{record.sha256}"'
         if self.service.protected:
-            headers["Cache-Control"] = "private, max-age=300"
+            headers["Cache-Control"] = "private, no-store"  # a patient's x-ray stays in no browser cache after sign-out
         headers["Content-Security-Policy"] = download_csp(content_type)
         if active_extension(content_type) or not inline_allowed(content_type):
             # parse-compat: only passive image/media/PDF/text types render; anything else (a type a

@@ -34,8 +34,9 @@ async def test_anonymous_get_of_a_protected_xray_is_refused(env: FilesEnv) -> No
 
 async def test_owner_session_and_master_key_may_download(env: FilesEnv) -> None:
     name, _, token, _ = await _protected_xray(env)
-    status, body, _ = await env.fetch(env.bare(name), {"X-Parse-Session-Token": token})
+    status, body, headers = await env.fetch(env.bare(name), {"X-Parse-Session-Token": token})
     assert status == 200 and body == XRAY
+    assert headers["Cache-Control"] == "private, no-store"  # no copy left in the browser after sign-out
     status, body, _ = await env.fetch(env.bare(name), {"X-Parse-Master-Key": MASTER_KEY})
     assert status == 200 and body == XRAY
     status, _, _ = await env.fetch(env.bare(name), {"X-Parse-Session-Token": "r:not-a-session"})
