@@ -164,10 +164,10 @@ class _Parser:
         if isinstance(value, dict) and value.get("__type") is None:
             if ref.name in COLUMN_FIELDS or (ref.kind not in (None, "Object") and not ref.nested):
                 return NOTHING  # a plain object never equals a column, a string, a number...
-            return Equals(ref, Raw(value))
+            return Equals(ref, Raw.of(value))
         if isinstance(value, list):
             if ref.nested or (ref.kind is None and ref.name not in COLUMN_FIELDS):
-                return Equals(ref, Raw(value))
+                return Equals(ref, Raw.of(value))
             raise ParseError(INVALID_JSON, f"You cannot use {value} as a query parameter.")
         if ref.kind == "Date" and isinstance(value, str) and not ref.nested:
             if ref.name not in COLUMN_FIELDS:
@@ -242,9 +242,9 @@ def _element(value: Any) -> Value:
         if kind == "Pointer" and isinstance(value.get("objectId"), str):
             class_name = value.get("className")
             return PointerValue(class_name if isinstance(class_name, str) else None, value["objectId"])
-        return Raw(value)
+        return Raw.of(value)
     if isinstance(value, list):
-        return Raw(value)
+        return Raw.of(value)
     return _plain(value)
 
 

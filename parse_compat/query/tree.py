@@ -11,6 +11,7 @@ Pure data: no I/O, no module-level mutable state.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -72,9 +73,18 @@ class GeoPointValue:
 # A decoded query value: a JSON scalar, a typed value, or a plain JSON object/array (``Raw``).
 @dataclass(frozen=True)
 class Raw:
-    """A plain JSON object or array compared as a whole (kept as the client sent it)."""
+    """A plain JSON object or array compared as a whole, held as canonical JSON text (so the
+    tree stays hashable)."""
 
-    json: Any
+    text: str
+
+    @classmethod
+    def of(cls, value: Any) -> Raw:
+        return cls(json.dumps(value, sort_keys=True, separators=(",", ":")))
+
+    @property
+    def value(self) -> Any:
+        return json.loads(self.text)
 
 
 Value = None | bool | int | float | str | DateValue | PointerValue | FileValue | GeoPointValue | Raw

@@ -45,10 +45,16 @@ def app_uri(database: str) -> str:
     return f"{server_uri()}/{database}?search_path=app_{uuid.uuid4().hex[:12]}"
 
 
+def session_database_name(suffix: str) -> str:
+    return f"pc_test_{os.getpid()}_{suffix}"
+
+
 def session_database(suffix: str) -> Callable[..., Any]:
+    """A session fixture: the database ``session_database_name(suffix)``, created on first use
+    and dropped when the session ends."""
     @pytest.fixture(scope="session")
     def postgres_database() -> Iterator[str]:
-        name = f"pc_test_{os.getpid()}_{suffix}"
+        name = session_database_name(suffix)
         _admin(f'DROP DATABASE IF EXISTS "{name}"')
         _admin(f'CREATE DATABASE "{name}"')
         try:

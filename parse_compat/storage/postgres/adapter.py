@@ -207,12 +207,14 @@ class PostgresAdapter:
         if name not in self._columns:
             columns = ", ".join(f"{quote(c)} {kind}" for c, kind in wanted.items() if c != "objectId")
             await connection.execute(f'CREATE TABLE IF NOT EXISTS {table} ("objectId" text PRIMARY KEY, {columns})')
-            # The ACL constraint (`_rperm && $n`) and the default order use these.
-            await connection.execute(f"CREATE INDEX IF NOT EXISTS {quote(name + '_rperm_gin')} "
-                                     f'ON {table} USING gin ("_rperm")')
-            await connection.execute(f"CREATE INDEX IF NOT EXISTS {quote(name + '_createdAt')} "
-                                     f'ON {table} ("createdAt")')
             await self._load_columns(connection, name)
+        # The ACL constraint (`_rperm IS NULL OR _rperm && $n`) is a BitmapOr of the first two.
+        await connection.execute(f"CREATE INDEX IF NOT EXISTS {quote(name + '_rperm_gin')} "
+                                 f'ON {table} USING gin ("_rperm")')
+        await connection.execute(f"CREATE INDEX IF NOT EXISTS {quote(name + '_public')} "
+                                 f'ON {table} ("createdAt") WHERE "_rperm" IS NULL')
+        await connection.execute(f"CREATE INDEX IF NOT EXISTS {quote(name + '_createdAt')} "
+                                 f'ON {table} ("createdAt")')
         known = self._columns.get(name, {})
         for column, kind in wanted.items():
             if column not in known:

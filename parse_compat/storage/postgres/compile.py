@@ -325,7 +325,7 @@ def _json(value: t.Value) -> Any:
     if isinstance(value, t.GeoPointValue):
         return {"__type": "GeoPoint", "latitude": value.latitude, "longitude": value.longitude}
     if isinstance(value, t.Raw):
-        return value.json
+        return value.value
     return value
 
 
