@@ -55,6 +55,8 @@ def _query_errors() -> Iterator[None]:
         # parse-compat: past databaseOptions.maxTimeMS the statement is cancelled; Parse's 124.
         raise ParseError(124, TIMEOUT_MESSAGE) from exc
     except (asyncpg.InvalidRegularExpressionError, asyncpg.DataError) as exc:
+        if isinstance(exc.__cause__, UnicodeEncodeError):
+            raise exc.__cause__ from None  # text PostgreSQL cannot hold (a lone surrogate), as in BSON
         raise ParseError(INVALID_QUERY, "Invalid query for the stored values.") from exc
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,12 @@ from ...query.regex import translate_pcre
 
 RE2_HEX_ESCAPE = re.compile(r"\\x\{([0-9a-fA-F]+)\}")
 NAMED_GROUP = re.compile(r"\(\?<[A-Za-z_][A-Za-z0-9_]*>")
+ARRAY_CASTS = {"text": "::text[]", "timestamptz": "::timestamptz[]", "double precision": "::float8[]",
+               "boolean": "::boolean[]"}
+# $text: MongoDB's reading of a search term (a word, a "phrase", a -negation), as the SQLite adapter reads it.
+TEXT_WORD = re.compile(r"\w+", re.UNICODE)
+TEXT_TERM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+WORD_START, WORD_END = r"\m", r"\M"  # PostgreSQL ARE word boundaries
 TRUE = "TRUE"
 FALSE = "FALSE"
 
@@ -88,6 +95,8 @@ class WhereCompiler:
             return self.all(node)
         if isinstance(node, t.ContainedBy):
             expr, kind = self.expr(node.field)
+            if kind not in ("jsonb", "text[]"):
+                return TRUE  # only an array with an element outside the list fails
             array = f"to_jsonb({expr})" if kind == "text[]" else expr
             values = self.param(json.dumps([_json(v) for v in node.values]), "::jsonb")
             return f"{array} IS NULL OR jsonb_typeof({array}) <> 'array' OR {array} <@ {values}"
@@ -155,6 +164,25 @@ class WhereCompiler:
             return self.param(value, "::boolean") if isinstance(value, bool) else None
         return None
 
+    def member(self, ref: t.FieldRef, kind: str, value: t.Value) -> Any:
+        """``value`` as an element of an ``= ANY(array)`` parameter for a column of ``kind``."""
+        if kind == "text":
+            if isinstance(value, t.PointerValue):
+                target = self.spec(ref).get("targetClass")
+                if value.class_name is not None and target is not None and value.class_name != target:
+                    return None
+                return value.object_id
+            if isinstance(value, t.FileValue):
+                return value.name
+            return value if isinstance(value, str) else None
+        if kind == "timestamptz":
+            return value.instant if isinstance(value, t.DateValue) else None
+        if kind == "double precision":
+            return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        if kind == "boolean":
+            return value if isinstance(value, bool) else None
+        return None
+
     def in_(self, ref: t.FieldRef, values: tuple[t.Value, ...]) -> str:
         expr, kind = self.expr(ref)
         clauses: list[str] = []
@@ -174,10 +202,10 @@ class WhereCompiler:
                 if strings:
                     clauses.append(f"{expr} && {self.param(strings, '::text[]')}")
             else:
-                for value in present:
-                    scalar = self.scalar(ref, kind, value)
-                    if scalar is not None:
-                        clauses.append(f"{expr} = {scalar}")
+                members = [m for m in (self.member(ref, kind, v) for v in present) if m is not None]
+                if members and kind in ARRAY_CASTS:
+                    # One array parameter however long the list (PostgreSQL caps a statement's parameters).
+                    clauses.append(f"{expr} = ANY({self.param(members, ARRAY_CASTS[kind])})")
             if len(present) != len(values):
                 clauses.append(f"{expr} IS NULL")
         return _join(" OR ", clauses, FALSE)
@@ -196,6 +224,8 @@ class WhereCompiler:
                 return FALSE
             return (f"EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof({array}) = 'array' "
                     f"THEN {array} ELSE jsonb_build_array({array}) END) AS e(x) WHERE {element})")
+        if isinstance(node.value, t.PointerValue | t.FileValue):
+            return FALSE  # objects do not order (MongoDB brackets them apart from strings)
         scalar = self.scalar(node.field, kind, node.value)
         if scalar is None:
             return FALSE
@@ -223,6 +253,8 @@ class WhereCompiler:
         array = f"to_jsonb({expr})" if kind == "text[]" else expr
         if node.regexes:
             return _join(" AND ", [self.regex(r) for r in node.regexes], TRUE)
+        if kind not in ("jsonb", "text[]"):  # a scalar field: it must equal every value
+            return _join(" AND ", [self.equals(node.field, v) for v in node.values], TRUE)
         items = self.param(json.dumps([_json(v) for v in node.values]), "::jsonb")
         return f"jsonb_typeof({array}) = 'array' AND {array} @> {items}"
 
@@ -233,26 +265,41 @@ class WhereCompiler:
         pattern = self.param(pg_regex(node.pattern, node.options))
         if kind == "text":
             return f"{expr} ~ {pattern}"
-        if kind in ("jsonb", "text[]"):
-            array = f"to_jsonb({expr})" if kind == "text[]" else expr
-            return (f"EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof({array}) = 'array' "
-                    f"THEN {array} ELSE jsonb_build_array({array}) END) AS e(x) "
-                    f"WHERE jsonb_typeof(e.x) = 'string' AND (e.x #>> '{{}}') ~ {pattern})")
+        array = f"to_jsonb({expr})" if kind == "text[]" else expr
+        return (f"EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof({array}) = 'array' "
+                f"THEN {array} ELSE jsonb_build_array({array}) END) AS e(x) "
+                f"WHERE jsonb_typeof(e.x) = 'string' AND (e.x #>> '{{}}') ~ {pattern})")
 
     def text(self, node: t.Text) -> str:
+        """MongoDB-style ``$text`` on a string field (no stemming): any wanted word or phrase, every
+        "phrase", no -negated word; folded for case and diacritics unless asked not to."""
         expr, kind = self.expr(node.field)
         if kind != "text":
             return FALSE
-        # parse-compat: every word of the term must occur (as a prefix-free word), case-insensitively
-        # unless $caseSensitive; no stemming, no language configuration.
-        words = [w for w in node.term.split() if w]
-        if not words:
+        folded = expr if node.diacritic_sensitive else f"translate({expr}, {self.param(DIACRITICS[0])}, " \
+            f"{self.param(DIACRITICS[1])})"
+        if not node.case_sensitive:
+            folded = f"lower({folded})"
+        term = fold_text(node.term, node.case_sensitive, node.diacritic_sensitive)
+        required: list[str] = []
+        wanted: list[str] = []
+        for negated_phrase, phrase, negated, word in TEXT_TERM.findall(term):
+            if phrase:
+                found = f"strpos({folded}, {self.param(phrase)}) > 0"
+                required.append(f"NOT ({found})" if negated_phrase else found)
+                if not negated_phrase:
+                    wanted.append(found)
+                continue
+            for token in TEXT_WORD.findall(word):
+                pattern = WORD_START + _escape_are(token) + WORD_END
+                found = f"{folded} ~ {self.param(pattern)}"
+                if negated:
+                    required.append(f"NOT ({found})")
+                else:
+                    wanted.append(found)
+        if not wanted:
             return FALSE
-        clauses = []
-        for word in words:
-            pattern = self.param(r"\m" + _escape_are(word) + r"\M")
-            clauses.append(f"{expr} {'~' if node.case_sensitive else '~*'} {pattern}")
-        return " AND ".join(clauses)
+        return _join(" AND ", [*required, _join(" OR ", wanted, FALSE)], TRUE)
 
     # --- geo -------------------------------------------------------------------------------
     def geo(self, node: t.Node) -> str:
@@ -305,6 +352,27 @@ def pg_regex(pattern: str, options: str) -> str:
     if "i" in options:
         flags += "i"
     return f"(?{flags}){translated}"
+
+
+def fold_text(text: str, case_sensitive: bool, diacritic_sensitive: bool) -> str:
+    if not diacritic_sensitive:
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text if case_sensitive else text.lower()
+
+
+def _diacritic_table() -> tuple[str, str]:
+    """(accented letters, their base letters) over Latin-1 and Latin Extended-A, for ``translate``."""
+    accented, plain = [], []
+    for code in range(0xC0, 0x180):
+        letter = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
+        if len(base) == 1 and base != letter:
+            accented.append(letter)
+            plain.append(base)
+    return "".join(accented), "".join(plain)
+
+
+DIACRITICS = _diacritic_table()
 
 
 def _escape_are(text: str) -> str:

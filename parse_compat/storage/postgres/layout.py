@@ -108,7 +108,11 @@ def to_column(sql_type: str, value: Any) -> Any:
     if sql_type == "double precision":
         return float(value)
     if sql_type == "jsonb":
-        return json.dumps(value, separators=(",", ":"))
+        try:
+            return json.dumps(value, separators=(",", ":"), allow_nan=False)
+        except ValueError:
+            # parse-compat: jsonb cannot hold NaN or Infinity; they are stored as null.
+            return json.dumps(_finite(value), separators=(",", ":"))
     if sql_type == "text" and isinstance(value, dict):
         kind = value.get("__type")
         if kind == "Pointer":
@@ -119,6 +123,16 @@ def to_column(sql_type: str, value: Any) -> Any:
         return Point(float(value["longitude"]), float(value["latitude"]))
     if sql_type == "polygon" and isinstance(value, dict):
         return Polygon(*[Point(float(lng), float(lat)) for lat, lng in value["coordinates"]])
+    return value
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
     return value
 
 
