@@ -117,9 +117,9 @@ class _Parser:
         if op in COMPARISONS:
             return self.compare(ref, COMPARISONS[op], value)
         if op == "$eq":
-            return self.equals(ref, value)
+            return self.equals(ref, value, direct=False)
         if op == "$ne":
-            inner = self.equals(ref, value)
+            inner = self.equals(ref, value, direct=False)
             if isinstance(inner, Equals):
                 return Equals(inner.field, inner.value, negated=True)
             return EVERYTHING if inner == NOTHING else Nor((inner,))
@@ -156,7 +156,8 @@ class _Parser:
             return _text(ref, value)
         raise ParseError(INVALID_JSON, f"bad constraint: {op}")
 
-    def equals(self, ref: FieldRef, value: Any) -> Node:
+    def equals(self, ref: FieldRef, value: Any, direct: bool = True) -> Node:
+        """``{"f": value}`` (``direct``) or ``$eq`` / ``$ne``."""
         if value is None:
             return Equals(ref, None)
         if ref.kind == "Array" and not ref.nested and not isinstance(value, list):
@@ -172,7 +173,10 @@ class _Parser:
         if ref.kind == "Date" and isinstance(value, str) and not ref.nested:
             if ref.name not in COLUMN_FIELDS:
                 return NOTHING  # a Date field never equals a plain string (MongoDB semantics)
-            return Equals(ref, _date(value))
+            # parse-compat: Parse reads a plain string compared with createdAt/updatedAt as a Date,
+            # for direct equality only; inside $eq / $ne it stays a string and equals no Date.
+            date = _date(value)
+            return Equals(ref, date) if direct else NOTHING
         return Equals(ref, _scalar(value))
 
     def compare(self, ref: FieldRef, op: Literal["<", "<=", ">", ">="], value: Any) -> Node:

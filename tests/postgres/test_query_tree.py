@@ -1,6 +1,7 @@
 """The one query parser (parse_compat/query/parse.py): on generated `where`s, good and bad, it
-refuses exactly what the SQLite compiler has always refused, with the same Parse error, and its
-tree is a pure function of the query (equal trees for equal queries, hashable, JSON untouched).
+refuses what the SQLite compiler has always refused, with the same Parse error (and where that
+compiler crashed or let a malformed operand through that the matcher refuses, it refuses too),
+and its tree is a pure function of the query (equal trees for equal queries, hashable).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from parse_compat.errors import ParseError
 from parse_compat.query import tree
+from parse_compat.query.matcher import matches
 from parse_compat.query.parse import parse_where
 from parse_compat.storage.base import ClassSchema
 from parse_compat.storage.sqlite.where import WhereCompiler
@@ -94,6 +96,8 @@ def outcome(compile_where: Any, where: dict[str, Any]) -> tuple[str, int | None,
         compile_where(where)
     except ParseError as error:
         return ("error", error.code, error.message)
+    except (TypeError, ValueError):
+        return ("crash", None, "")
     return ("ok", None, "")
 
 
@@ -102,6 +106,14 @@ def outcome(compile_where: Any, where: dict[str, Any]) -> tuple[str, int | None,
 def test_parser_refuses_what_the_sqlite_compiler_refuses(where: dict[str, Any]) -> None:
     ours = outcome(lambda w: parse_where(w, FIELD_TYPES), copy.deepcopy(where))
     old = outcome(lambda w: WhereCompiler(SCHEMA).compile(w), copy.deepcopy(where))
+    if old[0] == "crash":  # where the SQLite compiler crashed (a 500), the parser answers a Parse error
+        assert ours[0] == "error", json.dumps(where, default=str)
+        return
+    if ours != old and old[0] == "ok":
+        # Stricter than the SQLite compiler only where the matcher refuses too (a bool radius...).
+        matcher = outcome(lambda w: matches({}, w), copy.deepcopy(where))
+        assert ours[:2] == matcher[:2], json.dumps(where, default=str)
+        return
     assert ours == old, json.dumps(where, default=str)
 
 

@@ -146,14 +146,8 @@ class WhereCompiler:
         """``value`` as a parameter comparable with a column of ``kind``; None when no stored
         value of that column can equal it."""
         if kind == "text":
-            if isinstance(value, t.PointerValue):
-                target = self.spec(ref).get("targetClass")
-                if value.class_name is not None and target is not None and value.class_name != target:
-                    return None
-                return self.param(value.object_id, "::text")
-            if isinstance(value, t.FileValue):
-                return self.param(value.name, "::text")
-            return self.param(value, "::text") if isinstance(value, str) else None
+            member = self.member(ref, kind, value)
+            return None if member is None else self.param(member, "::text")
         if kind == "timestamptz":
             return self.param(value.instant, "::timestamptz") if isinstance(value, t.DateValue) else None
         if kind == "double precision":
@@ -174,6 +168,8 @@ class WhereCompiler:
                 return value.object_id
             if isinstance(value, t.FileValue):
                 return value.name
+            if self.spec(ref).get("type") in ("Pointer", "File"):
+                return None  # a plain string never equals a stored pointer or file (MongoDB semantics)
             return value if isinstance(value, str) else None
         if kind == "timestamptz":
             return value.instant if isinstance(value, t.DateValue) else None
@@ -249,14 +245,10 @@ class WhereCompiler:
 
     # --- arrays ----------------------------------------------------------------------------
     def all(self, node: t.All) -> str:
-        expr, kind = self.expr(node.field)
-        array = f"to_jsonb({expr})" if kind == "text[]" else expr
+        """Every value equals the field or one of its elements (every regex matches one)."""
         if node.regexes:
             return _join(" AND ", [self.regex(r) for r in node.regexes], TRUE)
-        if kind not in ("jsonb", "text[]"):  # a scalar field: it must equal every value
-            return _join(" AND ", [self.equals(node.field, v) for v in node.values], TRUE)
-        items = self.param(json.dumps([_json(v) for v in node.values]), "::jsonb")
-        return f"jsonb_typeof({array}) = 'array' AND {array} @> {items}"
+        return _join(" AND ", [self.equals(node.field, v) for v in node.values], TRUE)
 
     def regex(self, node: t.Regex) -> str:
         expr, kind = self.expr(node.field)
