@@ -123,3 +123,18 @@ async def test_the_acl_constraint_is_served_by_indexes(pg: PostgresAdapter, sql:
         f'EXPLAIN SELECT t."objectId" FROM "Patient" AS t WHERE {compiled.sql}', *compiled.params))
     assert "Seq Scan" not in plan, plan
     assert "Patient_rperm_gin" in plan and "Patient_public" in plan, plan
+
+
+async def test_a_column_added_by_another_server_is_seen(pg: PostgresAdapter, pg_uri: str) -> None:
+    other = PostgresAdapter(pg_uri)
+    await other.connect()
+    try:
+        await pg.save_schema(PATIENT)
+        await other.insert(PATIENT, {"objectId": "p1", "createdAt": T0, "updatedAt": T0, "name": "Ada"})
+        grown = ClassSchema("Patient", {**PATIENT.fields, "ward": {"type": "String"}})
+        await pg.save_schema(grown)  # the other server's column list predates "ward"
+        await pg.update(grown, {"objectId": "p1"}, {"ward": "B"})
+        found = await other.find(grown, {"ward": "B"}, FindOptions())
+        assert [(d["objectId"], d["ward"]) for d in found] == [("p1", "B")]
+    finally:
+        await other.close()

@@ -302,6 +302,17 @@ class PostgresAdapter:
         known[column] = kind
         return kind
 
+    async def _fresh_columns(self, schema: ClassSchema) -> None:
+        """Re-read the table's columns when the schema names a field this process has no column
+        for: another server on the same database may have added it (or created the table)."""
+        known = self._columns.get(schema.class_name)
+        if known is not None and all(
+            name in known for name, spec in schema.fields.items() if layout.field_sql_type(spec) is not None
+        ):
+            return
+        async with self._connection() as connection:
+            await self._load_columns(connection, schema.class_name)
+
     async def _ready(self, connection: Any, schema: ClassSchema) -> None:
         if schema.class_name not in self._columns:
             await self._ensure_table(connection, schema)
@@ -387,6 +398,7 @@ class PostgresAdapter:
         return sql, params
 
     async def find(self, schema: ClassSchema, where: Where, options: FindOptions) -> list[Document]:
+        await self._fresh_columns(schema)
         sql, params = self._select(schema, where, options)
         if schema.class_name not in self._columns:
             return []
@@ -396,6 +408,7 @@ class PostgresAdapter:
         return [self._doc(schema, row) for row in rows]
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
+        await self._fresh_columns(schema)
         sql, params = self._select(schema, where, None, columns="count(*)")
         if schema.class_name not in self._columns:
             return 0
@@ -404,6 +417,7 @@ class PostgresAdapter:
                 return int(await connection.fetchval(sql, *params))
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
+        await self._fresh_columns(schema)
         sql, params = self._select(schema, where, FindOptions(limit=1), lock=True)
         if schema.class_name not in self._columns:
             return None
@@ -435,6 +449,7 @@ class PostgresAdapter:
             return after
 
     async def delete(self, schema: ClassSchema, where: Where) -> Document | None:
+        await self._fresh_columns(schema)
         select, params = self._select(schema, where, FindOptions(limit=1), columns='t."objectId"')
         if schema.class_name not in self._columns:
             return None
@@ -447,6 +462,7 @@ class PostgresAdapter:
         return None if row is None else self._doc(schema, row)
 
     async def delete_many(self, schema: ClassSchema, where: Where) -> int:
+        await self._fresh_columns(schema)
         compiler = self._where(schema, where)
         if schema.class_name not in self._columns:
             return 0
