@@ -336,7 +336,8 @@ class PostgresAdapter:
         return doc
 
     async def insert(self, schema: ClassSchema, doc: Document) -> None:
-        async with self._write_connection() as connection:
+        # One statement (after any ALTER TABLE, which commits on its own): no explicit transaction.
+        async with self._connection() as connection:
             await self._ready(connection, schema)
             names: list[str] = []
             values: list[Any] = []
@@ -454,7 +455,7 @@ class PostgresAdapter:
         if schema.class_name not in self._columns:
             return None
         table = quote(schema.class_name)
-        async with self._write_connection() as connection:
+        async with self._connection() as connection:
             with _query_errors():
                 row = await connection.fetchrow(f'DELETE FROM {table} AS t WHERE "objectId" = ({select}) '
                                                 f"RETURNING {self._column_list(schema.class_name)}",
@@ -466,7 +467,7 @@ class PostgresAdapter:
         compiler = self._where(schema, where)
         if schema.class_name not in self._columns:
             return 0
-        async with self._write_connection() as connection:
+        async with self._connection() as connection:
             with _query_errors():
                 status = await connection.execute(
                     f"DELETE FROM {quote(schema.class_name)} AS t WHERE {compiler.sql}",
