@@ -182,8 +182,8 @@ class _Parser:
     def compare(self, ref: FieldRef, op: Literal["<", "<=", ">", ">="], value: Any) -> Node:
         if value is None:
             return Compare(ref, op, None)
-        if isinstance(value, list) or (isinstance(value, bool) and ref.kind != "Boolean"):
-            return NOTHING
+        if isinstance(value, list | bool) and ref.kind != "Boolean":
+            return NOTHING  # (on a Boolean field a list goes on to be refused below)
         if ref.kind == "Date" and isinstance(value, str):
             return NOTHING  # comparisons need a Date, as in MongoDB
         return Compare(ref, op, _scalar(value))
@@ -242,7 +242,10 @@ def _element(value: Any) -> Value:
     if isinstance(value, dict):
         kind = value.get("__type")
         if kind == "Date" and isinstance(value.get("iso"), str):
-            return _date(value["iso"])
+            try:
+                return _date(value["iso"])
+            except ParseError:
+                return Raw.of(value)  # an unreadable date is compared as the object it is
         if kind == "Pointer" and isinstance(value.get("objectId"), str):
             class_name = value.get("className")
             return PointerValue(class_name if isinstance(class_name, str) else None, value["objectId"])

@@ -138,3 +138,18 @@ async def test_a_column_added_by_another_server_is_seen(pg: PostgresAdapter, pg_
         assert [(d["objectId"], d["ward"]) for d in found] == [("p1", "B")]
     finally:
         await other.close()
+
+
+async def test_a_column_dropped_by_another_server_does_not_break_a_read(pg: PostgresAdapter, pg_uri: str) -> None:
+    other = PostgresAdapter(pg_uri)
+    await other.connect()
+    try:
+        await pg.save_schema(PATIENT)
+        await pg.insert(PATIENT, {"objectId": "p1", "createdAt": T0, "updatedAt": T0, "name": "Ada", "age": 3})
+        assert len(await other.find(PATIENT, {}, FindOptions())) == 1  # its column list includes "age"
+        await pg.delete_field(PATIENT, "age")
+        shrunk = ClassSchema("Patient", {k: v for k, v in PATIENT.fields.items() if k != "age"})
+        found = await other.find(shrunk, {"name": "Ada"}, FindOptions())
+        assert [(d["objectId"], "age" in d) for d in found] == [("p1", False)]
+    finally:
+        await other.close()

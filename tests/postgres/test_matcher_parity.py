@@ -94,7 +94,7 @@ def test_postgres_agrees_with_the_matcher(postgres_database: str) -> None:
         for doc in DOCUMENTS:
             loop.run_until_complete(adapter.insert(SCHEMA, copy.deepcopy(doc)))
 
-        @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
         @given(wheres)
         def agree(where: dict[str, Any]) -> None:
             try:

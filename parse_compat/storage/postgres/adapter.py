@@ -408,13 +408,22 @@ class PostgresAdapter:
 
     async def find(self, schema: ClassSchema, where: Where, options: FindOptions) -> list[Document]:
         await self._fresh_columns(schema)
-        sql, params = self._select(schema, where, options)
-        if schema.class_name not in self._columns:
-            return []
-        async with self._connection() as connection:
-            with _query_errors():
-                rows = await connection.fetch(sql, *params)
-        return [self._doc(schema, row) for row in rows]
+        for attempt in (1, 2):
+            sql, params = self._select(schema, where, options)
+            if schema.class_name not in self._columns:
+                return []
+            try:
+                async with self._connection() as connection:
+                    with _query_errors():
+                        rows = await connection.fetch(sql, *params)
+                return [self._doc(schema, row) for row in rows]
+            except asyncpg.UndefinedColumnError:
+                if attempt == 2 or self._tx.get() is not None:
+                    raise
+                # Another server dropped a column this process still lists: re-read, once.
+                async with self._connection() as connection:
+                    await self._load_columns(connection, schema.class_name)
+        return []
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
         await self._fresh_columns(schema)
