@@ -59,6 +59,8 @@ class Capabilities:
     transactions: bool = False
     text_search: bool = False
     geo: bool = True
+    # An explicit null is stored apart from a missing field (False: it reads back as missing).
+    null_values: bool = True
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """`databaseURI` → a storage adapter. `sqlite:///path`, `mongodb://…`, `mongodb+srv://…`
-(and `mongomock://name`, an in-memory MongoDB for tests). `databaseOptions` (Parse's name)
+(and `mongomock://name`, an in-memory MongoDB for tests), `postgres://…` / `postgresql://…` (Parse
+Server's PostgreSQL layout; `?search_path=name` for an app in its own schema). `databaseOptions` (Parse's name)
 carries the adapters' options: `maxTimeMS`, the time budget of every query."""
 
 from __future__ import annotations
@@ -30,4 +31,8 @@ def open_storage(uri: str, options: dict[str, Any] | None = None) -> StorageAdap
         from .mongo.adapter import MongoAdapter
 
         return MongoAdapter(uri, max_time_ms=budget)
-    raise ValueError(f"unsupported databaseURI {uri!r}: use sqlite:///path or mongodb://...")
+    if uri.startswith(("postgres://", "postgresql://")):
+        from .postgres.adapter import PostgresAdapter
+
+        return PostgresAdapter(uri, max_time_ms=budget)
+    raise ValueError(f"unsupported databaseURI {uri!r}: use sqlite:///path, mongodb://... or postgres://...")

@@ -1,4 +1,7 @@
-"""A real loopback server per test, on every storage adapter, and a small REST client for it."""
+"""A real loopback server per test, on every storage adapter, and a small REST client for it.
+
+``postgres`` runs on the local PostgreSQL (tests/postgres/database.py): a database per test
+session, ``pc_test_<pid>_api``, dropped at the end, and a schema per server in it."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from aiohttp.test_utils import TestServer
 
 from parse_compat.app import STATE_KEY, create_app
 from parse_compat.settings import Settings
+from tests.postgres.database import app_uri, session_database, session_database_name
 
 APP_ID = "test-app"
 MASTER_KEY = "test-master"
@@ -22,6 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 ADAPTERS = ("sqlite", "mongomock")
+# The api fixture's stores: the others, and PostgreSQL.
+API_ADAPTERS = (*ADAPTERS, "postgres")
+POSTGRES_DATABASE = session_database_name("api")
+postgres_database = session_database("api")
 
 
 @dataclass
@@ -83,15 +91,22 @@ class Client:
 
 
 def make_settings(tmp_path: Path, adapter: str, **overrides: Any) -> Settings:
-    uri = f"sqlite:///{tmp_path / 'test.db'}" if adapter == "sqlite" else f"mongomock://t{uuid.uuid4().hex[:12]}"
+    if adapter == "postgres":  # the database is the postgres_database fixture's
+        uri = app_uri(POSTGRES_DATABASE)
+    elif adapter == "sqlite":
+        uri = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        uri = f"mongomock://t{uuid.uuid4().hex[:12]}"
     values: dict[str, Any] = {"appId": APP_ID, "masterKey": MASTER_KEY, "databaseURI": uri,
                               "schema": str(ROOT / "schema.json"), "cloud": None, "dataDir": str(tmp_path)}
     values.update(overrides)
     return Settings(**values)
 
 
-@pytest.fixture(params=ADAPTERS)
+@pytest.fixture(params=API_ADAPTERS)
 def adapter_name(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_database")
     return str(request.param)
 
 

@@ -82,6 +82,14 @@ SESSION = make_schema("_Session", {
 })
 
 
+def as_stored(adapter: Any, doc: Document) -> Document:
+    """``doc`` as the adapter reads it back: without its null fields where the store cannot tell
+    a null from a missing field (``capabilities.null_values``)."""
+    if adapter.capabilities.null_values:
+        return doc
+    return {key: value for key, value in doc.items() if value is not None}
+
+
 async def ready(adapter: Any, schema: ClassSchema = ITEM) -> ClassSchema:
     await adapter.save_schema(schema)
     return schema
@@ -206,7 +214,7 @@ async def test_every_type_round_trips(adapter: Any) -> None:
         _rperm=["*", "u1"], _wperm=["u1"],
     )
     await adapter.insert(ITEM, doc)
-    assert await get(adapter, doc["objectId"]) == doc
+    assert await get(adapter, doc["objectId"]) == as_stored(adapter, doc)
 
 
 async def test_internal_fields_round_trip(adapter: Any) -> None:
@@ -409,7 +417,7 @@ async def test_update_writes_every_type(adapter: Any) -> None:
     }
     after = await adapter.update(ITEM, {"objectId": doc["objectId"]}, values)
     assert after == {**doc, **values}
-    assert await get(adapter, doc["objectId"]) == {**doc, **values}
+    assert await get(adapter, doc["objectId"]) == as_stored(adapter, {**doc, **values})
 
 
 async def test_increment_is_atomic(adapter: Any) -> None:
