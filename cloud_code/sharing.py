@@ -4,6 +4,13 @@ patient, or takes it back. The patient and all its x-rays, plans and reminders c
 storage transaction, so a failure leaves all of them as they were (on a database with
 transactions: SQLite, MongoDB replica sets; the mongomock test double has none). Staff then see
 the patients they own or that are shared with them, through the ACL.
+
+`listColleagues` is what a share dialog picks from: staff cannot read other `_User` rows, so
+the function answers a signed-in member of staff or an administrator with the active members of
+the `staff` role as `[{userId, username}]` (nothing else of the accounts: no email, no role),
+without the caller, by username, at most `MAX_COLLEAGUES`. A removed account (out of the role,
+its ACL emptied by `removeStaff`) is not listed. Who may share a given patient is still decided
+by `sharePatient` alone.
 """
 
 from __future__ import annotations
@@ -14,11 +21,13 @@ from typing import Any
 from parse_compat.cloud import Cloud, FunctionRequest, ParseError, ParseObject
 from parse_compat.errors import OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, VALIDATION_ERROR
 
-from .access import ADMIN_ACL_KEY, is_admin
+from .access import ADMIN_ACL_KEY, ADMINISTRATOR, STAFF, is_admin
 from .patients import SHARING_FLAG, copy_acl_to_records
+from .roles import role_object
 
 log = logging.getLogger("cloud_code.sharing")
 ACCESS = {"read": {"read": True}, "write": {"read": True, "write": True}}
+MAX_COLLEAGUES = 500
 
 
 async def _patient_for_sharing(request: FunctionRequest) -> ParseObject:
@@ -93,6 +102,20 @@ async def unshare_patient(request: FunctionRequest) -> dict[str, Any]:
     return {"patientId": patient.id, "acl": acl, "recordsUpdated": records}
 
 
+async def list_colleagues(request: FunctionRequest) -> list[dict[str, str]]:
+    master = request.sdk.as_master()
+    role = await role_object(master, STAFF)
+    members = {"$relatedTo": {"object": {"__type": "Pointer", "className": "_Role", "objectId": role.id},
+                              "key": "users"}}
+    caller = request.user.id if request.user is not None else None
+    rows = await (master.query("_User").where_all(members).ascending("username")
+                  .limit(MAX_COLLEAGUES + 1).find())
+    colleagues = [{"userId": str(row.id), "username": str(row.get("username") or "")}
+                  for row in rows if row.id and row.id != caller and row.acl]  # an emptied ACL: removed
+    return colleagues[:MAX_COLLEAGUES]
+
+
 def register(cloud: Cloud) -> None:
+    cloud.define("listColleagues", list_colleagues, require_any_user_roles=[STAFF, ADMINISTRATOR])
     cloud.define("sharePatient", share_patient, require_user=True)
     cloud.define("unsharePatient", unshare_patient, require_user=True)
