@@ -9,11 +9,23 @@ const ACTIONS = {
 };
 const CLASSES = { Patient: 'Patient', XRayLog: 'X-ray', TreatmentPlan: 'Treatment plan', AppointmentReminder: 'Appointment' };
 
+// The people a patient can be shared with, from the server's `listColleagues` (staff cannot read
+// other accounts; the function answers usernames only). Whether this person may share this patient
+// is `sharePatient`'s decision, shown in plain words when it refuses.
+async function colleagues(error) {
+  try {
+    return await Parse.Cloud.run('listColleagues');
+  } catch (err) {
+    error.textContent = plainError(err);
+    return [];
+  }
+}
+
 export async function sharingSection({ app }, patient) {
-  const users = app.admin ? await staffUsers() : [];
-  const names = new Map(users.map((user) => [user.id, user.getUsername()]));
   const list = h('ul', { 'aria-label': 'Shared with' });
   const error = alertBox();
+  const people = await colleagues(error);
+  const names = new Map(people.map((person) => [person.userId, person.username]));
   const element = h('section', { 'aria-labelledby': 'sharing-title' }, h('h2', { id: 'sharing-title' }, 'Sharing'), error, list);
   const ownerId = patient.get('owner') ? patient.get('owner').id : null;
 
@@ -46,7 +58,8 @@ export async function sharingSection({ app }, patient) {
   render();
 
   const whom = h('select', { name: 'colleague' }, h('option', { value: 'role:staff' }, 'All staff'),
-    users.filter((user) => user.id !== ownerId && user.id !== app.user.id).map((user) => h('option', { value: user.id }, user.getUsername())));
+    people.filter((person) => person.userId !== ownerId && person.userId !== app.user.id)
+      .map((person) => h('option', { value: person.userId }, person.username)));
   const access = h('select', { name: 'access' }, h('option', { value: 'read' }, 'Can read'), h('option', { value: 'write' }, 'Can change'));
   const form = h('form', { class: 'card toolbar', 'aria-label': 'Share this patient' }, field('Share with', whom), field('Access', access),
     h('button', { type: 'submit' }, 'Share'));
