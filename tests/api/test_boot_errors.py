@@ -49,5 +49,5 @@ def test_a_boot_error_with_workers_is_one_line_and_status_2(tmp_path: Path) -> N
                  "--liveQuery", '{"redisURL": "redis://127.0.0.1:6379/0"}')
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines() == [
-        "parse-compat: cannot start: unsupported databaseURI 'mysql://db.example/parse': use sqlite:///path or "
-        "mongodb://..."]
+        "parse-compat: cannot start: unsupported databaseURI 'mysql://db.example/parse': use sqlite:///path, "
+        "mongodb://... or postgres://..."]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import APP_ID, MASTER_KEY, Client, adapter_name, api  # noqa: F401 - fixtures
+from tests.api.conftest import APP_ID, MASTER_KEY, Client, adapter_name, api, postgres_database  # noqa: F401 - fixtures
 
 READ_ONLY_KEY = "read-only-key"
 

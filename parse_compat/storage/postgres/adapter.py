@@ -347,21 +347,46 @@ class PostgresAdapter:
         # One statement (after any ALTER TABLE, which commits on its own): no explicit transaction.
         async with self._connection() as connection:
             await self._ready(connection, schema)
-            names: list[str] = []
-            values: list[Any] = []
-            for key, value in doc.items():
-                kind = await self._ensure_column(connection, schema, key, value)
-                if kind is None or value is None:
-                    continue
-                names.append(quote(key))
-                values.append(layout.to_column(kind, value))
-            marks = ", ".join(f"${i}" for i in range(1, len(values) + 1))
+            await self._insert_row(connection, schema, doc)
+
+    async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None:
+        """Insert `docs` in one transaction: all or none (columns are added before it opens)."""
+        if not docs:
+            return
+        async with self._connection() as connection:
+            await self._ready(connection, schema)
+            for doc in docs:
+                for key, value in doc.items():
+                    await self._ensure_column(connection, schema, key, value)
+            own = connection.transaction() if self._tx.get() is None else None
+            if own is not None:
+                await own.start()
             try:
-                with _query_errors():
-                    await connection.execute(f"INSERT INTO {quote(schema.class_name)} ({', '.join(names)}) "
-                                             f"VALUES ({marks})", *values)
-            except asyncpg.UniqueViolationError as exc:
-                raise self._duplicate(exc) from exc
+                for doc in docs:
+                    await self._insert_row(connection, schema, doc)
+            except BaseException:
+                if own is not None:
+                    await own.rollback()
+                raise
+            if own is not None:
+                await own.commit()
+
+    async def _insert_row(self, connection: Any, schema: ClassSchema, doc: Document) -> None:
+        names: list[str] = []
+        values: list[Any] = []
+        for key, value in doc.items():
+            kind = await self._ensure_column(connection, schema, key, value)
+            if kind is None or value is None:
+                continue
+            names.append(quote(key))
+            values.append(layout.to_column(kind, value))
+        marks = ", ".join(f"${i}" for i in range(1, len(values) + 1))
+        try:
+            with _query_errors():
+                await connection.execute(f"INSERT INTO {quote(schema.class_name)} ({', '.join(names)}) "
+                                         f"VALUES ({marks})", *values)
+        except asyncpg.UniqueViolationError as exc:
+            raise self._duplicate(exc) from exc
 
     def _where(self, schema: ClassSchema, where: Where) -> Compiled:
         tree = parse_where(where, {name: str(spec.get("type")) for name, spec in schema.fields.items()})
