@@ -89,7 +89,10 @@ async def remove_staff(request: FunctionRequest) -> dict[str, Any]:
     master = request.sdk.as_master()
     user = await master.get("_User", user_id)  # 101 when there is no such user
     # Changing the password deletes every session of the account (rest/users.py).
-    await master.update("_User", user_id, {"ACL": {}, "password": unguessable(user.get("username"))})
+    # `role` goes too: the boot-time role repair rebuilds each role from `User.role`, and would
+    # otherwise put a removed account back into `staff` at the next start.
+    await master.update("_User", user_id, {"ACL": {}, "password": unguessable(user.get("username")),
+                                           "role": {"__op": "Delete"}})
     await sync_roles(master, user_id, None)
     await master.revoke_invite(user_id)  # an unused invitation link stops working too
     revoked = 0

@@ -15,6 +15,8 @@ async def before_save_user(request: TriggerRequest) -> None:
     if not obj.dirty("role"):
         return
     role = obj.get("role")
+    if role is None and request.master and not request.is_read_only and request.original is not None:
+        return  # removeStaff: the account leaves every practice role, and boot's role repair keeps it out
     if role not in ROLES:
         raise ParseError(VALIDATION_ERROR, "role must be staff or administrator.")
     if request.original is None and role == STAFF:

@@ -83,6 +83,21 @@ async def test_a_tampered_role_is_repaired_at_boot(running: Running, caplog: pyt
     assert not any("mallory" in r.getMessage() for r in caplog.records)  # counts only, no names
 
 
+async def test_a_removed_staff_member_stays_out_of_the_roles_after_a_restart(running: Running) -> None:
+    api = running.client
+    clinic = await practice(api)
+    removed = await clinic.as_(clinic.admin, "POST", "/functions/removeStaff", {"userId": clinic.staff2.id})
+    assert removed.status == 200, removed.body
+    staff_role = (await role(api, "staff"))["objectId"]
+    assert clinic.staff2.id not in await members(api, staff_role)
+    await running.runtime.boot()  # what the next start of the server runs: the role repair
+    assert clinic.staff2.id not in await members(api, staff_role)
+    assert clinic.staff1.id in await members(api, staff_role)
+    # the role field cannot be emptied by anyone but the master key (a user on their own row included)
+    emptied = await clinic.as_(clinic.staff1, "PUT", f"/users/{clinic.staff1.id}", {"role": {"__op": "Delete"}})
+    assert emptied.status == 400 and emptied.body["code"] == 142, emptied.body
+
+
 @pytest.mark.parametrize("adapter_name", ["sqlite"])
 async def test_a_role_squatted_before_the_template_booted_is_not_adopted(tmp_path: Path, adapter_name: str) -> None:
     # 1. a plain Parse app (no template): anyone may sign up and create roles, as in Parse
