@@ -31,7 +31,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from ..codec.dates import format_iso
@@ -76,19 +75,6 @@ class Pending:
     read_only: bool
     fields: list[str]
     created_at: str
-
-
-def _settle(done: asyncio.Future[None], flush: asyncio.Future[None]) -> None:
-    """Pass a flush's outcome on to the future its waiters await."""
-    error = None if flush.cancelled() else flush.exception()  # retrieved even when no one waits any more
-    if done.done():
-        return
-    if flush.cancelled():
-        done.cancel()
-    elif error is not None:
-        done.set_exception(error)
-    else:
-        done.set_result(None)
 
 
 class AuditLog:
@@ -162,13 +148,13 @@ class AuditLog:
         while self._stored < target:
             flush, done = self._next, self._next_done
             if flush is None or done is None or flush.done():
-                flush = asyncio.ensure_future(self._flush_soon())
                 done = asyncio.get_running_loop().create_future()
-                flush.add_done_callback(partial(_settle, done))
+                flush = asyncio.ensure_future(self._flush_soon(done))
                 self._next, self._next_done = flush, done
             try:
-                # the waiters await one plain future that the flush settles: one wake-up each (a
-                # shield per waiter cost a future and two callbacks more)
+                # the waiters await one plain future that the flush settles as it ends: one wake-up
+                # each (a shield per waiter cost a future and two callbacks more, and a done
+                # callback on the task one loop turn more)
                 await done
             except asyncio.CancelledError:
                 task = asyncio.current_task()
@@ -177,17 +163,31 @@ class AuditLog:
                 # another waiter's cancellation cancelled the shared future: wait for the flush itself
                 await asyncio.shield(flush)
 
-    async def _flush_soon(self) -> None:
-        # The requests being handled join the flush: yield to the loop while the last turn
-        # recorded more entries (a quiet server flushes after one turn; a busy one batches the
-        # requests in progress, never longer than GATHER_SECONDS).
-        loop = asyncio.get_running_loop()
-        deadline, seen = loop.time() + GATHER_SECONDS, -1
-        while seen < len(self._pending) < MAX_BATCH and loop.time() < deadline:
-            seen = len(self._pending)
-            await asyncio.sleep(0)
-        async with self._lock:
-            await self._flush()
+    async def _flush_soon(self, done: asyncio.Future[None]) -> None:
+        """One group flush; its outcome goes to `done` (what the barrier's waiters await), so
+        the task itself ends without an error that no one would retrieve."""
+        try:
+            # The requests being handled join the flush: yield to the loop while the last turn
+            # recorded more entries (a quiet server flushes after one turn; a busy one batches the
+            # requests in progress, never longer than GATHER_SECONDS).
+            loop = asyncio.get_running_loop()
+            deadline, seen = loop.time() + GATHER_SECONDS, -1
+            while seen < len(self._pending) < MAX_BATCH and loop.time() < deadline:
+                seen = len(self._pending)
+                await asyncio.sleep(0)
+            async with self._lock:
+                await self._flush()
+        except asyncio.CancelledError:
+            done.cancel()
+            raise
+        except Exception as exc:  # noqa: BLE001 - handed to every waiter (each request answers 500)
+            if done.done():  # every waiter was cancelled: the entries stay buffered for the next flush
+                log.warning("audit: storing entries failed; will try again", exc_info=False)
+            else:
+                done.set_exception(exc)
+        else:
+            if not done.done():
+                done.set_result(None)
 
     # --- storing ---------------------------------------------------------------------------
     async def schema(self) -> ClassSchema:
