@@ -2,9 +2,9 @@
 
 Pure, no I/O. Every entry carries `seq` (1, 2, 3 ... with no gap), `prevHash` (the previous
 entry's `hash`; "" for the first entry ever) and `hash` = sha256 over the canonical JSON (an
-array of the `HASHED` fields in order, sorted keys inside, no spaces, UTF-8), `prevHash` included. Editing any
-hashed field breaks that entry's hash; deleting an entry leaves a gap in `seq` and a `prevHash`
-that no longer matches.
+array of the `HASHED` fields in order, sorted keys inside, no spaces, non-ASCII as UTF-8),
+`prevHash` included. Editing any hashed field breaks that entry's hash; deleting an entry leaves
+a gap in `seq` and a `prevHash` that no longer matches.
 
 Retention (`auditRetentionDays`) deletes the oldest entries; before it does, it appends a `purge`
 entry whose `anchor` is `{"seq", "hash"}` of the last deleted entry. The verifier starts from the
@@ -19,6 +19,8 @@ import json
 from collections.abc import Iterable, Mapping
 from operator import itemgetter
 from typing import Any
+
+import orjson
 
 HASHED = ("seq", "prevHash", "action", "targetClass", "targetId", "ids", "user", "roles", "session", "ip", "master",
           "readOnly", "fields", "anchor", "createdAt")
@@ -39,7 +41,10 @@ def canonical(entry: Mapping[str, Any]) -> bytes:
     user = body[USER_AT]
     if isinstance(user, dict):
         body[USER_AT] = user.get("objectId")
-    return _ENCODE(body).encode("utf-8")
+    try:  # orjson writes these bytes too (no floats here), several times faster (codec/safe_json.py)
+        return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):  # what it refuses (a lone surrogate, a huge int): as before
+        return _ENCODE(body).encode("utf-8")
 
 
 def entry_hash(entry: Mapping[str, Any]) -> str:

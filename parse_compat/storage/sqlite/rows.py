@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
+
 from ...codec.dates import canonical_iso
 from ...errors import INVALID_QUERY, ParseError
 from ..base import Document
@@ -77,7 +79,11 @@ def append_only_row(doc: Document) -> tuple[Any, ...]:
     data = dict(doc)
     object_id = data.pop("objectId")
     created = data.pop("createdAt", None)
-    return (object_id, _date_column(created) if created else None, None, None, None, _COMPACT_JSON(data))
+    try:  # the same text as _COMPACT_JSON for these records (no floats), several times faster
+        text = orjson.dumps(data).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        text = _COMPACT_JSON(data)
+    return (object_id, _date_column(created) if created else None, None, None, None, text)
 
 
 def from_row(row: tuple[Any, ...]) -> Document:
