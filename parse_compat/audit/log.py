@@ -91,7 +91,8 @@ class AuditLog:
         self._head: tuple[int, str] | None = None  # (seq, hash) of the last entry this process stored
         self._task: asyncio.Task[None] | None = None
         self._next: asyncio.Future[None] | None = None  # the pending group flush
-        self._stamp_ms, self._stamp_iso = -1, ""
+        self._next_done: asyncio.Future[None] | None = None  # settled when `_next` ends (barrier's waiters)
+        self._stamp_second, self._stamp_prefix = -1, ""
 
     # --- the request path ------------------------------------------------------------------
     def audited(self, class_name: str) -> bool:
@@ -130,32 +131,63 @@ class AuditLog:
             self._recorded += 1
 
     def _stamp(self) -> str:
-        """Now as Parse's ISO string; formatted once per millisecond."""
+        """Now as Parse's ISO string: the date and time up to the second are formatted once per
+        second, the milliseconds appended (a busy server records in a new millisecond nearly
+        every time, so a per-millisecond cache rarely hit)."""
         millis = int(time.time() * 1000)
-        if millis != self._stamp_ms:
-            self._stamp_ms, self._stamp_iso = millis, format_iso(datetime.fromtimestamp(millis / 1000, UTC))
-        return self._stamp_iso
+        seconds, rest = divmod(millis, 1000)
+        if seconds != self._stamp_second:
+            self._stamp_second = seconds
+            self._stamp_prefix = format_iso(datetime.fromtimestamp(seconds, UTC))[:-4]  # "…T14:52:11."
+        return f"{self._stamp_prefix}{rest:03d}Z"
 
     async def barrier(self) -> None:
         """Return once every entry recorded so far is stored (group commit: every request that
         reaches here while a flush is pending waits for that one flush)."""
         target = self._recorded
         while self._stored < target:
-            if self._next is None or self._next.done():
-                self._next = asyncio.ensure_future(self._flush_soon())
-            await asyncio.shield(self._next)
+            flush, done = self._next, self._next_done
+            if flush is None or done is None or flush.done():
+                done = asyncio.get_running_loop().create_future()
+                flush = asyncio.ensure_future(self._flush_soon(done))
+                self._next, self._next_done = flush, done
+            try:
+                # the waiters await one plain future that the flush settles as it ends: one wake-up
+                # each (a shield per waiter cost a future and two callbacks more, and a done
+                # callback on the task one loop turn more)
+                await done
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if task is None or task.cancelling():
+                    raise  # this request itself was cancelled
+                # another waiter's cancellation cancelled the shared future: wait for the flush itself
+                await asyncio.shield(flush)
 
-    async def _flush_soon(self) -> None:
-        # The requests being handled join the flush: yield to the loop while the last turn
-        # recorded more entries (a quiet server flushes after one turn; a busy one batches the
-        # requests in progress, never longer than GATHER_SECONDS).
-        loop = asyncio.get_running_loop()
-        deadline, seen = loop.time() + GATHER_SECONDS, -1
-        while seen < len(self._pending) < MAX_BATCH and loop.time() < deadline:
-            seen = len(self._pending)
-            await asyncio.sleep(0)
-        async with self._lock:
-            await self._flush()
+    async def _flush_soon(self, done: asyncio.Future[None]) -> None:
+        """One group flush; its outcome goes to `done` (what the barrier's waiters await), so
+        the task itself ends without an error that no one would retrieve."""
+        try:
+            # The requests being handled join the flush: yield to the loop while the last turn
+            # recorded more entries (a quiet server flushes after one turn; a busy one batches the
+            # requests in progress, never longer than GATHER_SECONDS).
+            loop = asyncio.get_running_loop()
+            deadline, seen = loop.time() + GATHER_SECONDS, -1
+            while seen < len(self._pending) < MAX_BATCH and loop.time() < deadline:
+                seen = len(self._pending)
+                await asyncio.sleep(0)
+            async with self._lock:
+                await self._flush()
+        except asyncio.CancelledError:
+            done.cancel()
+            raise
+        except Exception as exc:  # noqa: BLE001 - handed to every waiter (each request answers 500)
+            if done.done():  # every waiter was cancelled: the entries stay buffered for the next flush
+                log.warning("audit: storing entries failed; will try again", exc_info=False)
+            else:
+                done.set_exception(exc)
+        else:
+            if not done.done():
+                done.set_result(None)
 
     # --- storing ---------------------------------------------------------------------------
     async def schema(self) -> ClassSchema:
@@ -179,25 +211,26 @@ class AuditLog:
             return
         try:
             docs = []
+            user_roles: dict[str, list[str] | None] = {}  # looked up once per user and batch
             for entry in batch:
-                needs_lookup = entry.token is not None or (entry.roles is None and entry.user_id is not None)
-                docs.append(self._document(entry, await self._lookups(entry) if needs_lookup else (entry.roles, None)))
+                roles = entry.roles
+                if roles is None and entry.user_id is not None:
+                    if entry.user_id not in user_roles:
+                        user_roles[entry.user_id] = await self.state.roles.roles_for(entry.user_id)
+                    roles = user_roles[entry.user_id]
+                token = entry.token
+                session = None if not token else self._sessions[token] if token in self._sessions \
+                    else await self._session_id(token)
+                docs.append(self._document(entry, roles, session))
             await self.append(docs)
         except BaseException:
             self._pending = batch + self._pending
             raise
         self._stored += len(batch)
 
-    async def _lookups(self, entry: Pending) -> tuple[list[str] | None, str | None]:
-        """The roles and the session objectId of an entry's caller (cached; none for the master key)."""
-        roles = entry.roles
-        if roles is None and entry.user_id is not None:
-            roles = await self.state.roles.roles_for(entry.user_id)
-        return roles, await self._session_id(entry.token)
-
     @staticmethod
-    def _document(entry: Pending, lookups: tuple[list[str] | None, str | None]) -> Document:
-        roles, session = lookups
+    def _document(entry: Pending, roles: list[str] | None, session: str | None) -> Document:
+        """The stored fields of an entry; `roles` and `session` are its caller's (looked up)."""
         user = {"__type": "Pointer", "className": "_User", "objectId": entry.user_id} if entry.user_id else None
         names = sorted(role.removeprefix("role:") for role in roles) if roles else []
         return {"action": entry.action, "targetClass": entry.target_class, "targetId": entry.target_id,

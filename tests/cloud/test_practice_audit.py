@@ -281,6 +281,43 @@ async def test_concurrent_reads_share_one_batched_write(running: Running, api: C
     assert len([row for row in await entries(running, targetId=patient) if row["action"] == "get"]) == 16
 
 
+def record_reads(running: Running, *ids: str) -> None:
+    log = audit_of(running.state)
+    for object_id in ids:
+        log.record_as("get", "Patient", [object_id], user_id=None, roles=None, token=None, ip="127.0.0.1",
+                      master=True, read_only=False)
+
+
+async def test_a_cancelled_request_does_not_fail_the_others_waiting_for_the_same_flush(running: Running) -> None:
+    record_reads(running, "cancelled1", "kept2", "kept3")
+    log = audit_of(running.state)
+    waiters = [asyncio.ensure_future(log.barrier()) for _ in range(3)]
+    await asyncio.sleep(0)  # all three wait for the one flush
+    waiters[0].cancel()
+    await asyncio.gather(*waiters[1:])  # the others are answered, not cancelled with it
+    with pytest.raises(asyncio.CancelledError):
+        await waiters[0]
+    stored = {row["targetId"] for row in await entries(running, action="get")}
+    assert {"cancelled1", "kept2", "kept3"} <= stored  # the flush itself went on
+
+
+async def test_a_failed_flush_fails_every_request_waiting_for_it_and_keeps_the_entries(
+        running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    writes = running.state.services.server_writes
+    insert_many = writes.insert_many
+
+    async def failing(schema: Any, docs: list[Any]) -> None:
+        raise OSError("disk full")
+    monkeypatch.setattr(writes, "insert_many", failing)
+    record_reads(running, "retried1", "retried2")
+    log = audit_of(running.state)
+    outcomes = await asyncio.gather(*(log.barrier() for _ in range(3)), return_exceptions=True)
+    assert [type(outcome) for outcome in outcomes] == [OSError] * 3
+    monkeypatch.setattr(writes, "insert_many", insert_many)
+    stored = [row["targetId"] for row in await entries(running, action="get")]
+    assert stored[-2:] == ["retried1", "retried2"]  # kept in the buffer and stored by the next flush
+
+
 async def test_purging_an_audited_class_is_recorded(running: Running, api: Client) -> None:
     clinic = await practice(api)
     await new_patient(running, clinic.staff1)

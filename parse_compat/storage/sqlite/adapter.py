@@ -37,7 +37,15 @@ from ..base import (
 )
 from . import acl_index, acl_plan, functions
 from .budget import INLINE_SLICE, LIST_SLICE, POINT_READ_IDS
-from .rows import COLUMN_FIELDS, from_row, index_name, quote, to_row, too_complex_as_parse_error
+from .rows import (
+    COLUMN_FIELDS,
+    append_only_row,
+    from_row,
+    index_name,
+    quote,
+    to_row,
+    too_complex_as_parse_error,
+)
 from .runner import StatementRunner, read_slice
 from .where import WhereCompiler, field_expr, json_path
 
@@ -253,10 +261,13 @@ class SQLiteAdapter(StatementRunner):
 
     async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None:
         """Insert `docs` in one transaction (one statement prepared once): all or none."""
-        rows = [to_row(doc) for doc in docs]
+        append_only = schema.class_name in APPEND_ONLY_CLASSES  # the audit trail: no ACL rows to index
+        rows = [append_only_row(doc) for doc in docs] if append_only else [to_row(doc) for doc in docs]
 
         def body() -> None:
             self.db.executemany(f"INSERT INTO {quote(schema.class_name)} VALUES (?,?,?,?,?,?)", rows)
+            if append_only:
+                return
             for doc, row in zip(docs, rows, strict=True):
                 if row[3] is not None:
                     acl_index.write(self.db, schema.class_name, doc["objectId"], doc, row[1], new=True)
