@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 
 from ..codec.values import mismatch
-from ..errors import DuplicateValue, ParseError
+from ..errors import DUPLICATE_VALUE, DuplicateValue, ParseError
 from ..rest.context import RequestContext
 from ..rest.write.store import duplicate_error
 from ..schema.model import default_fields_for, describe_type, same_type
@@ -144,6 +144,9 @@ class Importer:
             else:
                 await store.insert(schema, item.doc)
         except DuplicateValue as exc:
+            if schema.class_name == "_Role":
+                raise ParseError(DUPLICATE_VALUE, "a role of this name already exists here (roles are matched by "
+                                                  "objectId; rename or delete one of them)") from exc
             raise duplicate_error(schema, exc) from exc
         return schema
 
@@ -225,7 +228,9 @@ async def run_import(ctx: RequestContext, given: ImportSources) -> ImportReport:
     except (sources.SourceError, OSError) as exc:
         report.problem("-", "sources", str(exc))
         return report
-    files = [*(sources.dump_files(dump_dir) if dump_dir is not None else []), *sources.export_files(given.export_paths)]
+    exported = [item for item in sources.export_files(given.export_paths)
+                if given.schemas is None or item.path.resolve() != given.schemas.resolve()]
+    files = [*(sources.dump_files(dump_dir) if dump_dir is not None else []), *exported]
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, sock_read=60)) as http:
         importer = Importer(ctx, FileMover(ctx, http, given.files_from), report)
         for spec in specs:
