@@ -1,6 +1,7 @@
 """Files of the old server: fetched from their URL and stored through the files service.
 
-A File value names a file the old server stores. Its bytes are read from `--filesFrom` +
+A File value names a file the old server stores. Its bytes are read from the dump's GridFS
+bucket when it holds that name (Parse Server's default files adapter), else from `--filesFrom` +
 `/<name>` when that option is given (the old server's files URL, e.g.
 `https://old.example.com/parse/files/<oldAppId>`), else from the `url` the export holds. The
 bytes go through `FilesService.upload` (the upload rules, hooks and encryption of a client's
@@ -13,7 +14,7 @@ Error messages name the field, never the file name (names may carry patient data
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ import aiohttp
 from ..errors import FILE_SAVE_ERROR, ParseError
 from ..files.names import check_upload_name
 from ..rest.context import RequestContext
+from .sources import DumpedFiles
 
 PARSE_NAME_PREFIX = re.compile(r"^[0-9a-f]{32}_")  # Parse's stored names: `<32 hex>_<upload name>`
 CHUNK = 64 * 1024
@@ -41,8 +43,10 @@ def upload_name(stored_name: str) -> str:
 class FileMover:
     """Fetch + store, once per old name in one run."""
 
-    def __init__(self, ctx: RequestContext, http: aiohttp.ClientSession, files_from: str | None) -> None:
+    def __init__(self, ctx: RequestContext, http: aiohttp.ClientSession, files_from: str | None,
+                 dumped: DumpedFiles | None = None) -> None:
         self._ctx = ctx
+        self._dumped = dumped
         self._http = http
         self._files_from = files_from.rstrip("/") if files_from else None
         self._moved: dict[str, str] = {}
@@ -63,6 +67,12 @@ class FileMover:
         if await service.store.stat(name) is not None:
             self._moved[name] = name
             return name
+        if self._dumped is not None and name in self._dumped:
+            stored = await service.upload(self._ctx, upload_name(name), None, _from_dump(self._dumped.read(name)),
+                                          limit=None)
+            self.fetched += 1
+            self._moved[name] = stored["name"]
+            return str(stored["name"])
         source = self.source_url(name, url)
         if source is None:
             raise ParseError(FILE_SAVE_ERROR, f"no URL for the File in {field_name} (give --filesFrom)")
@@ -84,4 +94,9 @@ class FileMover:
 
 async def _chunks(response: Any) -> AsyncIterator[bytes]:
     async for piece in response.content.iter_chunked(CHUNK):
+        yield piece
+
+
+async def _from_dump(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    for piece in chunks:
         yield piece

@@ -72,6 +72,9 @@ class Importer:
             if existing is None:
                 await self.state.schemas.create_class(name, fields, clp if isinstance(clp, dict) else None, None)
                 return
+            if isinstance(clp, dict) and existing.class_level_permissions not in (None, clp):
+                self.report.note(f"{name}: this server's class-level permissions were kept (the source's "
+                                 f"differ; change them with PUT /schemas/{name})")
             missing = {key: value for key, value in fields.items() if key not in existing.fields}
             if missing:
                 await self.state.schemas.update_class(name, missing, None, None)
@@ -232,7 +235,8 @@ async def run_import(ctx: RequestContext, given: ImportSources) -> ImportReport:
                 if given.schemas is None or item.path.resolve() != given.schemas.resolve()]
     files = [*(sources.dump_files(dump_dir) if dump_dir is not None else []), *exported]
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, sock_read=60)) as http:
-        importer = Importer(ctx, FileMover(ctx, http, given.files_from), report)
+        dumped = sources.DumpedFiles(dump_dir) if dump_dir is not None else None
+        importer = Importer(ctx, FileMover(ctx, http, given.files_from, dumped), report)
         for spec in specs:
             await importer.apply_schema(spec)
         for source in files:
@@ -247,5 +251,5 @@ async def run_import(ctx: RequestContext, given: ImportSources) -> ImportReport:
     if given.export_paths and not any(source.relation_field for source in files):
         report.note("a Dashboard JSON export holds no relation members: import them from a mongodump")
     if importer.files.fetched:
-        report.note(f"files fetched from the old server and stored here: {importer.files.fetched}")
+        report.note(f"files copied from the old server or the dump's GridFS: {importer.files.fetched}")
     return report

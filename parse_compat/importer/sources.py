@@ -7,7 +7,8 @@
 - A `mongodump` directory of a Parse database: `<collection>.bson` (or `.bson.gz`) per class,
   `_Join:<field>:<Class>.bson` relation collections and `_SCHEMA.bson`, read with PyMongo's
   `bson` module (no MongoDB server). The directory given may be the dump's root holding one
-  database directory.
+  database directory. Files Parse Server kept in GridFS (its default files adapter: `fs.files` +
+  `fs.chunks` in the same database) are read from the dump too (`DumpedFiles`).
 - The answer of `GET /schemas` (`{"results": [...]}`) as a JSON file.
 
 Nothing here interprets a row: `conversion.py` does.
@@ -75,7 +76,7 @@ def _join_parts(name: str) -> tuple[str, str] | None:
 
 def _source_file(path: Path, kind: str) -> SourceFile | None:
     name = _collection_name(path)
-    if name.startswith("system.") or name == SCHEMA_COLLECTION:
+    if "." in name or name == SCHEMA_COLLECTION:  # system.*, GridFS's fs.files / fs.chunks: not classes
         return None
     join = _join_parts(name)
     if join is not None:
@@ -153,6 +154,47 @@ def _bson_rows(path: Path) -> Iterator[dict[str, Any]]:
             yield from bson.decode_file_iter(cast(BinaryIO, stream))
     except (OSError, BSONError) as exc:
         raise SourceError(f"{path.name}: unreadable BSON ({type(exc).__name__}); rows after it are lost") from exc
+
+
+class DumpedFiles:
+    """The GridFS bucket `fs` of a dump: file name → its bytes, chunk by chunk.
+
+    `fs.files` is read at once (one small document per file); `fs.chunks` is scanned once, on the
+    first read, for each chunk's offset in the `.bson` file, so memory holds one chunk at a time.
+    """
+
+    def __init__(self, directory: Path, bucket: str = "fs") -> None:
+        self._chunks_path = directory / f"{bucket}.chunks.bson"
+        self._ids: dict[str, Any] = {}
+        files_path = directory / f"{bucket}.files.bson"
+        if files_path.exists() and self._chunks_path.exists():
+            for doc in sorted(_bson_rows(files_path), key=lambda item: str(item.get("uploadDate") or "")):
+                if isinstance(doc.get("filename"), str):
+                    self._ids[doc["filename"]] = doc.get("_id")  # the newest upload of a name wins
+        self._offsets: dict[Any, list[tuple[int, int, int]]] | None = None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._ids
+
+    def _index(self) -> dict[Any, list[tuple[int, int, int]]]:
+        if self._offsets is None:
+            offsets: dict[Any, list[tuple[int, int, int]]] = {}
+            with self._chunks_path.open("rb") as stream:
+                while len(header := stream.read(4)) == 4:
+                    size = int.from_bytes(header, "little")
+                    start = stream.tell() - 4
+                    doc = bson.decode(header + stream.read(size - 4))
+                    offsets.setdefault(doc.get("files_id"), []).append((int(doc.get("n", 0)), start, size))
+            self._offsets = offsets
+        return self._offsets
+
+    def read(self, name: str) -> Iterator[bytes]:
+        """The file's bytes in chunk order."""
+        chunks = sorted(self._index().get(self._ids[name], []))
+        with self._chunks_path.open("rb") as stream:
+            for _, start, size in chunks:
+                stream.seek(start)
+                yield bytes(bson.decode(stream.read(size))["data"])
 
 
 # --- GET /schemas --------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 - a `mongodump` directory (`<db>/<collection>.bson` + `.metadata.json`) in Parse Server's MongoDB
   layout: string `_id`, `_created_at`/`_updated_at`, `_p_<field>` = "Class$id", `_rperm`/`_wperm`
   beside the legacy `_acl`, `_hashed_password` (bcrypt, made with the `bcrypt` package),
-  `_Join:<field>:<Class>` relation rows with ObjectId `_id`, and `_SCHEMA`;
+  `_Join:<field>:<Class>` relation rows with ObjectId `_id`, `_SCHEMA`, and the GridFS bucket
+  (`fs.files` + `fs.chunks`) of Parse Server's default files adapter holding the clinic's logo;
 - a Parse Dashboard JSON export (`Visit.json`: an array of the SDK's `_toFullJSON()` objects
   without `__type`), whose File values carry the URL of `files_url`;
 - the `GET /schemas` answer for the exported class.
@@ -34,6 +35,9 @@ VISIT_IDS = ("visit00001", "visit00002")
 BAD_VISIT_ID = "visitBad01"
 OLD_FILE_NAME = "0123456789abcdef0123456789abcdef_xray.png"
 FILE_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+LOGO_NAME = "fedcba9876543210fedcba9876543210_logo.png"
+LOGO_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(reversed(range(256))) * 10
+LOGO_CHUNK = 1000  # three GridFS chunks
 CREATED = datetime(2023, 5, 4, 3, 2, 1, 123000, tzinfo=UTC)
 UPDATED = datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 
@@ -84,7 +88,13 @@ def _mongodump(database: Path) -> None:
     _write_collection(database, "_Role", [_object(ROLE_ID, ["*"], [], name="radiology")])
     _write_collection(database, "_Join:users:_Role", [{"_id": ObjectId(), "owningId": ROLE_ID,
                                                       "relatedId": USER_IDS["ann"]}])
-    _write_collection(database, "Clinic", [_object(CLINIC_ID, None, None, name="North")])
+    _write_collection(database, "Clinic", [_object(CLINIC_ID, None, None, name="North", logo=LOGO_NAME)])
+    logo_id = ObjectId()
+    _write_collection(database, "fs.files", [{"_id": logo_id, "length": len(LOGO_BYTES), "chunkSize": LOGO_CHUNK,
+                                              "uploadDate": CREATED, "filename": LOGO_NAME}])
+    chunks = [LOGO_BYTES[start:start + LOGO_CHUNK] for start in range(0, len(LOGO_BYTES), LOGO_CHUNK)]
+    _write_collection(database, "fs.chunks", [{"_id": ObjectId(), "files_id": logo_id, "n": n, "data": chunk}
+                                              for n, chunk in reversed(list(enumerate(chunks)))])
     charts = [
         _object(CHART_ID, ["role:radiology"], ["role:radiology"], _p_clinic=f"Clinic${CLINIC_ID}", note="private chart",
                 lastVisit=UPDATED),
@@ -100,7 +110,8 @@ def _mongodump(database: Path) -> None:
          "password": "string", "email": "string", "emailVerified": "boolean", "authData": "object"},
         {"_id": "_Role", "objectId": "string", "createdAt": "date", "updatedAt": "date", "name": "string",
          "users": "relation<_User>", "roles": "relation<_Role>"},
-        {"_id": "Clinic", "objectId": "string", "createdAt": "date", "updatedAt": "date", "name": "string"},
+        {"_id": "Clinic", "objectId": "string", "createdAt": "date", "updatedAt": "date", "name": "string",
+         "logo": "file"},
         {"_id": "Chart", "objectId": "string", "createdAt": "date", "updatedAt": "date", "clinic": "*Clinic",
          "note": "string", "lastVisit": "date", "visits": "relation<Visit>",
          "_metadata": {"class_permissions": {"find": {"*": True}, "get": {"*": True}, "count": {"*": True},

@@ -39,6 +39,7 @@ from .parse_dump import (
     BAD_VISIT_ID,
     CHART_ID,
     FILE_BYTES,
+    LOGO_BYTES,
     OLD_FILE_NAME,
     PASSWORDS,
     USER_IDS,
@@ -119,14 +120,15 @@ def test_the_first_run_imports_every_class_and_reports_bad_rows(imported: Import
                       "expected Pointer<Chart> but got String"]
     assert "note: _Session: not imported (the old server's own records)" in run.report
     assert "private chart" not in run.report and "not a pointer" not in run.report  # no values in the report
-    assert imported.files_fetched == [OLD_FILE_NAME]
+    assert imported.files_fetched == [OLD_FILE_NAME]  # the logo came from the dump's GridFS
+    assert "note: files copied from the old server or the dump's GridFS: 2" in run.report
 
 
 def test_a_second_run_writes_nothing(imported: ImportedApp) -> None:
     rows = report_rows(imported.second.report)
     assert {name: written for name, (_, written, _, _) in rows.items()} == dict.fromkeys(rows, 0)
     assert rows["Visit"] == (3, 0, 2, 1) and rows["_Join:visits:Chart"] == (2, 0, 2, 0)
-    assert "files fetched" not in imported.second.report
+    assert "files copied" not in imported.second.report
 
 
 def test_imported_users_log_in_and_acls_roles_relations_files_hold(imported: ImportedApp) -> None:
@@ -141,5 +143,7 @@ def test_imported_users_log_in_and_acls_roles_relations_files_hold(imported: Imp
     assert result["file"]["status"] == 200
     assert result["file"]["sha256"] == hashlib.sha256(FILE_BYTES).hexdigest()
     assert result["file"]["name"].endswith("_xray.png") and result["file"]["name"] != OLD_FILE_NAME
+    assert result["logo"]["status"] == 200 and result["logo"]["name"].endswith("_logo.png")
+    assert result["logo"]["sha256"] == hashlib.sha256(LOGO_BYTES).hexdigest()
     assert result["roleUsers"] == ["ann"]
     assert result["benCharts"] == [] and result["benVisits"] == 0

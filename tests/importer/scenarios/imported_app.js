@@ -2,7 +2,8 @@
 // The app `parse-compat import` loaded, through the official JS SDK: users log in with the
 // passwords they had on the old server (bcrypt $2a$ and $2y$ hashes), a member of the imported
 // `radiology` role reads a chart whose ACL names only that role, with its pointer and its relation,
-// and downloads a visit's x-ray fetched from the old server; a user outside the role sees nothing.
+// and downloads a visit's x-ray fetched from the old server and the clinic's logo read from the
+// dump's GridFS; a user outside the role sees nothing.
 const crypto = require('node:crypto');
 const { runScenario } = require('../../e2e_js/lib/harness');
 
@@ -30,6 +31,14 @@ runScenario(__filename, async ({ Parse, assert, step, rejectsWithCode }) => {
       clinic: chart.get('clinic').get('name'),
       lastVisit: chart.get('lastVisit').toISOString(),
       acl: chart.getACL().toJSON(),
+    };
+    const logo = chart.get('clinic').get('logo');
+    const logoResponse = await fetch(logo.url());
+    const logoBytes = Buffer.from(await logoResponse.arrayBuffer());
+    result.logo = {
+      name: logo.name(),
+      status: logoResponse.status,
+      sha256: crypto.createHash('sha256').update(logoBytes).digest('hex'),
     };
     const visits = await chart.relation('visits').query().ascending('objectId').find();
     result.visits = visits.map((visit) => visit.id);
