@@ -123,7 +123,7 @@ class Importer:
                 continue
             try:
                 schema = await self._write(schema, item, exists=stamp is not None)
-            except ParseError as exc:
+            except Exception as exc:  # noqa: BLE001 - a row the store refuses is reported; the run goes on
                 self.report.failed(schema.class_name, item.object_id, _message(exc))
                 continue
             counts.written += 1
@@ -208,7 +208,7 @@ def _row_label(row: Any, source: sources.SourceFile, index: int) -> str:
 def _message(exc: Exception) -> str:
     if isinstance(exc, ParseError):
         return f"({exc.code}) {exc.message}"
-    return f"unreadable row ({type(exc).__name__})"
+    return f"not imported ({type(exc).__name__})"  # the type only: an exception's text may quote values
 
 
 def schema_specs(given: ImportSources, dump_dir: Path | None) -> list[dict[str, Any]]:
