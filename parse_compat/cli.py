@@ -1,5 +1,5 @@
 """Command line: `parse-compat [options]` starts the server; `parse-compat schema docs` writes docs;
-`parse-compat admin create` makes an administrator."""
+`parse-compat admin create` makes an administrator; `parse-compat import` loads an exported app."""
 
 from __future__ import annotations
 
@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> None:
         from .schema.docs import main as schema_main
 
         sys.exit(schema_main(argv[1:]))
+    if argv[:1] == ["import"]:  # `parse-compat import --dump DIR …` (parse_compat/importer/cli.py)
+        from .importer.cli import main as import_main
+
+        sys.exit(import_main(argv[1:]))
     args = build_parser().parse_args(argv)
     cli_values: dict[str, Any] = {spec.name: getattr(args, spec.name) for spec in OPTIONS}
     try:

@@ -1,0 +1,1 @@
+"""Tests of `parse-compat import` (parse_compat/importer)."""
