@@ -2,10 +2,10 @@
 template, in headless Chromium (issue 14, deliverable 5).
 
 The dashboard is started by `make dashboard`'s launcher from the server's credentials.json, with its
-generated user; the person signs in, opens the data browser, the Patient class and a seeded row, then
-schedules a job in the Jobs screen — the server stores it in `_JobSchedule` as Parse does and the
-scheduler runs it at its time of day, not before — and reads that run in the Logs screen. Every
-request the dashboard's pages make must succeed: a failed one is a difference from Parse Server.
+generated user; the person signs in, opens the data browser, the Patient class and a seeded row, edits
+a cell of it, then schedules a job in the Jobs screen — the server stores it in `_JobSchedule` as Parse
+does and the scheduler runs it at its time of day, not before — and reads that run in the Logs screen.
+Every request the dashboard's pages make must succeed: a failed one is a difference from Parse Server.
 
 One storage adapter (SQLite): the API under the dashboard is tested on every adapter elsewhere.
 """
@@ -65,6 +65,15 @@ async def open_patient_row(page: Page, dashboard: Dashboard, patient_id: str) ->
         await expect(page.get_by_text(value, exact=True)).to_be_visible()
 
 
+async def edit_cell(page: Page, old: str, new: str) -> None:
+    """Double-click a cell of the data browser, type a new value, Enter: Dashboard saves the row."""
+    await page.get_by_text(old, exact=True).dblclick()
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type(new)
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_text(new, exact=True)).to_be_visible()
+
+
 async def schedule_daily(page: Page, dashboard: Dashboard, hour: int, minute: int) -> None:
     """Dashboard's "Schedule a job" form: the unscheduled job, repeating daily at hour:minute UTC."""
     await page.goto(f"{dashboard.url}/apps/{APP_NAME}/jobs/scheduled")
@@ -109,6 +118,11 @@ async def test_dashboard_browses_data_schedules_a_job_and_shows_logs(api: Client
         await expect(page.get_by_text("Server version: 9.10.0")).to_be_visible()
 
         await open_patient_row(page, dashboard, patient_id)
+        async with page.expect_response(lambda r: f"/classes/Patient/{patient_id}" in r.url) as saved:
+            await edit_cell(page, "555-0100", "555-0199")
+        assert (await saved.value).status == 200
+        stored_patient = (await api.get(f"/classes/Patient/{patient_id}", master=True)).body
+        assert (stored_patient["phone"], stored_patient["name"]) == ("555-0199", "Ann Lee")
 
         before = datetime.now(UTC)
         hour, minute = (before + timedelta(hours=3)).hour, 30
