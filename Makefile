@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 JS_DIR := tests/e2e_js
 WEBAPP_DIR := parse_compat/webapp
 
-.PHONY: run test lint venv js graphql-js graphiql webapp chromium bench clean
+.PHONY: run test lint venv js graphql-js graphiql webapp chromium dashboard dashboard-npm bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,19 @@ $(WEBAPP_DIR)/node_modules/.installed: $(WEBAPP_DIR)/package.json
 
 webapp: $(WEBAPP_DIR)/node_modules/.installed
 
+# Parse Dashboard from npm (pinned in tools/dashboard/package-lock.json): `make dashboard` and its browser test.
+DASHBOARD_DIR := tools/dashboard
+$(DASHBOARD_DIR)/node_modules/.installed: $(DASHBOARD_DIR)/package.json $(DASHBOARD_DIR)/package-lock.json
+	cd $(DASHBOARD_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+dashboard-npm: $(DASHBOARD_DIR)/node_modules/.installed
+
+# Parse Dashboard for the server `make run` started (its keys from data/credentials.json), on
+# http://127.0.0.1:4040 with a generated user; options: make dashboard DASHBOARD_ARGS="--help".
+dashboard: venv dashboard-npm
+	$(PY) $(DASHBOARD_DIR)/launch.py $(DASHBOARD_ARGS)
+
 # Debian's chromium for the web page tests (installed through apt when missing and we are root).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -68,10 +81,10 @@ run: venv graphiql webapp
 	$(PY) -m parse_compat
 
 lint: venv
-	$(VENV)/bin/ruff check parse_compat tests bench cloud_code
+	$(VENV)/bin/ruff check parse_compat tests bench cloud_code tools
 	$(VENV)/bin/mypy
 
-test: venv js graphql-js graphiql webapp chromium lint
+test: venv js graphql-js graphiql webapp dashboard-npm chromium lint
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 bench: venv
@@ -79,4 +92,4 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) $(JS_DIR)/node_modules $(GQL_JS_DIR)/node_modules $(GQL_PARSE_DIR)/node_modules $(GRAPHIQL_DIR) \
-	  $(WEBAPP_DIR)/node_modules
+	  $(WEBAPP_DIR)/node_modules $(DASHBOARD_DIR)/node_modules
