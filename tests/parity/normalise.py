@@ -15,6 +15,7 @@ FILE_PREFIX = re.compile(r"^[0-9a-f]{32}_")
 # A class's schema on parse-compat lists the primary key index, as Parse Server on MongoDB does;
 # on PostgreSQL Parse lists no `indexes` at all. Both mean "no index but the primary key".
 DEFAULT_INDEXES = {"_id_": {"_id": 1}}
+RANDOM_USERNAME = re.compile(r"[A-Za-z0-9]{25}")
 URL = re.compile(r"^https?://127\.0\.0\.1:\d+/")
 
 
@@ -62,6 +63,8 @@ class Normaliser:
             return "<url>"
         if FILE_PREFIX.match(value):
             return "<file>_" + value[33:]
+        if key == "username" and RANDOM_USERNAME.fullmatch(value):  # anonymous users' generated names
+            return "<username>"
         if key in ("objectId", "installationId"):
             return "<id>"
         return value

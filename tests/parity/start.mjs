@@ -33,6 +33,14 @@ await ParseServer.startApp({
   mountPath: '/parse',
   allowClientClassCreation: false,
   filesAdapter: new FSFilesAdapter(),
+  appName: 'parity',
+  publicServerURL: `http://127.0.0.1:${port}/parse`,
+  // Accepts every mail and sends none, so password reset and verification answer as configured.
+  emailAdapter: {
+    sendMail: async () => {},
+    sendPasswordResetEmail: async () => {},
+    sendVerificationEmail: async () => {},
+  },
   logLevel: 'error',
   logsFolder,
   silent: true,
