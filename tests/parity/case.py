@@ -24,6 +24,7 @@ class Case:
     headers: dict[str, str] = field(default_factory=dict)
     save: str | None = None
     ordered: bool | None = None  # results compared in order; default: when `order` is sent
+    shape: bool = False  # compare only the body's keys and value types (values are the server's own)
 
     @property
     def keeps_order(self) -> bool:

@@ -75,4 +75,4 @@ async def send(session: aiohttp.ClientSession, base: str, case: Case, memory: Me
     except ValueError:
         body = text
     _remember(case, body, memory)
-    return comparable(status, body, memory, keeps_order=case.keeps_order)
+    return comparable(status, body, memory, keeps_order=case.keeps_order, shape=case.shape)

@@ -70,12 +70,23 @@ class Normaliser:
         return value
 
 
-def comparable(status: int, body: Any, memory: Memory, *, keeps_order: bool) -> dict[str, Any]:
+def shape_of(value: Any) -> Any:
+    """Keys and value types only."""
+    if isinstance(value, dict):
+        return {key: shape_of(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape_of(item) for item in value[:1]]
+    return type(value).__name__
+
+
+def comparable(status: int, body: Any, memory: Memory, *, keeps_order: bool, shape: bool = False) -> dict[str, Any]:
     """The part of an answer the suite compares."""
     if not isinstance(body, (dict, list)):
         return {"status": status, "body": "<not json>" if body else body}
     if status >= 400 or (isinstance(body, dict) and set(body) == {"code", "error"}):
         return {"status": status, "code": body.get("code") if isinstance(body, dict) else "<list>"}
+    if shape:
+        return {"status": status, "shape": shape_of(body)}
     normal = Normaliser(memory).value(body)
     if isinstance(normal, dict) and isinstance(normal.get("results"), list) and not keeps_order:
         normal["results"] = sorted(normal["results"], key=_key_text)
