@@ -26,6 +26,11 @@ ALLOWED: dict[str, str] = {
     "query nearSphere bad point": PARSE_500,  # parse-compat: 107 invalid GeoPoint
     "query box one corner": PARSE_500,  # parse-compat: 107 a box needs two corners
     "query limit not number": PARSE_500,  # parse-compat: 102 invalid limit
+    "query or empty": PARSE_500,  # parse-compat: 102 an empty $or
+    "query and empty": PARSE_500,  # parse-compat: 102 an empty $and
+    "query in with null": PARSE_500,  # parse-compat: null in $in matches a missing field, as on MongoDB
+    "query regex bad pattern": PARSE_500,  # parse-compat: 102 invalid regular expression
+    "query skip negative": PARSE_500,  # parse-compat: 102 invalid skip
     "batch transaction failing": PARSE_500,  # parse-compat: the failing sub-request's error (111)
     # parse-compat: Parse creates the session, then fails unsetting the legacy _User.sessionToken
     # column PostgreSQL does not have (500); parse-compat has no legacy sessions and no such route.
@@ -42,6 +47,11 @@ ALLOWED: dict[str, str] = {
     "query all not array": PG_ADAPTER,  # parse-compat: 107 bad constraint (PostgreSQL: sanitised 119)
     "query limit negative": PG_ADAPTER,  # parse-compat: no results (PostgreSQL: 500 on LIMIT -1)
     "query notInQuery pointer": PG_ADAPTER,  # parse-compat: objects without the pointer match (SQL NULL drops them)
+    "query date as string": PG_ADAPTER,  # parse-compat: a string never equals a Date (PostgreSQL casts it)
+    "query number as string": PG_ADAPTER,  # parse-compat: "1" never equals 1 (PostgreSQL casts it)
+    "query text case sensitive": PG_ADAPTER,  # parse-compat: $caseSensitive works (PostgreSQL: 107)
+    "query text diacritic": PG_ADAPTER,  # parse-compat: $diacriticSensitive works (PostgreSQL: 107)
+    "query all with regex": PG_ADAPTER,  # parse-compat: $all of regexes matches any element, as on MongoDB
     "config put no params": PG_ADAPTER,  # parse-compat: an empty update succeeds (PostgreSQL: 141)
     "aggregate count": PG_ADAPTER,  # parse-compat: $count is supported (PostgreSQL: 102)
     "aggregate sort limit project": PG_ADAPTER,  # parse-compat: $project keeps objectId (PostgreSQL: null)
@@ -56,6 +66,9 @@ ALLOWED: dict[str, str] = {
     "role rename": REFUSED,  # parse-compat: a role keeps its name (136), as the SDK's Parse.Role enforces
     "aggregate bad stage": REFUSED,  # parse-compat: an unknown stage is refused (102); Parse ignores it
     "create body is array": REFUSED,  # parse-compat: a non-object body is invalid JSON (107); Parse says 105
+    # parse-compat: $text matches words without stemming ("rays" does not find "ray"); Parse
+    # (PostgreSQL's to_tsvector, MongoDB's text index) stems with $language.
+    "query text language": "no stemming in parse-compat's $text",
     "create bad json": BAD_JSON,
     "update bad json": BAD_JSON,
     "envelope bad json": BAD_JSON,

@@ -24,8 +24,10 @@ Answers = dict[str, tuple[dict[str, Any], dict[str, Any]]]
 async def _run_all(work_dir: Path) -> Answers:
     answers: Answers = {}
     theirs_memory, ours_memory = Memory(), Memory()
+    # a new connection per request: a kept-alive one can be closed by Node's idle timeout just as
+    # the next case is sent on it, which would be a flaky ServerDisconnectedError
     async with parse_server(work_dir / "parse") as theirs, parse_compat(work_dir / "ours") as ours, \
-            aiohttp.ClientSession() as session:
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
         for case in CASES:
             answers[case.name] = (await send(session, theirs, case, theirs_memory),
                                   await send(session, ours, case, ours_memory))
