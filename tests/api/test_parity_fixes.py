@@ -50,3 +50,18 @@ async def test_in_query_and_not_in_query_on_a_relation(api: Client) -> None:
     assert [b["name"] for b in others.body["results"]] == ["b2"]
     bad = await api.get("/classes/Band", params={"where": {"fans": {"$inQuery": {"where": {}}}}}, master=True)
     assert bad.status == 400 and bad.body["code"] == 102
+
+
+async def test_upgrade_to_revocable_session_gives_a_new_working_session(api: Client) -> None:
+    signup = await api.post("/users", {"username": "up", "password": "pw-up-123"})
+    token = signup.body["sessionToken"]
+    upgraded = await api.post("/upgradeToRevocableSession", session_token=token)
+    assert upgraded.status == 200, upgraded.body
+    assert upgraded.body["createdWith"] == {"action": "upgrade"}
+    assert upgraded.body["user"]["objectId"] == signup.body["objectId"]
+    new_token = upgraded.body["sessionToken"]
+    assert new_token != token
+    for usable in (token, new_token):
+        assert (await api.get("/users/me", session_token=usable)).body["username"] == "up"
+    refused = await api.post("/upgradeToRevocableSession")
+    assert refused.status == 404 and refused.body["code"] == 101

@@ -33,8 +33,8 @@ ALLOWED: dict[str, str] = {
     "query skip negative": PARSE_500,  # parse-compat: 102 invalid skip
     "batch transaction failing": PARSE_500,  # parse-compat: the failing sub-request's error (111)
     # parse-compat: Parse creates the session, then fails unsetting the legacy _User.sessionToken
-    # column PostgreSQL does not have (500); parse-compat has no legacy sessions and no such route.
-    "upgrade to revocable session": "Parse 500 on PostgreSQL; parse-compat has no legacy sessions to upgrade",
+    # column PostgreSQL does not have (500); parse-compat answers the new session.
+    "upgrade to revocable session": PG_ADAPTER,
     "query nearSphere": NO_POSTGIS,
     "query nearSphere max km": NO_POSTGIS,
     "query nearSphere max miles": NO_POSTGIS,
