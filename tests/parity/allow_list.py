@@ -72,7 +72,4 @@ ALLOWED: dict[str, str] = {
     "create bad json": BAD_JSON,
     "update bad json": BAD_JSON,
     "envelope bad json": BAD_JSON,
-    # parse-compat: a missing file answers 404 with a JSON Parse error (101); Parse answers its
-    # 404 as the text "File not found.".
-    "file read missing": "404 as a JSON Parse error instead of plain text",
 }
