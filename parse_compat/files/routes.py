@@ -153,8 +153,9 @@ class FilesRoutes:
         check_stored_name(name)
         ctx = await self.authorize(request, name)
         record = await self.service.store.stat(name)
-        if record is None:
-            raise ParseError(OBJECT_NOT_FOUND, "File not found.")
+        if record is None:  # parse-compat: Parse answers a missing file with plain text, not JSON
+            return web.Response(status=404, text="File not found.", content_type="text/plain",
+                                headers=cors_headers(request, settings.allowOrigin, settings.allowHeaders))
         if request.method != "HEAD":
             await record_download(ctx, name)  # the audit trail (parse_compat/audit/files.py)
         try:

@@ -36,8 +36,10 @@ def _pointers_at(objects: list[dict[str, Any]], field_name: str) -> list[dict[st
     return found
 
 
-async def _fetch(ctx: RequestContext, pointers: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """Load every pointed-to object the caller may read, one query per class."""
+async def _fetch(ctx: RequestContext, pointers: list[dict[str, Any]],
+                 keys: list[str] | None) -> dict[tuple[str, str], dict[str, Any]]:
+    """Load every pointed-to object the caller may read, one query per class, with only `keys`
+    (None: every field) as Parse does for `keys=field.sub` on an included field."""
     by_class: dict[str, set[str]] = defaultdict(set)
     for pointer in pointers:
         if isinstance(pointer.get("className"), str) and isinstance(pointer.get("objectId"), str):
@@ -52,7 +54,7 @@ async def _fetch(ctx: RequestContext, pointers: list[dict[str, Any]]) -> dict[tu
         where = combine({"objectId": {"$in": sorted(ids)}}, policy.storage_where(grant, await caller(ctx)))
         docs = await ctx.state.storage.find(schema, where, FindOptions())
         audit_record(ctx, "include", class_name, [doc["objectId"] for doc in docs], query=True)
-        for obj in await render_many(ctx, schema, docs, QueryParams(), grant):
+        for obj in await render_many(ctx, schema, docs, QueryParams(keys=keys), grant):
             obj["__type"] = "Object"
             obj["className"] = class_name
             loaded[(class_name, obj["objectId"])] = obj
@@ -102,18 +104,29 @@ async def apply_includes(ctx: RequestContext, schema: Any, objects: list[dict[st
         node = tree
         for part in path.split(".")[:MAX_INCLUDE_DEPTH]:
             node = node.setdefault(part, {})
-    await _include_tree(ctx, objects, tree)
+    await _include_tree(ctx, objects, tree, keys)
 
 
-async def _include_tree(ctx: RequestContext, objects: list[dict[str, Any]], tree: dict[str, Any]) -> None:
+def _keys_below(keys: list[str] | None, field_name: str) -> list[str] | None:
+    """The keys an included `field_name` answers with: those written `field_name.<key>`, or all of
+    them (None) when no key restricts it (no `keys`, or `field_name` itself among them)."""
+    if keys is None or field_name in keys:
+        return None
+    below = [key.split(".", 1)[1] for key in keys if key.startswith(field_name + ".")]
+    return below or None
+
+
+async def _include_tree(ctx: RequestContext, objects: list[dict[str, Any]], tree: dict[str, Any],
+                        keys: list[str] | None) -> None:
     for field_name, subtree in tree.items():
         pointers = _pointers_at(objects, field_name)
         if not pointers:
             continue
-        loaded = await _fetch(ctx, pointers)
+        field_keys = _keys_below(keys, field_name)
+        loaded = await _fetch(ctx, pointers, field_keys)
         children = _replace(objects, field_name, loaded)
         if subtree and children:
-            await _include_tree(ctx, children, subtree)
+            await _include_tree(ctx, children, subtree, field_keys)
 
 
 def storage_keys(keys: list[str] | None) -> set[str] | None:

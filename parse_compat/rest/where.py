@@ -70,7 +70,7 @@ class WherePreparer:
             self._check_key(schema, key)
             spec = schema.fields.get(key)
             if spec and spec["type"] == "Relation":
-                extra.append(await self._relation_constraint(schema, key, constraint))
+                extra.append(await self._relation_constraint(schema, key, constraint, depth))
                 continue
             if isinstance(constraint, dict) and any(str(k).startswith("$") for k in constraint):
                 out[key] = await self._operators(schema, key, constraint, depth)
@@ -194,8 +194,18 @@ class WherePreparer:
         ids = await self.ctx.state.storage.related_ids(pointer["className"], key, [pointer["objectId"]])
         return {"objectId": {"$in": ids}}
 
-    async def _relation_constraint(self, schema: ClassSchema, key: str, constraint: Any) -> dict[str, Any]:
+    async def _relation_constraint(self, schema: ClassSchema, key: str, constraint: Any,
+                                   depth: int) -> dict[str, Any]:
         storage = self.ctx.state.storage
+        if isinstance(constraint, dict) and set(constraint) & {"$inQuery", "$notInQuery"}:
+            # Parse: a sub-query on a relation matches the objects related to any of its results
+            resolved: dict[str, Any] = {}
+            for op, value in constraint.items():
+                if op in ("$inQuery", "$notInQuery"):
+                    resolved["$in" if op == "$inQuery" else "$nin"] = await self._in_query(value, depth)
+                else:
+                    resolved[op] = value
+            constraint = resolved
 
         def ids_of(values: Any) -> list[str]:
             items = values if isinstance(values, list) else [values]

@@ -23,6 +23,8 @@ async def _load(request: ApiRequest) -> dict[str, Any]:
 
 async def get_config(request: ApiRequest) -> ApiResponse:
     doc = await _load(request)
+    if not doc:  # parse-compat: Parse answers a never-saved config without `masterKeyOnly`
+        return ApiResponse({"params": {}})
     params = dict(doc.get("params") or {})
     master_only = dict(doc.get("masterKeyOnly") or {})
     if not request.ctx.auth.has_master_power:

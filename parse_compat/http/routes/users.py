@@ -1,6 +1,6 @@
 """Users, sessions, roles and installations routes: `/users`, `/login`, `/logout`, `/users/me`,
-`/verifyPassword`, `/requestPasswordReset`, `/verificationEmailRequest`, `/sessions`, `/roles`,
-`/installations`.
+`/verifyPassword`, `/upgradeToRevocableSession`, `/requestPasswordReset`,
+`/verificationEmailRequest`, `/sessions`, `/roles`, `/installations`.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...auth.identity import refuse_read_only
-from ...errors import EMAIL_MISSING, INVALID_EMAIL_ADDRESS, INVALID_SESSION_TOKEN, ParseError
+from ...errors import EMAIL_MISSING, INVALID_EMAIL_ADDRESS, INVALID_SESSION_TOKEN, OBJECT_NOT_FOUND, ParseError
 from ...rest.auth_data import login_factors
 from ...rest.triggers import triggers_of
 from ...rest.users import check_credentials, find_user, refuse_public_signup, render_self
@@ -89,6 +89,18 @@ async def session_me(request: ApiRequest) -> ApiResponse:
     return ApiResponse({k: v for k, v in session.items() if not k.startswith("_")})
 
 
+async def upgrade_to_revocable_session(request: ApiRequest) -> ApiResponse:
+    """A new revocable session for the caller's user, answered as `GET /sessions/me` would (Parse
+    upgrades legacy tokens this way; every parse-compat session is revocable already)."""
+    ctx = request.ctx
+    refuse_read_only(ctx.auth, "create")
+    if ctx.auth.user is None:
+        raise ParseError(OBJECT_NOT_FOUND, "invalid session")
+    session = await ctx.state.services.sessions.create(ctx.auth.user["objectId"], ctx.auth.installation_id,
+                                                       {"action": "upgrade"}, replace_installation=False)
+    return ApiResponse({k: v for k, v in session.items() if not k.startswith("_")})
+
+
 async def _email_request(request: ApiRequest, kind: str) -> ApiResponse:
     values = _values(request)
     email = values.get("email")
@@ -148,6 +160,7 @@ def register(router: Router) -> None:
         router.add(method, "/login", login)
         router.add(method, "/verifyPassword", verify_password)
     router.add("POST", "/logout", logout)
+    router.add("POST", "/upgradeToRevocableSession", upgrade_to_revocable_session)
     router.add("POST", "/requestPasswordReset", request_password_reset)
     router.add("POST", "/verificationEmailRequest", verification_email_request)
     for prefix, class_name in ALIASES.items():
