@@ -218,6 +218,14 @@ class PostgresAdapter:
             columns = ", ".join(f"{quote(c)} {kind}" for c, kind in wanted.items() if c != "objectId")
             await connection.execute(f'CREATE TABLE IF NOT EXISTS {table} ("objectId" text PRIMARY KEY, {columns})')
             await self._load_columns(connection, name)
+        # Columns first: Parse Server creates some internal tables (`_Hooks`, `_GlobalConfig`,
+        # `_GraphQLConfig`) without `objectId` / `createdAt` / `_rperm`, which the indexes need.
+        known = self._columns.get(name, {})
+        for column, kind in wanted.items():
+            if column not in known:
+                await connection.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {quote(column)} {kind}")
+                known[column] = kind
+        self._columns[name] = known
         # The ACL constraint (`_rperm IS NULL OR _rperm && $n`) is a BitmapOr of the first two.
         await connection.execute(f"CREATE INDEX IF NOT EXISTS {quote(name + '_rperm_gin')} "
                                  f'ON {table} USING gin ("_rperm")')
@@ -225,12 +233,6 @@ class PostgresAdapter:
                                  f'ON {table} ("createdAt") WHERE "_rperm" IS NULL')
         await connection.execute(f"CREATE INDEX IF NOT EXISTS {quote(name + '_createdAt')} "
                                  f'ON {table} ("createdAt")')
-        known = self._columns.get(name, {})
-        for column, kind in wanted.items():
-            if column not in known:
-                await connection.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {quote(column)} {kind}")
-                known[column] = kind
-        self._columns[name] = known
         for field_name, spec in schema.fields.items():
             if spec.get("type") == "Relation":
                 await self._ensure_join_table(connection, name, field_name)
