@@ -41,6 +41,7 @@ PHOTO = b"panoramic x-ray of the lower jaw\n"
 SCAN = b"intraoral scan, tooth 36\n"
 
 postgres_database = session_database("parse_roundtrip")
+APP_CLASSES = ("Patient", "XRay", "_User", "_Role", "_Session")
 
 SCHEMAS = {
     "XRay": {"tooth": {"type": "Number"}, "note": {"type": "String"}},
@@ -177,6 +178,22 @@ def snapshot(api: Api) -> dict[str, Any]:
     }
 
 
+def app_schemas(api: Api) -> dict[str, Any]:
+    """The app's classes as `/schemas` answers them."""
+    return {schema["className"]: schema for schema in api.ok("GET", "/schemas", master=True)["results"]
+            if schema["className"] in APP_CLASSES}
+
+
+def without_id_index(schemas: dict[str, Any]) -> dict[str, Any]:
+    # parse-compat: /schemas lists the primary key index as `_id_` (as Parse does on MongoDB);
+    # Parse Server on PostgreSQL lists none.
+    out = {}
+    for name, schema in schemas.items():
+        indexes = {k: v for k, v in schema.get("indexes", {}).items() if k != "_id_"}
+        out[name] = {**{k: v for k, v in schema.items() if k != "indexes"}, **({"indexes": indexes} if indexes else {})}
+    return out
+
+
 def related_xrays(api: Api, patient_id: str, **kwargs: Any) -> list[str]:
     where = {"$relatedTo": {"object": pointer("Patient", patient_id), "key": "xrays"}}
     return sorted(x["objectId"] for x in api.query("/classes/XRay", where, **kwargs))
@@ -191,7 +208,8 @@ def write_with_parse_server(api: Api) -> dict[str, Any]:
     """The app as Parse Server writes it; returns the ids and tokens the later steps need."""
     for name, fields in SCHEMAS.items():
         api.ok("POST", f"/schemas/{name}", {"className": name, "fields": fields}, master=True)
-    users = {name: api.ok("POST", "/users", {"username": name, "password": f"{name}-pw-1", "email": f"{name}@clinic.test"})
+    users = {name: api.ok("POST", "/users", {"username": name, "password": f"{name}-pw-1",
+                                             "email": f"{name}@clinic.test"})
              for name in ("dr_lee", "nurse_kim", "outsider")}
     ids = {name: user["objectId"] for name, user in users.items()}
     staff = api.ok("POST", "/roles", {"name": "staff", "ACL": {"*": {"read": True}}, "users": {
@@ -203,8 +221,8 @@ def write_with_parse_server(api: Api) -> dict[str, Any]:
     file = {"__type": "File", "name": photo[1]["name"], "url": photo[1]["url"]}
     private = {"name": "Ada Kowalska", "age": 42, "balance": 120.5, "insured": True,
                "birthDate": {"__type": "Date", "iso": "1983-04-05T06:07:08.009Z"},
-               "chart": {"teeth": {"36": "crown"}, "notes": ["sensitive"], "lastVisit": {"__type": "Date",
-                                                                                        "iso": "2025-01-02T03:04:05.678Z"}},
+               "chart": {"teeth": {"36": "crown"}, "notes": ["sensitive"],
+                         "lastVisit": {"__type": "Date", "iso": "2025-01-02T03:04:05.678Z"}},
                "allergies": ["penicillin", 7, {"kind": "latex"}], "dentist": pointer("_User", ids["dr_lee"]),
                "xrays": {"__op": "AddRelation", "objects": [pointer("XRay", x) for x in xrays[:2]]},
                "photo": file, "clinic": {"__type": "GeoPoint", "latitude": 52.2297, "longitude": 21.0122},
@@ -293,10 +311,12 @@ def test_parse_server_database_round_trips_through_parse_compat(servers: Servers
         app["outsider_sees"] = [app["public"]]
         check_reads_and_acls(api, app, "parse-server")
         written_by_parse = snapshot(api)
+        schemas_by_parse = app_schemas(api)
         assert api.download(written_by_parse["Patient"][0]["photo"]["url"]) == PHOTO
 
     with servers.parse_compat() as api:
         assert snapshot(api) == written_by_parse
+        assert without_id_index(app_schemas(api)) == schemas_by_parse
         assert api.download(written_by_parse["Patient"][0]["photo"]["url"]) == PHOTO
         check_reads_and_acls(api, app, "parse-compat")
         write_with_parse_compat(api, app)
@@ -305,6 +325,7 @@ def test_parse_server_database_round_trips_through_parse_compat(servers: Servers
 
     with servers.parse_server() as api:
         assert snapshot(api) == written_by_compat
+        assert app_schemas(api) == schemas_by_parse
         assert api.download(app["scan_url"]) == SCAN
         check_reads_and_acls(api, app, "parse-server")
         outsider = api.ok("GET", "/login?username=outsider&password=outsider-pw-1")["sessionToken"]

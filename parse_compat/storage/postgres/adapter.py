@@ -36,6 +36,13 @@ from .layout import quote
 CASE_INSENSITIVE_UNIQUE = {("_User", "username"), ("_User", "email")}
 SCHEMA_ONLY_FIELDS = ("_rperm", "_wperm")
 USER_SCHEMA_ONLY_FIELDS = ("_hashed_password", "_password_history")
+# Fields every class has that Parse Server leaves out of its `_SCHEMA` rows (and fills in on
+# read), as it leaves `_User.password` out (the password is the `_hashed_password` column).
+IMPLICIT_FIELDS = {"objectId": {"type": "String"}, "createdAt": {"type": "Date"},
+                   "updatedAt": {"type": "Date"}, "ACL": {"type": "ACL"}}
+USER_IMPLICIT_FIELDS = {"password": {"type": "String"}}
+NOT_STORED_FIELDS = ("ACL",)
+USER_NOT_STORED_FIELDS = ("password",)
 TIMEOUT_MESSAGE = "Query timed out: it ran longer than databaseOptions.maxTimeMS."
 
 
@@ -173,8 +180,11 @@ class PostgresAdapter:
         for row in rows:
             raw = json.loads(row["schema"]) if isinstance(row["schema"], str) else row["schema"]
             fields = dict(raw.get("fields") or {})
-            for name in SCHEMA_ONLY_FIELDS + (USER_SCHEMA_ONLY_FIELDS if row["className"] == "_User" else ()):
+            is_user = row["className"] == "_User"
+            for name in SCHEMA_ONLY_FIELDS + (USER_SCHEMA_ONLY_FIELDS if is_user else ()):
                 fields.pop(name, None)
+            for name, spec in {**IMPLICIT_FIELDS, **(USER_IMPLICIT_FIELDS if is_user else {})}.items():
+                fields.setdefault(name, dict(spec))
             out.append(ClassSchema(row["className"], fields, raw.get("classLevelPermissions"),
                                    raw.get("indexes") or {}))
         return out
@@ -182,11 +192,14 @@ class PostgresAdapter:
     def _stored_schema(self, schema: ClassSchema) -> dict[str, Any]:
         stored = schema.to_json()
         fields = dict(stored["fields"])
+        # As Parse Server stores it: without ACL (and _User.password), with the ACL arrays (and
+        # _hashed_password); Parse lists any other field it finds here in its /schemas answer.
+        for name in NOT_STORED_FIELDS + (USER_NOT_STORED_FIELDS if schema.class_name == "_User" else ()):
+            fields.pop(name, None)
         for name in SCHEMA_ONLY_FIELDS:
             fields[name] = {"type": "Array", "contents": {"type": "String"}}
         if schema.class_name == "_User":
             fields["_hashed_password"] = {"type": "String"}
-            fields["_password_history"] = {"type": "Array"}
         stored["fields"] = fields
         return stored
 
@@ -209,10 +222,8 @@ class PostgresAdapter:
         """The class table with a column for every field, and its relation tables."""
         name = schema.class_name
         wanted = layout.base_columns(name)
-        for field_name, spec in schema.fields.items():
-            sql_type = layout.field_sql_type(spec)
-            if sql_type is not None:
-                wanted.setdefault(field_name, sql_type)
+        for field_name, sql_type in layout.field_columns(name, schema.fields).items():
+            wanted.setdefault(field_name, sql_type)
         table = quote(name)
         if name not in self._columns:
             columns = ", ".join(f"{quote(c)} {kind}" for c, kind in wanted.items() if c != "objectId")
@@ -316,9 +327,7 @@ class PostgresAdapter:
         """Re-read the table's columns when the schema names a field this process has no column
         for: another server on the same database may have added it (or created the table)."""
         known = self._columns.get(schema.class_name)
-        if known is not None and all(
-            name in known for name, spec in schema.fields.items() if layout.field_sql_type(spec) is not None
-        ):
+        if known is not None and all(name in known for name in layout.field_columns(schema.class_name, schema.fields)):
             return
         async with self._connection() as connection:
             await self._load_columns(connection, schema.class_name)

@@ -83,6 +83,17 @@ def field_sql_type(spec: dict[str, Any]) -> str | None:
     return PARSE_TO_SQL.get(str(kind))
 
 
+def field_columns(class_name: str, fields: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """The columns a class's schema fields have: not Relation / ACL, nor ``_User.password`` (the
+    password lives hashed in ``_hashed_password``; Parse Server's ``_User`` has no such column)."""
+    out: dict[str, str] = {}
+    for name, spec in fields.items():
+        sql_type = field_sql_type(spec)
+        if sql_type is not None and not (class_name == "_User" and name == "password"):
+            out[name] = sql_type
+    return out
+
+
 def inferred_sql_type(value: Any) -> str:
     """The column type for a key the schema does not declare, from its first value."""
     if isinstance(value, dict) and value.get("__type") == "Date":
