@@ -168,14 +168,26 @@ def pointer(class_name: str, object_id: str) -> dict[str, str]:
 
 
 def snapshot(api: Api) -> dict[str, Any]:
-    """Everything the master key reads back, per class, in creation order."""
+    """Everything the master key reads back, per class, in creation order; the config, the
+    installations and the webhooks (without `updatedAt`, see hook_entries)."""
     return {
+        "config": api.ok("GET", "/config", master=True),
+        "_Installation": api.query("/installations", master=True),
+        "hooks": hook_entries(api),
         "Patient": api.query("/classes/Patient", master=True),
         "XRay": api.query("/classes/XRay", master=True),
         "_User": api.query("/users", master=True),
         "_Role": api.query("/roles", master=True),
         "_Session": api.query("/sessions", master=True),
     }
+
+
+def hook_entries(api: Api) -> list[dict[str, Any]]:
+    # Known difference (parse_compat/webhooks): a hook parse-compat updated carries `updatedAt`,
+    # which Parse Server then lists with it; the test compares what a hook is.
+    hooks = api.ok("GET", "/hooks/functions", master=True)
+    return sorted(({"functionName": h["functionName"], "url": h["url"]} for h in hooks),
+                  key=lambda h: h["functionName"])
 
 
 def app_schemas(api: Api) -> dict[str, Any]:
@@ -229,6 +241,13 @@ def write_with_parse_server(api: Api) -> dict[str, Any]:
                "jaw": {"__type": "Polygon", "coordinates": [[1.5, 2.5], [3.5, 4.5], [5.5, 2.5], [1.5, 2.5]]},
                "signature": {"__type": "Bytes", "base64": "c2lnbmVkIGJ5IEFkYQ=="},
                "ACL": {ids["dr_lee"]: {"read": True, "write": True}, "role:staff": {"read": True}}}
+    api.ok("PUT", "/config", {"params": {"clinicName": "Smile Dental", "slotsPerDay": 12},
+                              "masterKeyOnly": {"slotsPerDay": True}}, master=True)
+    for function, url in (("sendReminder", "https://hooks.clinic.test/remind"),
+                          ("billInsurer", "https://hooks.clinic.test/bill")):
+        api.ok("POST", "/hooks/functions", {"functionName": function, "url": url}, master=True)
+    api.ok("POST", "/installations", {"deviceType": "ios", "channels": ["reception"],
+                                      "installationId": "5d1e0b6a-7c1f-4b7e-9a51-2f3c9e0d4a11"}, master=True)
     p_private = api.ok("POST", "/classes/Patient", private, master=True)["objectId"]
     p_public = api.ok("POST", "/classes/Patient", {"name": "Public Demo", "age": 30, "insured": False},
                       master=True)["objectId"]
@@ -297,6 +316,14 @@ def write_with_parse_compat(api: Api, app: dict[str, Any]) -> None:
         "jaw": {"__type": "Polygon", "coordinates": [[1, 1], [1, 2], [2, 2], [1, 1]]},
         "signature": {"__type": "Bytes", "base64": "AAEC"},
         "ACL": {"role:staff": {"read": True, "write": True}}}, master=True)["objectId"]
+    api.ok("PUT", "/config", {"params": {"clinicName": "Smile Dental Group"}}, master=True)
+    api.ok("PUT", "/hooks/functions/sendReminder", {"url": "https://hooks.clinic.test/remind-v2"}, master=True)
+    api.ok("PUT", "/hooks/functions/billInsurer", {"__op": "Delete"}, master=True)
+    api.ok("POST", "/hooks/functions", {"functionName": "notifyLab", "url": "https://hooks.clinic.test/lab"},
+           master=True)
+    installation = api.query("/installations", master=True)[0]["objectId"]
+    api.ok("PUT", f"/installations/{installation}", {"channels": ["reception", "surgery"], "badge": 2},
+           master=True)
     hygienist = api.ok("POST", "/users", {"username": "hygienist_ola", "password": "hygienist_ola-pw-1"})
     api.ok("PUT", f"/roles/{app['staff']}", {"users": {
         "__op": "AddRelation", "objects": [pointer("_User", hygienist["objectId"])]}}, master=True)
@@ -325,6 +352,11 @@ def test_parse_server_database_round_trips_through_parse_compat(servers: Servers
 
     with servers.parse_server() as api:
         assert snapshot(api) == written_by_compat
+        assert written_by_compat["hooks"] == [
+            {"functionName": "notifyLab", "url": "https://hooks.clinic.test/lab"},
+            {"functionName": "sendReminder", "url": "https://hooks.clinic.test/remind-v2"}]
+        assert written_by_compat["config"]["params"] == {"clinicName": "Smile Dental Group", "slotsPerDay": 12}
+        assert written_by_compat["_Installation"][0]["channels"] == ["reception", "surgery"]
         assert app_schemas(api) == schemas_by_parse
         assert api.download(app["scan_url"]) == SCAN
         check_reads_and_acls(api, app, "parse-server")

@@ -63,3 +63,20 @@ async def test_schema_rows_are_stored_as_parse_server_stores_them(pg: PostgresAd
                                                  "WHERE table_schema = current_schema() AND table_name = '_User'")}
     assert "password" not in columns and {"_hashed_password", "_password_history"} <= columns
     assert {s.class_name: s for s in await pg.load_schemas()}["_User"].fields == user.fields
+
+
+async def test_rows_without_object_id_are_updated_and_deleted(pg: PostgresAdapter, sql: Any) -> None:
+    # Parse Server's _Hooks rows have no objectId; parse-compat's webhooks update and delete them.
+    await sql.execute('CREATE TABLE "_Hooks" ("functionName" text, "className" text, "triggerName" text, "url" text)')
+    await sql.execute('INSERT INTO "_Hooks" ("functionName", "url") VALUES '
+                      "('sendReminder', 'https://hooks.example/r'), ('billInsurer', 'https://hooks.example/b')")
+    await pg.close()
+    await pg.connect()
+    hooks = ClassSchema("_Hooks", {**DEFAULTS, "functionName": {"type": "String"}, "url": {"type": "String"}})
+    await pg.save_schema(hooks)
+    updated = await pg.update(hooks, {"functionName": "sendReminder"}, {"url": "https://hooks.example/r2"})
+    assert updated == {"functionName": "sendReminder", "url": "https://hooks.example/r2"}
+    deleted = await pg.delete(hooks, {"functionName": "billInsurer"})
+    assert deleted == {"functionName": "billInsurer", "url": "https://hooks.example/b"}
+    assert [tuple(r) for r in await sql.fetch('SELECT "functionName", "url" FROM "_Hooks"')] == [
+        ("sendReminder", "https://hooks.example/r2")]

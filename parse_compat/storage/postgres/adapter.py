@@ -43,6 +43,7 @@ IMPLICIT_FIELDS = {"objectId": {"type": "String"}, "createdAt": {"type": "Date"}
 USER_IMPLICIT_FIELDS = {"password": {"type": "String"}}
 NOT_STORED_FIELDS = ("ACL",)
 USER_NOT_STORED_FIELDS = ("password",)
+ROW_ID = "__row_ctid"  # the ctid selected with a row about to be updated
 TIMEOUT_MESSAGE = "Query timed out: it ran longer than databaseOptions.maxTimeMS."
 
 
@@ -472,7 +473,10 @@ class PostgresAdapter:
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
         await self._fresh_columns(schema)
-        sql, params = self._select(schema, where, FindOptions(limit=1), lock=True)
+        # The row is locked (FOR UPDATE) until the UPDATE in the same transaction, so its ctid
+        # names it: rows Parse Server wrote to its internal tables (`_Hooks`) have no objectId.
+        columns = f"{self._column_list(schema.class_name)}, t.ctid AS {quote(ROW_ID)}"
+        sql, params = self._select(schema, where, FindOptions(limit=1), columns=columns, lock=True)
         if schema.class_name not in self._columns:
             return None
         async with self._write_connection() as connection:
@@ -481,6 +485,7 @@ class PostgresAdapter:
             if row is None:
                 return None
             current = self._doc(schema, row)
+            row_id = current.pop(ROW_ID)
             after = apply_update(current, update)
             touched = {key.split(".", 1)[0] for key in update}
             sets: list[str] = []
@@ -493,24 +498,26 @@ class PostgresAdapter:
                 values.append(None if value is None else layout.to_column(kind, value))
                 sets.append(f"{quote(key)} = ${len(values)}")
             if sets:
-                values.append(current["objectId"])
+                values.append(row_id)
                 try:
                     with _query_errors():
                         await connection.execute(f"UPDATE {quote(schema.class_name)} SET {', '.join(sets)} "
-                                                 f'WHERE "objectId" = ${len(values)}', *values)
+                                                 f"WHERE ctid = ${len(values)}", *values)
                 except asyncpg.UniqueViolationError as exc:
                     raise self._duplicate(exc) from exc
             return after
 
     async def delete(self, schema: ClassSchema, where: Where) -> Document | None:
         await self._fresh_columns(schema)
-        select, params = self._select(schema, where, FindOptions(limit=1), columns='t."objectId"')
+        # By ctid, locked first (a concurrent update leaves the lock on the row's new version):
+        # rows Parse Server wrote to its internal tables (`_Hooks`) have no objectId.
+        select, params = self._select(schema, where, FindOptions(limit=1), columns="t.ctid", lock=True)
         if schema.class_name not in self._columns:
             return None
         table = quote(schema.class_name)
         async with self._connection() as connection:
             with _query_errors():
-                row = await connection.fetchrow(f'DELETE FROM {table} AS t WHERE "objectId" = ({select}) '
+                row = await connection.fetchrow(f"DELETE FROM {table} AS t WHERE ctid = ({select}) "
                                                 f"RETURNING {self._column_list(schema.class_name)}",
                                                 *params)
         return None if row is None else self._doc(schema, row)
