@@ -39,6 +39,8 @@ MASTER_KEY = "dental-roundtrip-master"
 STARTUP_TIMEOUT = 30.0
 PHOTO = b"panoramic x-ray of the lower jaw\n"
 SCAN = b"intraoral scan, tooth 36\n"
+KIOSK = {"authData": {"anonymous": {"id": "6f0c1d2e-3a4b-4c5d-8e6f-70819a2b3c4d"}}}  # an anonymous user
+TABLET = {"authData": {"anonymous": {"id": "9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d"}}}
 
 postgres_database = session_database("parse_roundtrip")
 APP_CLASSES = ("Patient", "XRay", "_User", "_Role", "_Session")
@@ -286,12 +288,13 @@ def write_with_parse_server(api: Api) -> dict[str, Any]:
         api.ok("POST", "/hooks/functions", {"functionName": function, "url": url}, master=True)
     api.ok("POST", "/installations", {"deviceType": "ios", "channels": ["reception"],
                                       "installationId": "5d1e0b6a-7c1f-4b7e-9a51-2f3c9e0d4a11"}, master=True)
+    kiosk = api.ok("POST", "/users", KIOSK)["objectId"]
     p_private = api.ok("POST", "/classes/Patient", private, master=True)["objectId"]
     p_public = api.ok("POST", "/classes/Patient", {"name": "Public Demo", "age": 30, "insured": False},
                       master=True)["objectId"]
     p_doctor = api.ok("POST", "/classes/Patient", {
         "name": "Jan Nowak", "age": 61, "ACL": {ids["dr_lee"]: {"read": True, "write": True}}}, master=True)["objectId"]
-    return {"ids": ids, "tokens": {name: user["sessionToken"] for name, user in users.items()},
+    return {"kiosk": kiosk, "ids": ids, "tokens": {name: user["sessionToken"] for name, user in users.items()},
             "staff": staff["objectId"], "xrays": xrays, "private": p_private, "public": p_public,
             "doctor": p_doctor}
 
@@ -363,6 +366,9 @@ def write_with_parse_compat(api: Api, app: dict[str, Any]) -> None:
     installation = api.query("/installations", master=True)[0]["objectId"]
     api.ok("PUT", f"/installations/{installation}", {"channels": ["reception", "surgery"], "badge": 2},
            master=True)
+    status, kiosk = api.call("POST", "/users", KIOSK)  # the same anonymous user logs in again
+    assert (status, kiosk["objectId"]) == (200, app["kiosk"]), kiosk
+    app["tablet"] = api.ok("POST", "/users", TABLET)["objectId"]
     hygienist = api.ok("POST", "/users", {"username": "hygienist_ola", "password": "hygienist_ola-pw-1"})
     api.ok("PUT", f"/roles/{app['staff']}", {"users": {
         "__op": "AddRelation", "objects": [pointer("_User", hygienist["objectId"])]}}, master=True)
@@ -412,5 +418,7 @@ def test_parse_server_database_round_trips_through_parse_compat(servers: Servers
         hygienist = api.ok("GET", "/login?username=hygienist_ola&password=hygienist_ola-pw-1")["sessionToken"]
         api.ok("GET", f"/classes/Patient/{app['private']}", session=hygienist)
         api.ok("PUT", f"/classes/Patient/{app['created']}", {"age": 8}, session=hygienist)
+        status, tablet = api.call("POST", "/users", TABLET)
+        assert (status, tablet["objectId"]) == (200, app["tablet"]), tablet
         status, gone = api.call("GET", f"/classes/Patient/{app['public']}", master=True)
         assert (status, gone["code"]) == (404, 101)
