@@ -185,8 +185,9 @@ def snapshot(api: Api) -> dict[str, Any]:
 
 
 def hook_entries(api: Api) -> list[dict[str, Any]]:
-    # Known difference (parse_compat/webhooks): a hook parse-compat updated carries `updatedAt`,
-    # which Parse Server then lists with it; the test compares what a hook is.
+    # Known difference (parse_compat/webhooks): parse-compat's write pipeline stamps the hook rows
+    # it writes with createdAt/updatedAt, which Parse Server (which stamps neither) then lists;
+    # the test compares what a hook is.
     hooks = api.ok("GET", "/hooks/functions", master=True)
     return sorted(({"functionName": h["functionName"], "url": h["url"]} for h in hooks),
                   key=lambda h: h["functionName"])
