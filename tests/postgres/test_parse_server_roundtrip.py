@@ -43,6 +43,7 @@ KIOSK = {"authData": {"anonymous": {"id": "6f0c1d2e-3a4b-4c5d-8e6f-70819a2b3c4d"
 TABLET = {"authData": {"anonymous": {"id": "9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d"}}}
 
 postgres_database = session_database("parse_roundtrip")
+USERS = ("dr_lee", "nurse_kim", "receptionist", "outsider")
 APP_CLASSES = ("Patient", "XRay", "_User", "_Role", "_Session")
 
 SCHEMAS = {
@@ -263,10 +264,14 @@ def write_with_parse_server(api: Api) -> dict[str, Any]:
         api.ok("POST", f"/schemas/{name}", {"className": name, "fields": fields}, master=True)
     users = {name: api.ok("POST", "/users", {"username": name, "password": f"{name}-pw-1",
                                              "email": f"{name}@clinic.test"})
-             for name in ("dr_lee", "nurse_kim", "outsider")}
+             for name in USERS}
     ids = {name: user["objectId"] for name, user in users.items()}
+    # the receptionist is staff through a child role: staff.roles holds reception
+    reception = api.ok("POST", "/roles", {"name": "reception", "ACL": {"*": {"read": True}}, "users": {
+        "__op": "AddRelation", "objects": [pointer("_User", ids["receptionist"])]}}, master=True)
     staff = api.ok("POST", "/roles", {"name": "staff", "ACL": {"*": {"read": True}}, "users": {
-        "__op": "AddRelation", "objects": [pointer("_User", ids["nurse_kim"])]}}, master=True)
+        "__op": "AddRelation", "objects": [pointer("_User", ids["nurse_kim"])]}, "roles": {
+        "__op": "AddRelation", "objects": [pointer("_Role", reception["objectId"])]}}, master=True)
     xrays = [api.ok("POST", "/classes/XRay", {"tooth": tooth, "note": note})["objectId"]
              for tooth, note in ((36, "caries distal"), (11, "root fill ok"), (48, "impacted"))]
     photo = api.upload("xray.txt", PHOTO)
@@ -303,7 +308,7 @@ def write_with_parse_server(api: Api) -> dict[str, Any]:
 def check_reads_and_acls(api: Api, app: dict[str, Any], server: str) -> None:
     """What every server must do with the app: passwords, sessions, ACLs, roles, relations."""
     tokens = {name: api.ok("GET", "/login?" + urllib.parse.urlencode({"username": name, "password": f"{name}-pw-1"}))
-              ["sessionToken"] for name in ("dr_lee", "nurse_kim", "outsider")}
+              ["sessionToken"] for name in USERS}
     status, refused = api.call("GET", "/login?username=dr_lee&password=wrong")
     assert (status, refused["code"]) == (404, 101), (server, refused)
     # the sessions created by Parse Server at sign-up are valid tokens here too
@@ -312,7 +317,7 @@ def check_reads_and_acls(api: Api, app: dict[str, Any], server: str) -> None:
 
     status, hidden = api.call("GET", f"/classes/Patient/{app['private']}", session=tokens["outsider"])
     assert (status, hidden["code"]) == (404, 101), (server, "outsider read a private row")
-    for name in ("dr_lee", "nurse_kim"):
+    for name in ("dr_lee", "nurse_kim", "receptionist"):
         api.ok("GET", f"/classes/Patient/{app['private']}", session=tokens[name])
     status, _ = api.call("PUT", f"/classes/Patient/{app['private']}", {"age": 1}, session=tokens["nurse_kim"])
     assert status == 404, (server, "the role grants read only")
