@@ -1,10 +1,12 @@
 """Round trip with Parse Server 9.10 on one PostgreSQL database: Parse Server (npm `parse-server`,
-with its file-system files adapter) writes a dental-like app through its REST API, parse-compat is
-started on the same database, files directory, port, appId and masterKey and must read every
-value back as Parse answered it, enforce the ACLs Parse stored, log in with the password Parse
-hashed and follow its relations; then parse-compat writes (every field type, relations, an ACL, a
-new object, a deletion, a new user, a file) and Parse Server, started again, must read all of that
-back as parse-compat answered it.
+with its own file-system files adapter, `FileSystemAdapter`) writes a dental-like app through its
+REST API — every field type, ACL'd rows, roles (one inherited), users with passwords and an
+anonymous one, sessions, relations, a file, the config, webhooks, an installation. parse-compat,
+started on the same database, files directory, port, appId and masterKey, must answer every read
+and a set of queries exactly as Parse did, enforce the ACLs Parse stored, log in with the
+passwords Parse hashed and follow its relations; then it writes (every type again, relations, an
+ACL, an unset, a create, a delete, users, a role member, a file, config, webhooks) and Parse Server,
+started again, must answer all of that exactly as parse-compat did.
 
 The two servers never run at the same time; each is a real process (`node`, `python -m
 parse_compat`) on the same port, so file URLs are comparable as they are.
