@@ -229,7 +229,7 @@ def query_cases(app: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     a dotted path with a numeric key (`chart.teeth.36`), which Parse Server reads as an array
     index and so never matches an Object.)"""
     dentist = pointer("_User", app["ids"]["dr_lee"])
-    return [(path, params) for path, params in [
+    cases: list[tuple[str, dict[str, Any]]] = [
         ("/classes/Patient", {"where": {"age": {"$gt": 40}}, "order": "-age"}),
         ("/classes/Patient", {"where": {"clinic": {"$within": {"$box": [
             {"__type": "GeoPoint", "latitude": 50, "longitude": 20},
@@ -249,7 +249,8 @@ def query_cases(app: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
                                                                    "className": "_User"}}}}),
         ("/classes/XRay", {"where": {"note": {"$text": {"$search": {"$term": "caries"}}}}}),
         ("/classes/XRay", {"order": "-tooth", "skip": "1"}),
-    ]]
+    ]
+    return cases
 
 
 def answers(api: Api, cases: list[tuple[str, dict[str, Any]]]) -> list[Any]:
