@@ -9,7 +9,8 @@ Every ``where`` is parsed once into the typed tree (``query/parse.py``) and comp
 ``compile.py``, so filtering, ordering and paging all run in PostgreSQL. ``transaction()`` pins
 one connection for the batch (statements on it are serialised by a lock, as batch items may run
 concurrently). ``databaseOptions.maxTimeMS`` is the connections' ``statement_timeout``; a
-statement stopped by it answers Parse's 124.
+statement stopped by it answers Parse's 124. A single-row update or delete names its row by
+``ctid`` after locking it, since rows Parse Server wrote to ``_Hooks`` have no ``objectId``.
 """
 
 from __future__ import annotations

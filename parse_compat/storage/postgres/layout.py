@@ -14,8 +14,10 @@ created is served unchanged):
     (double precision), ``_password_history`` (jsonb);
   - ``"_Join:<field>:<class>"`` tables (``relatedId``, ``owningId``) hold relations;
   - ``"_SCHEMA"`` (``className``, ``schema`` jsonb, ``isParseClass``) holds the class schemas, with
-    ``_rperm`` / ``_wperm`` (and on ``_User`` ``_hashed_password`` / ``_password_history``) listed
-    among the fields.
+    ``_rperm`` / ``_wperm`` (and on ``_User`` ``_hashed_password``) listed among the fields and
+    ``ACL`` (and ``_User.password``, which has no column) left out;
+  - Parse Server's internal tables ``_Hooks``, ``_GlobalConfig``, ``_GraphQLConfig`` are created
+    without some of the base columns (``_Hooks`` has no ``objectId``).
 
 Other internal keys (``_last_used_at``, ``_invite_token_hash`` ...) get a column on first use,
 typed from the value.
