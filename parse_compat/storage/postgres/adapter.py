@@ -9,7 +9,8 @@ Every ``where`` is parsed once into the typed tree (``query/parse.py``) and comp
 ``compile.py``, so filtering, ordering and paging all run in PostgreSQL. ``transaction()`` pins
 one connection for the batch (statements on it are serialised by a lock, as batch items may run
 concurrently). ``databaseOptions.maxTimeMS`` is the connections' ``statement_timeout``; a
-statement stopped by it answers Parse's 124.
+statement stopped by it answers Parse's 124. A single-row update or delete names its row by
+``ctid`` after locking it, since rows Parse Server wrote to ``_Hooks`` have no ``objectId``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,14 @@ from .layout import quote
 CASE_INSENSITIVE_UNIQUE = {("_User", "username"), ("_User", "email")}
 SCHEMA_ONLY_FIELDS = ("_rperm", "_wperm")
 USER_SCHEMA_ONLY_FIELDS = ("_hashed_password", "_password_history")
+# Fields every class has that Parse Server leaves out of its `_SCHEMA` rows (and fills in on
+# read), as it leaves `_User.password` out (the password is the `_hashed_password` column).
+IMPLICIT_FIELDS = {"objectId": {"type": "String"}, "createdAt": {"type": "Date"},
+                   "updatedAt": {"type": "Date"}, "ACL": {"type": "ACL"}}
+USER_IMPLICIT_FIELDS = {"password": {"type": "String"}}
+NOT_STORED_FIELDS = ("ACL",)
+USER_NOT_STORED_FIELDS = ("password",)
+ROW_ID = "__row_ctid"  # the ctid selected with a row about to be updated
 TIMEOUT_MESSAGE = "Query timed out: it ran longer than databaseOptions.maxTimeMS."
 
 
@@ -177,8 +186,11 @@ class PostgresAdapter:
         for row in rows:
             raw = json.loads(row["schema"]) if isinstance(row["schema"], str) else row["schema"]
             fields = dict(raw.get("fields") or {})
-            for name in SCHEMA_ONLY_FIELDS + (USER_SCHEMA_ONLY_FIELDS if row["className"] == "_User" else ()):
+            is_user = row["className"] == "_User"
+            for name in SCHEMA_ONLY_FIELDS + (USER_SCHEMA_ONLY_FIELDS if is_user else ()):
                 fields.pop(name, None)
+            for name, spec in {**IMPLICIT_FIELDS, **(USER_IMPLICIT_FIELDS if is_user else {})}.items():
+                fields.setdefault(name, dict(spec))
             out.append(ClassSchema(row["className"], fields, raw.get("classLevelPermissions"),
                                    raw.get("indexes") or {}))
         return out
@@ -186,11 +198,14 @@ class PostgresAdapter:
     def _stored_schema(self, schema: ClassSchema) -> dict[str, Any]:
         stored = schema.to_json()
         fields = dict(stored["fields"])
+        # As Parse Server stores it: without ACL (and _User.password), with the ACL arrays (and
+        # _hashed_password); Parse lists any other field it finds here in its /schemas answer.
+        for name in NOT_STORED_FIELDS + (USER_NOT_STORED_FIELDS if schema.class_name == "_User" else ()):
+            fields.pop(name, None)
         for name in SCHEMA_ONLY_FIELDS:
             fields[name] = {"type": "Array", "contents": {"type": "String"}}
         if schema.class_name == "_User":
             fields["_hashed_password"] = {"type": "String"}
-            fields["_password_history"] = {"type": "Array"}
         stored["fields"] = fields
         return stored
 
@@ -213,15 +228,21 @@ class PostgresAdapter:
         """The class table with a column for every field, and its relation tables."""
         name = schema.class_name
         wanted = layout.base_columns(name)
-        for field_name, spec in schema.fields.items():
-            sql_type = layout.field_sql_type(spec)
-            if sql_type is not None:
-                wanted.setdefault(field_name, sql_type)
+        for field_name, sql_type in layout.field_columns(name, schema.fields).items():
+            wanted.setdefault(field_name, sql_type)
         table = quote(name)
         if name not in self._columns:
             columns = ", ".join(f"{quote(c)} {kind}" for c, kind in wanted.items() if c != "objectId")
             await connection.execute(f'CREATE TABLE IF NOT EXISTS {table} ("objectId" text PRIMARY KEY, {columns})')
             await self._load_columns(connection, name)
+        # Columns first: Parse Server creates some internal tables (`_Hooks`, `_GlobalConfig`,
+        # `_GraphQLConfig`) without `objectId` / `createdAt` / `_rperm`, which the indexes need.
+        known = self._columns.get(name, {})
+        for column, kind in wanted.items():
+            if column not in known:
+                await connection.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {quote(column)} {kind}")
+                known[column] = kind
+        self._columns[name] = known
         # The ACL constraint (`_rperm IS NULL OR _rperm && $n`) is a BitmapOr of the first two.
         await connection.execute(f"CREATE INDEX IF NOT EXISTS {quote(name + '_rperm_gin')} "
                                  f'ON {table} USING gin ("_rperm")')
@@ -229,12 +250,6 @@ class PostgresAdapter:
                                  f'ON {table} ("createdAt") WHERE "_rperm" IS NULL')
         await connection.execute(f"CREATE INDEX IF NOT EXISTS {quote(name + '_createdAt')} "
                                  f'ON {table} ("createdAt")')
-        known = self._columns.get(name, {})
-        for column, kind in wanted.items():
-            if column not in known:
-                await connection.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {quote(column)} {kind}")
-                known[column] = kind
-        self._columns[name] = known
         for field_name, spec in schema.fields.items():
             if spec.get("type") == "Relation":
                 await self._ensure_join_table(connection, name, field_name)
@@ -318,9 +333,7 @@ class PostgresAdapter:
         """Re-read the table's columns when the schema names a field this process has no column
         for: another server on the same database may have added it (or created the table)."""
         known = self._columns.get(schema.class_name)
-        if known is not None and all(
-            name in known for name, spec in schema.fields.items() if layout.field_sql_type(spec) is not None
-        ):
+        if known is not None and all(name in known for name in layout.field_columns(schema.class_name, schema.fields)):
             return
         async with self._connection() as connection:
             await self._load_columns(connection, schema.class_name)
@@ -465,7 +478,10 @@ class PostgresAdapter:
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
         await self._fresh_columns(schema)
-        sql, params = self._select(schema, where, FindOptions(limit=1), lock=True)
+        # The row is locked (FOR UPDATE) until the UPDATE in the same transaction, so its ctid
+        # names it: rows Parse Server wrote to its internal tables (`_Hooks`) have no objectId.
+        columns = f"{self._column_list(schema.class_name)}, t.ctid AS {quote(ROW_ID)}"
+        sql, params = self._select(schema, where, FindOptions(limit=1), columns=columns, lock=True)
         if schema.class_name not in self._columns:
             return None
         async with self._write_connection() as connection:
@@ -474,6 +490,7 @@ class PostgresAdapter:
             if row is None:
                 return None
             current = self._doc(schema, row)
+            row_id = current.pop(ROW_ID)
             after = apply_update(current, update)
             touched = {key.split(".", 1)[0] for key in update}
             sets: list[str] = []
@@ -486,24 +503,26 @@ class PostgresAdapter:
                 values.append(None if value is None else layout.to_column(kind, value))
                 sets.append(f"{quote(key)} = ${len(values)}")
             if sets:
-                values.append(current["objectId"])
+                values.append(row_id)
                 try:
                     with _query_errors():
                         await connection.execute(f"UPDATE {quote(schema.class_name)} SET {', '.join(sets)} "
-                                                 f'WHERE "objectId" = ${len(values)}', *values)
+                                                 f"WHERE ctid = ${len(values)}", *values)
                 except asyncpg.UniqueViolationError as exc:
                     raise self._duplicate(exc) from exc
             return after
 
     async def delete(self, schema: ClassSchema, where: Where) -> Document | None:
         await self._fresh_columns(schema)
-        select, params = self._select(schema, where, FindOptions(limit=1), columns='t."objectId"')
+        # By ctid, locked first (a concurrent update leaves the lock on the row's new version):
+        # rows Parse Server wrote to its internal tables (`_Hooks`) have no objectId.
+        select, params = self._select(schema, where, FindOptions(limit=1), columns="t.ctid", lock=True)
         if schema.class_name not in self._columns:
             return None
         table = quote(schema.class_name)
         async with self._connection() as connection:
             with _query_errors():
-                row = await connection.fetchrow(f'DELETE FROM {table} AS t WHERE "objectId" = ({select}) '
+                row = await connection.fetchrow(f"DELETE FROM {table} AS t WHERE ctid = ({select}) "
                                                 f"RETURNING {self._column_list(schema.class_name)}",
                                                 *params)
         return None if row is None else self._doc(schema, row)

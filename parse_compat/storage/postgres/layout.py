@@ -14,8 +14,10 @@ created is served unchanged):
     (double precision), ``_password_history`` (jsonb);
   - ``"_Join:<field>:<class>"`` tables (``relatedId``, ``owningId``) hold relations;
   - ``"_SCHEMA"`` (``className``, ``schema`` jsonb, ``isParseClass``) holds the class schemas, with
-    ``_rperm`` / ``_wperm`` (and on ``_User`` ``_hashed_password`` / ``_password_history``) listed
-    among the fields.
+    ``_rperm`` / ``_wperm`` (and on ``_User`` ``_hashed_password``) listed among the fields and
+    ``ACL`` (and ``_User.password``, which has no column) left out;
+  - Parse Server's internal tables ``_Hooks``, ``_GlobalConfig``, ``_GraphQLConfig`` are created
+    without some of the base columns (``_Hooks`` has no ``objectId``).
 
 Other internal keys (``_last_used_at``, ``_invite_token_hash`` ...) get a column on first use,
 typed from the value.
@@ -81,6 +83,17 @@ def field_sql_type(spec: dict[str, Any]) -> str | None:
     if kind == "Array" and isinstance(spec.get("contents"), dict) and spec["contents"].get("type") == "String":
         return "text[]"
     return PARSE_TO_SQL.get(str(kind))
+
+
+def field_columns(class_name: str, fields: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """The columns a class's schema fields have: not Relation / ACL, nor ``_User.password`` (the
+    password lives hashed in ``_hashed_password``; Parse Server's ``_User`` has no such column)."""
+    out: dict[str, str] = {}
+    for name, spec in fields.items():
+        sql_type = field_sql_type(spec)
+        if sql_type is not None and not (class_name == "_User" and name == "password"):
+            out[name] = sql_type
+    return out
 
 
 def inferred_sql_type(value: Any) -> str:
