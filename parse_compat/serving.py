@@ -25,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import web
 
+from . import gc_tuning
 from .settings import Settings
 
 log = logging.getLogger("parse_compat")
@@ -121,6 +122,7 @@ async def run(settings: Settings, *, reuse_port: bool = False, grace: float = SH
         if isinstance(exc, CloudCodeError):
             raise
         raise BootError(describe_boot_failure(exc, settings, listening)) from exc
+    gc_tuning.tune()  # after boot: what the app built is frozen, collections spaced out
     if on_ready is not None:
         on_ready()
     await stop.wait()
