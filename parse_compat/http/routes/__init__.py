@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...openapi import routes as openapi_routes
 from ..api import Router
 from . import (
     aggregate,
@@ -25,3 +26,4 @@ def register_all(router: Router) -> None:
     for module in (users, auth_routes, classes, schemas, batch, config, server_info, functions, aggregate, push,
                    audiences, hooks, logs, analytics):
         module.register(router)
+    openapi_routes.register(router)  # GET /openapi.json
