@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 JS_DIR := tests/e2e_js
 WEBAPP_DIR := parse_compat/webapp
 
-.PHONY: run test lint venv js graphql-js graphiql webapp chromium dashboard dashboard-npm bench clean
+.PHONY: run test lint venv js graphql-js graphiql openapi-ui webapp chromium dashboard dashboard-npm bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,19 @@ $(GRAPHIQL_DIR)/.installed: Makefile
 	touch $@
 
 graphiql: $(GRAPHIQL_DIR)/.installed
+
+# The REST API explorer's Swagger UI bundle, from npm at build time (served locally: no CDN).
+OPENAPI_UI_DIR := parse_compat/openapi/explorer_assets
+OPENAPI_UI_PACKAGE := swagger-ui-dist@5.32.0
+$(OPENAPI_UI_DIR)/.installed: Makefile
+	rm -rf $(OPENAPI_UI_DIR).tmp && mkdir -p $(OPENAPI_UI_DIR).tmp $(OPENAPI_UI_DIR)
+	cd $(OPENAPI_UI_DIR).tmp && npm pack --silent $(OPENAPI_UI_PACKAGE) >/dev/null && tar xzf *.tgz
+	cp $(OPENAPI_UI_DIR).tmp/package/swagger-ui-bundle.js $(OPENAPI_UI_DIR).tmp/package/swagger-ui.css $(OPENAPI_UI_DIR)/
+	rm -rf $(OPENAPI_UI_DIR).tmp
+	touch $@
+
+openapi-ui: $(OPENAPI_UI_DIR)/.installed
+
 # The web app at /app: the Parse JavaScript SDK's browser build (and axe-core for its tests) from npm.
 # Without npm, `make run` still serves the API; /app then says what is missing.
 $(WEBAPP_DIR)/node_modules/.installed: $(WEBAPP_DIR)/package.json
@@ -77,14 +90,14 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "install Debian's chromium package (sudo apt-get install chromium) for the web page tests" >&2; exit 1; fi; }
 
-run: venv graphiql webapp
+run: venv graphiql openapi-ui webapp
 	$(PY) -m parse_compat
 
 lint: venv
 	$(VENV)/bin/ruff check parse_compat tests bench cloud_code tools
 	$(VENV)/bin/mypy
 
-test: venv js graphql-js graphiql webapp dashboard-npm chromium lint
+test: venv js graphql-js graphiql openapi-ui webapp dashboard-npm chromium lint
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 bench: venv
@@ -92,4 +105,4 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) $(JS_DIR)/node_modules $(GQL_JS_DIR)/node_modules $(GQL_PARSE_DIR)/node_modules $(GRAPHIQL_DIR) \
-	  $(WEBAPP_DIR)/node_modules $(DASHBOARD_DIR)/node_modules
+	  $(OPENAPI_UI_DIR) $(WEBAPP_DIR)/node_modules $(DASHBOARD_DIR)/node_modules

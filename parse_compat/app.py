@@ -16,6 +16,7 @@ from .http.routes import register_all
 from .http.safety import install_security_headers
 from .http.server import HttpEdge
 from .looplag import LoopLagMonitor
+from .openapi.explorer import install_explorer_routes
 from .rest.write import Writer
 from .rest.write.server_owned import ServerOwnedWrites
 from .rest.write.store import StorageWrites
@@ -121,7 +122,11 @@ def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web
     mount = settings.mountPath
     app.router.add_route("*", "/health", handle)
     install_graphql_routes(app, settings, router, lambda application: application[STATE_KEY])  # before the mount
-    app.router.add_route("*", mount + "/{tail:.*}" if mount else "/{tail:.*}", handle)
+    install_explorer_routes(app, settings)  # the REST explorer, beside the GraphQL playground
+    # Any character after the mount, newlines too (`.` would not match one): an objectId with an
+    # encoded newline reaches the API and gets Parse's JSON answer (Express routes it too).
+    tail = "/{tail:[\\s\\S]*}"
+    app.router.add_route("*", mount + tail if mount else tail, handle)
     if mount:  # the mount path itself: the JS SDK opens its Live Query websocket on ws://host:port/parse
         app.router.add_route("GET", mount, handle)
     return app
