@@ -135,7 +135,7 @@ SECURITY_SCHEMES = {
     "MasterKey": {"type": "apiKey", "in": "header", "name": "X-Parse-Master-Key",
                   "description": "Bypasses ACLs and class-level permissions (accepted from masterKeyIps only)."},
 }
-SECURITY = [{"ApplicationId": []}, {"ApplicationId": [], "SessionToken": []},
+SECURITY: list[dict[str, list[str]]] = [{"ApplicationId": []}, {"ApplicationId": [], "SessionToken": []},
             {"ApplicationId": [], "MasterKey": []}, {"ApplicationId": [], "RestApiKey": [], "SessionToken": []}]
 
 CREATED = {"type": "object", "properties": {"objectId": {"type": "string"}, "createdAt": ISO_DATE},

@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ STAFF_PASSWORD = "long-enough-and-rare-7"
 
 
 @pytest.fixture
-def dental_server(tmp_path: Path) -> tuple[int, Path]:
+def dental_server(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     port = server_process.free_port()
     log = tmp_path / "server.log"
     process = server_process.start(tmp_path, port, "--schema", "schema.json", "--cloud", "cloud_code",
