@@ -71,13 +71,21 @@ async def test_a_client_sees_only_what_its_class_level_permissions_allow(api: Cl
         "components"]["schemas"]["_User"]["properties"]
 
 
+def documents_built(api: Client) -> int:
+    handler, _ = api.state.services.router.find("GET", "/openapi.json")
+    return int(handler.__self__.builds)
+
+
 async def test_the_document_follows_a_schema_change_without_a_restart(api: Client) -> None:
     before = await openapi_document(api, master=True)
+    built = documents_built(api)
+    assert await openapi_document(api, master=True) == before and documents_built(api) == built  # cached
     assert "allergies" not in before["components"]["schemas"]["Patient"]["properties"]
     changed = await api.put("/schemas/Patient", {"fields": {"allergies": {"type": "Array"}}}, master=True)
     assert changed.status == 200, changed.body
     after = await openapi_document(api, master=True)
     assert after["components"]["schemas"]["Patient"]["properties"]["allergies"]["anyOf"][0] == {"type": "array"}
+    assert documents_built(api) == built + 1
     created = await api.post("/schemas/Supplier", {"fields": {"name": {"type": "String"}}}, master=True)
     assert created.status == 200, created.body
     assert "/classes/Supplier" in (await openapi_document(api, master=True))["paths"]
