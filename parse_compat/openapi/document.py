@@ -6,7 +6,8 @@ out, and so are the fields protected from it); the master key sees every class. 
 turns that view into the document: per class `/classes/<Class>` (or `/users`, `/roles`,
 `/sessions`, `/installations`) with typed bodies and answers, the account, files, functions,
 jobs, batch, schemas, config, health and aggregate routes, the query parameters, the X-Parse-*
-headers as security schemes and Parse's error shape for every 4xx. `CallerView.key` digests the
+headers as security schemes and Parse's error shape for every 4xx. A create links to the get,
+update and delete of the object it made (OpenAPI links: tools follow them). `CallerView.key` digests the
 view (fields, types, permissions, cloud functions), so a schema change gives a new document.
 """
 
@@ -161,11 +162,12 @@ def _read_object(view: ClassView) -> dict[str, Any]:
 
 
 def _write_object(view: ClassView, creating: bool) -> dict[str, Any]:
-    properties = {name: write_schema(spec) for name, spec in view.fields if name not in SERVER_OWNED_FIELDS}
+    required = [name for name, spec in view.fields if spec.get("required") and name not in SERVER_OWNED_FIELDS
+                and "defaultValue" not in spec] if creating else []
+    properties = {name: write_schema(spec, value_only=name in required) for name, spec in view.fields
+                  if name not in SERVER_OWNED_FIELDS}
     schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
-    required = [name for name, spec in view.fields if spec.get("required") and name in properties
-                and "defaultValue" not in spec]
-    if creating and required:
+    if required:
         schema["required"] = required
     return schema
 
@@ -182,10 +184,15 @@ def _class_paths(view: ClassView) -> dict[str, dict[str, Any]]:
             "parameters": [_param(name) for name in FIND_PARAMETERS],
             "responses": _ok("The matching objects", ref(f"{view.name}List"))}
     if "create" in ops:
+        created = _ok("Created", SESSION_CREATED if view.name == "_Session" else CREATED, "201")
+        links = {f"{verb}{view.name}": {"operationId": f"{verb}_{view.name}",
+                                        "parameters": {"objectId": "$response.body#/objectId"}}
+                 for verb in ("get", "update", "delete") if verb in ops}
+        if links:
+            created["201"]["links"] = links
         collection["post"] = {
             "operationId": f"create_{view.name}", "tags": [tag], "summary": f"Create a {view.name}",
-            "requestBody": _body(ref(f"{view.name}Create")),
-            "responses": _ok("Created", SESSION_CREATED if view.name == "_Session" else CREATED, "201")}
+            "requestBody": _body(ref(f"{view.name}Create")), "responses": created}
     if "get" in ops:
         item["get"] = {"operationId": f"get_{view.name}", "tags": [tag], "summary": f"Get one {view.name}",
                        "parameters": [_param(name) for name in GET_PARAMETERS],

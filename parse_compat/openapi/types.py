@@ -86,12 +86,15 @@ def read_schema(spec: dict[str, Any]) -> dict[str, Any]:
     return _nullable(_VALUE_BY_TYPE.get(kind, {}))
 
 
-def write_schema(spec: dict[str, Any]) -> dict[str, Any]:
-    """A field as a client may send it: a value of its type, or an operation."""
+def write_schema(spec: dict[str, Any], value_only: bool = False) -> dict[str, Any]:
+    """A field as a client may send it: a value of its type, or an operation (not for a field that
+    must be set when the object is created: `value_only`)."""
     kind = spec.get("type", "")
     if kind == "Relation":
         return ref("FieldOperation")
     value = ref("Pointer") if kind == "Pointer" else _VALUE_BY_TYPE.get(kind, {})
+    if value_only:
+        return value
     return {"anyOf": [value, ref("FieldOperation"), {"type": "null"}]}
 
 

@@ -1,6 +1,8 @@
 """Schemathesis against a live server on the dental template: generated requests for every
 operation of the document, first with a staff member's session, then with the master key, must
 get no 5xx and no answer the document does not describe (status, content type, body schema).
+Its phases: the documented examples, fuzzing (valid and invalid requests per operation) and the
+stateful phase, which follows the document's links from a create to get / update / delete.
 
 The server is a real `python -m parse_compat` process (Schemathesis's client is synchronous, so it
 cannot share the test's event loop). Runs are bounded (a few examples per operation) and
@@ -53,7 +55,7 @@ def schemathesis(port: int, schema: Path, headers: dict[str, str], *extra: str) 
     return subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "run", str(schema), "--url", f"http://127.0.0.1:{port}/parse",
          *header_args, "--checks", CHECKS, "--max-examples", str(EXAMPLES_PER_OPERATION), "--workers", "1",
-         "--generation-deterministic", "--phases", "examples,fuzzing",
+         "--generation-deterministic", "--phases", "examples,fuzzing,stateful",
          "--no-color", *extra],
         cwd=schema.parent, capture_output=True, text=True, timeout=300)
 
