@@ -198,7 +198,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "SDL file extending the GraphQL schema; @resolve(to: \"fn\") answers a field with a cloud function, "
                "@mock(with: …) with a value."),
     OptionSpec("mountPlayground", "PARSE_SERVER_MOUNT_PLAYGROUND", "bool",
-               "Serve a GraphiQL playground (bundled, no CDN) at playgroundPath; it never embeds a key.", False),
+               "Serve a GraphiQL playground (bundled, no CDN) at playgroundPath and the REST explorer at "
+               "playgroundPath/rest; neither embeds a key.", False),
     OptionSpec("playgroundPath", "PARSE_SERVER_PLAYGROUND_PATH", "str", "Path of the GraphQL playground.",
                "/playground"),
     OptionSpec("transactionLimits", "PARSE_COMPAT_TRANSACTION_LIMITS", "json",
