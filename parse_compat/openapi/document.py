@@ -22,7 +22,16 @@ from ..errors import ParseError
 from ..security import clp as clp_rules
 from ..security.policy import Caller, class_grant
 from ..storage.base import ClassSchema
-from .types import COMPONENT_SCHEMAS, ISO_DATE, OBJECT_ID_PATTERN, describe, read_schema, ref, write_schema
+from .types import (
+    COMPONENT_SCHEMAS,
+    ISO_DATE,
+    OBJECT_ID_PATTERN,
+    constraint_schema,
+    describe,
+    read_schema,
+    ref,
+    write_schema,
+)
 
 CLASS_OPERATIONS = ("find", "get", "create", "update", "delete")
 # System classes with their own REST paths; other `_` classes are the server's own and not listed.
@@ -91,9 +100,12 @@ def _json_content(schema: dict[str, Any]) -> dict[str, Any]:
     return {JSON: {"schema": schema}}
 
 
+ERRORS: dict[str, Any] = {"400": {"$ref": "#/components/responses/BadRequest"},
+                          "4XX": {"$ref": "#/components/responses/ParseError"}}
+
+
 def _ok(description: str, schema: dict[str, Any], status: str = "200") -> dict[str, Any]:
-    return {status: {"description": description, "content": _json_content(schema)},
-            "4XX": {"$ref": "#/components/responses/ParseError"}}
+    return {status: {"description": description, "content": _json_content(schema)}, **ERRORS}
 
 
 def _body(schema: dict[str, Any], required: bool = True) -> dict[str, Any]:
@@ -172,6 +184,14 @@ def _write_object(view: ClassView, creating: bool) -> dict[str, Any]:
     return schema
 
 
+def _where_object(view: ClassView) -> dict[str, Any]:
+    """`where` for one class: constraints on its fields (ACL and relations aside), and `$or` / `$and`."""
+    fields = {name: constraint_schema(spec) for name, spec in view.fields
+              if spec.get("type") not in ("ACL", "Relation") and name not in NEVER_RETURNED.get(view.name, ())}
+    nested = {"type": "array", "items": {"$ref": f"#/components/schemas/{view.name}Where"}, "maxItems": 4}
+    return {"type": "object", "properties": {**fields, "$or": nested, "$and": nested}, "additionalProperties": False}
+
+
 def _class_paths(view: ClassView) -> dict[str, dict[str, Any]]:
     base = SYSTEM_PATHS.get(view.name, f"/classes/{view.name}")
     tag = view.name
@@ -179,9 +199,12 @@ def _class_paths(view: ClassView) -> dict[str, dict[str, Any]]:
     item: dict[str, Any] = {}
     ops = set(view.operations)
     if "find" in ops:
+        # The example is what Swagger UI's "Try it out" starts from: every object.
+        where = {**QUERY_PARAMETERS["where"],
+                 "content": {JSON: {"schema": ref(f"{view.name}Where"), "example": {}}}}
         collection["get"] = {
             "operationId": f"find_{view.name}", "tags": [tag], "summary": f"Find {view.name} objects",
-            "parameters": [_param(name) for name in FIND_PARAMETERS],
+            "parameters": [where, *(_param(name) for name in FIND_PARAMETERS[1:])],
             "responses": _ok("The matching objects", ref(f"{view.name}List"))}
     if "create" in ops:
         created = _ok("Created", SESSION_CREATED if view.name == "_Session" else CREATED, "201")
@@ -250,9 +273,7 @@ def _code_paths(view: CallerView) -> dict[str, dict[str, Any]]:
             "operationId": "startJob", "tags": ["Cloud code"], "summary": "Start a background job (master key)",
             "parameters": [{"name": "name", "in": "path", "required": True, "schema": _named(view.jobs)}],
             "requestBody": _body({"type": "object"}, required=False),
-            "responses": {"200": {"description": "Started; `X-Parse-Job-Status-Id` names its _JobStatus",
-                                  "content": _json_content(EMPTY)},
-                          "4XX": {"$ref": "#/components/responses/ParseError"}}}}
+            "responses": _ok("Started; `X-Parse-Job-Status-Id` names its _JobStatus", EMPTY)}}
     return paths
 
 
@@ -268,8 +289,7 @@ def _file_paths(master: bool) -> dict[str, dict[str, Any]]:
         "responses": _ok("Stored; `name` is the stored (unique) name", saved, "201")}}
     if master:
         item["delete"] = {"operationId": "deleteFile", "tags": ["Files"], "summary": "Delete a file (master key)",
-                          "responses": {"200": {"description": "Deleted"},
-                                        "4XX": {"$ref": "#/components/responses/ParseError"}}}
+                          "responses": {"200": {"description": "Deleted"}, **ERRORS}}
     return {"/files/{name}": item}
 
 
@@ -353,11 +373,16 @@ def _components(view: CallerView) -> dict[str, Any]:
             "required": ["results"]}
         schemas[f"{cls.name}Create"] = _write_object(cls, creating=True)
         schemas[f"{cls.name}Update"] = _write_object(cls, creating=False)
+        schemas[f"{cls.name}Where"] = _where_object(cls)
     return {
         "schemas": schemas,
         "parameters": QUERY_PARAMETERS,
-        "responses": {"ParseError": {"description": "Parse's error: `code` (see Parse's error codes) and `error`",
-                                     "content": _json_content(ref("Error"))}},
+        "responses": {
+            "ParseError": {"description": "Parse's error: `code` (see Parse's error codes) and `error`",
+                           "content": _json_content(ref("Error"))},
+            "BadRequest": {"description": "Parse's error; or, in plain text, the HTTP layer's refusal of a "
+                                          "malformed request (e.g. a request line over 8190 bytes)",
+                           "content": {**_json_content(ref("Error")), "text/plain": {"schema": {"type": "string"}}}}},
         "securitySchemes": SECURITY_SCHEMES,
     }
 

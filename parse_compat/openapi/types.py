@@ -98,6 +98,24 @@ def write_schema(spec: dict[str, Any], value_only: bool = False) -> dict[str, An
     return {"anyOf": [value, ref("FieldOperation"), {"type": "null"}]}
 
 
+ORDERED = frozenset({"Number", "Date", "String"})
+
+
+def constraint_schema(spec: dict[str, Any]) -> dict[str, Any]:
+    """What `where` may say about a field: a value to equal, or an object of Parse's operators."""
+    kind = spec.get("type", "")
+    value = ref("Pointer") if kind == "Pointer" else _VALUE_BY_TYPE.get(kind, {})
+    operators: dict[str, Any] = {"$eq": value, "$ne": value, "$in": {"type": "array", "items": value},
+                                 "$nin": {"type": "array", "items": value}, "$exists": {"type": "boolean"}}
+    if kind in ORDERED:
+        operators.update({op: value for op in ("$lt", "$lte", "$gt", "$gte")})
+    if kind == "String":
+        operators.update({"$regex": {"type": "string"}, "$options": {"type": "string", "pattern": "^[imxs]*$"}})
+    if kind == "Array":
+        operators["$all"] = {"type": "array"}
+    return {"anyOf": [value, {"type": "object", "properties": operators, "additionalProperties": False}]}
+
+
 def describe(spec: dict[str, Any]) -> str:
     """`Pointer<Patient>`, `String (required)`, …: the Parse type for the reader."""
     text = str(spec.get("type", ""))
@@ -106,4 +124,5 @@ def describe(spec: dict[str, Any]) -> str:
     return text + (" (required)" if spec.get("required") else "")
 
 
-__all__ = ["COMPONENT_SCHEMAS", "ISO_DATE", "OBJECT_ID_PATTERN", "describe", "read_schema", "ref", "write_schema"]
+__all__ = ["COMPONENT_SCHEMAS", "ISO_DATE", "OBJECT_ID_PATTERN", "constraint_schema", "describe", "read_schema", "ref",
+           "write_schema"]

@@ -32,13 +32,17 @@ async def test_master_document_is_valid_openapi_with_every_class_and_parse_encod
                  "/aggregate/{className}"):
         assert path in document["paths"], path
     find = document["paths"]["/classes/Patient"]["get"]
-    assert [p["$ref"].rsplit("/", 1)[1] for p in find["parameters"]] == [
-        "where", "order", "limit", "skip", "keys", "excludeKeys", "include", "count"]
+    assert find["parameters"][0]["name"] == "where" and find["parameters"][0]["content"]["application/json"][
+        "schema"] == {"$ref": "#/components/schemas/PatientWhere"}
+    assert [p["$ref"].rsplit("/", 1)[1] for p in find["parameters"][1:]] == [
+        "order", "limit", "skip", "keys", "excludeKeys", "include", "count"]
     schemas = document["components"]["schemas"]
     plan = schemas["TreatmentPlan"]["properties"]
     assert plan["patient"]["anyOf"][0]["anyOf"][0] == {"$ref": "#/components/schemas/Pointer"}
     assert schemas["XRayLog"]["properties"]["xrayDate"]["anyOf"][0] == {"$ref": "#/components/schemas/Date"}
     assert schemas["Date"]["properties"]["__type"] == {"const": "Date"}
+    status = schemas["TreatmentPlanWhere"]["properties"]["status"]["anyOf"]
+    assert status[0] == {"type": "string"} and {"$in", "$regex", "$exists"} <= set(status[1]["properties"])
     assert schemas["PatientCreate"]["required"] == ["email", "name", "phone"]
     assert schemas["Error"]["properties"] == {"code": {"type": "integer"}, "error": {"type": "string"}}
     assert find["responses"]["4XX"] == {"$ref": "#/components/responses/ParseError"}

@@ -60,6 +60,12 @@ def schemathesis(port: int, schema: Path, headers: dict[str, str], *extra: str) 
         cwd=schema.parent, capture_output=True, text=True, timeout=300)
 
 
+def failures(run: subprocess.CompletedProcess[str]) -> str:
+    """The FAILURES section of a run's output (long generated values cut), for the assertion message."""
+    section = run.stdout.split("= FAILURES =", 1)[-1].split("= WARNINGS =", 1)[0]
+    return "\n".join(line[:300] for line in section.splitlines())[:8000] + run.stderr[-2000:]
+
+
 def test_generated_requests_get_no_5xx_and_only_documented_answers(dental_server: tuple[int, Path],
                                                                    tmp_path: Path) -> None:
     port, log = dental_server
@@ -74,11 +80,12 @@ def test_generated_requests_get_no_5xx_and_only_documented_answers(dental_server
     assert "/classes/Patient" in json.loads(staff_schema.read_text())["paths"]
     # /logout would end the session the rest of the staff run uses.
     staff_run = schemathesis(port, staff_schema, staff, "--exclude-path", "/logout")
-    assert staff_run.returncode == 0, staff_run.stdout[-6000:] + staff_run.stderr[-2000:]
+    assert staff_run.returncode == 0, failures(staff_run)
     master_run = schemathesis(port, document(port, master, tmp_path / "master.json"), master)
-    assert master_run.returncode == 0, master_run.stdout[-6000:] + master_run.stderr[-2000:]
+    assert master_run.returncode == 0, failures(master_run)
     for run in (staff_run, master_run):
         assert " passed" in run.stdout and "failures" not in run.stdout.rsplit("Test cases:", 1)[-1]
-    # The only tracebacks allowed are aiohttp's own refusals of a malformed request (a NUL in a header).
+    # The only tracebacks allowed are aiohttp's own refusals of a malformed request (a NUL in a
+    # header, a request line over 8190 bytes), logged by aiohttp before the app sees the request.
     tracebacks = log.read_text(errors="replace").split("Traceback (most recent call last):")[1:]
-    assert all("aiohttp.http_exceptions.BadHttpMessage" in block for block in tracebacks), tracebacks
+    assert all("aiohttp.http_exceptions." in block for block in tracebacks), tracebacks
