@@ -301,7 +301,7 @@ class AuditLog:
 
     async def _purge_before(self, schema: ClassSchema, cutoff: str, now: datetime) -> int:
         storage = self.state.storage
-        async with storage.transaction_for(CLASS):
+        async with storage.transaction():
             last = await storage.find(schema, {"createdAt": {"$lt": {"__type": "Date", "iso": cutoff}}},
                                       FindOptions(limit=1, sort=[("objectId", False)]))
             if not last:

@@ -216,8 +216,3 @@ class StorageAdapter(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Group writes; all or nothing where ``capabilities.transactions``."""
         ...
-
-    def transaction_for(self, class_name: str) -> AbstractAsyncContextManager[None]:
-        """A transaction of the store that holds ``class_name`` (the same as ``transaction()``
-        unless some classes live apart, storage/routed.py)."""
-        ...

@@ -1,22 +1,13 @@
 """`databaseURI` → a storage adapter. `sqlite:///path`, `mongodb://…`, `mongodb+srv://…`
 (and `mongomock://name`, an in-memory MongoDB for tests), `postgres://…` / `postgresql://…` (Parse
 Server's PostgreSQL layout; `?search_path=name` for an app in its own schema). `databaseOptions` (Parse's name)
-carries the adapters' options: `maxTimeMS`, the time budget of every query. A SQLite app keeps its
-audit trail in a second file beside the first (`append_only_path`, storage/routed.py)."""
+carries the adapters' options: `maxTimeMS`, the time budget of every query."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from .base import APPEND_ONLY_CLASSES, DEFAULT_MAX_TIME_MS, StorageAdapter
-
-
-def append_only_path(path: str) -> str:
-    """The file of the append-only classes (the audit trail) beside a SQLite file:
-    `data/parse.db` → `data/parse-audit.db` (storage/routed.py says why)."""
-    main = Path(path)
-    return str(main.with_name(f"{main.stem}-audit{main.suffix}"))
+from .base import DEFAULT_MAX_TIME_MS, StorageAdapter
 
 
 def max_time_ms(options: dict[str, Any] | None) -> int:
@@ -35,15 +26,7 @@ def open_storage(uri: str, options: dict[str, Any] | None = None) -> StorageAdap
 
         # SQLAlchemy's convention: sqlite:///relative/file.db, sqlite:////absolute/file.db
         path = uri[len("sqlite:///"):] if uri.startswith("sqlite:///") else uri[len("sqlite://"):]
-        path = path or "data/parse.db"
-        main = SQLiteAdapter(path, max_time_ms=budget)
-        if path == ":memory:":
-            return main
-        from .routed import RoutedStorage
-
-        def own_file() -> StorageAdapter:
-            return SQLiteAdapter(append_only_path(path), max_time_ms=budget, readers=2, own_thread=True)
-        return RoutedStorage(main, {name: own_file for name in APPEND_ONLY_CLASSES})
+        return SQLiteAdapter(path or "data/parse.db", max_time_ms=budget)
     if uri.startswith(("mongodb://", "mongodb+srv://", "mongomock://")):
         from .mongo.adapter import MongoAdapter
 

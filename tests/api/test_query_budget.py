@@ -36,7 +36,7 @@ async def _big_class(api: Client) -> str:
     assert reply.status == 200, reply.body
     reply = await api.post("/classes/Big", {"name": "first", "n": 0})
     assert reply.status == 201
-    api.state.storage.main.db.execute(  # bulk rows straight into the table: the API would take minutes
+    api.state.storage.db.execute(  # bulk rows straight into the table: the API would take minutes
         'WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < ?) '
         'INSERT INTO "Big" (objectId, createdAt, updatedAt, _rperm, _wperm, data) '
         "SELECT printf('b%07d', x), '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z', NULL, NULL, "

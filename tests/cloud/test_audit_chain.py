@@ -87,14 +87,13 @@ async def test_audit_verify_reports_an_entry_edited_in_the_database(running: Run
     assert [(row["seq"], row["action"], row["user"]) for row in rows] == [
         ("1", "create", clinic.staff1.id), ("2", "get", clinic.staff1.id), ("3", "get", clinic.admin.id)]
     assert "Vera" not in exported.stdout and "patients.example" not in exported.stdout
-    trail = tmp_path / "test-audit.db"  # the audit trail's own file beside the database (storage/routed.py)
-    with sqlite3.connect(trail) as conn:  # someone with the database file rewrites who read the record
+    with sqlite3.connect(db) as conn:  # someone with the database file rewrites who read the record
         conn.execute("""UPDATE "_Audit" SET data = json_set(data, '$.user.objectId', ?)
                         WHERE json_extract(data, '$.seq') = 3""", (clinic.staff2.id,))
     broken = await asyncio.to_thread(cli, db, tmp_path, "verify")
     assert broken.returncode == 1
     assert "entry seq 3" in broken.stdout and "edited" in broken.stdout, broken.stdout
-    with sqlite3.connect(trail) as conn:  # deleting an entry is found too
+    with sqlite3.connect(db) as conn:  # deleting an entry is found too
         conn.execute("""DELETE FROM "_Audit" WHERE json_extract(data, '$.seq') = 2""")
     gone = await asyncio.to_thread(cli, db, tmp_path, "verify")
     assert gone.returncode == 1 and "entry seq 3" in gone.stdout and "missing" in gone.stdout, gone.stdout

@@ -16,7 +16,6 @@ from parse_compat.cloud.sdk import CloudSDK
 from parse_compat.errors import ParseError
 from parse_compat.rest.context import RequestContext
 from parse_compat.storage.base import FindOptions
-from parse_compat.storage.routed import RoutedStorage
 from parse_compat.storage.sqlite.adapter import SQLiteAdapter
 
 from .conftest import Client, Running
@@ -190,10 +189,6 @@ async def test_patient_access_log_lists_the_patient_and_its_records_newest_first
     reply = await clinic.as_(clinic.admin, "POST", "/functions/patientAccessLog", {"patientId": patient})
     assert reply.status == 200, reply.body
     got = reply.body["result"]["entries"]
-    # the function's own lookups of the patient's records are recorded too (as the administrator's
-    # finds); they show here only when a background flush stored them before it read the trail
-    while got and got[0]["user"] == clinic.admin.id and got[0]["action"] == "find":
-        got = got[1:]
     assert got[0]["action"] == "find" and got[0]["targetId"] is None and got[0]["user"] == clinic.staff1.id
     assert sorted(got[0]["ids"]) == sorted([plan.body["objectId"], second.body["objectId"]])
     got = got[1:]
@@ -250,8 +245,6 @@ async def test_patient_access_log_looks_entries_up_through_an_index(running: Run
     await entries(running)
     storage, schema = running.state.storage, running.state.schemas.get("_Audit")
     assert schema is not None
-    if isinstance(storage, RoutedStorage):  # SQLite: the trail's own file
-        storage = storage.routes_in_use["_Audit"]
     wanted = [f"id{n:08d}" for n in range(ids)]
     if isinstance(storage, SQLiteAdapter):
         sql, params = storage._select(schema, {"targetId": {"$in": wanted}},

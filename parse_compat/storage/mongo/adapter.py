@@ -358,10 +358,6 @@ class MongoAdapter:
     def transaction(self) -> AbstractAsyncContextManager[None]:
         return self._transaction()
 
-    def transaction_for(self, class_name: str) -> AbstractAsyncContextManager[None]:
-        """Every class lives in this one store: its transaction."""
-        return self.transaction()
-
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:
         if not self.capabilities.transactions or self._open.get() is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -173,10 +173,6 @@ class PostgresAdapter:
                 yield
             finally:
                 self._tx.reset(token)
-
-    def transaction_for(self, class_name: str) -> AbstractAsyncContextManager[None]:
-        """Every class lives in this one store: its transaction."""
-        return self.transaction()
 
     # --- schema ------------------------------------------------------------------------------
     async def load_schemas(self) -> list[ClassSchema]:

@@ -20,7 +20,7 @@ import json
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -59,9 +59,8 @@ class SQLiteAdapter(StatementRunner):
 
     capabilities = Capabilities(transactions=True, text_search=True, geo=True)
 
-    def __init__(self, path: str, max_time_ms: int | None = DEFAULT_MAX_TIME_MS, readers: int = 4,
-                 own_thread: bool = False) -> None:
-        super().__init__(path, max_time_ms, readers, own_thread)
+    def __init__(self, path: str, max_time_ms: int | None = DEFAULT_MAX_TIME_MS, readers: int = 4) -> None:
+        super().__init__(path, max_time_ms, readers)
         self._known_tables: set[str] = set()
 
     def _open(self) -> None:
@@ -101,14 +100,6 @@ class SQLiteAdapter(StatementRunner):
         if self._db is not None:
             await self._call(self.db.close)
             self._db = None
-        self._stop_own_thread()
-
-    async def has_table(self, class_name: str) -> bool:
-        """Whether this file holds a table for the class (made by an earlier version, say)."""
-        def run() -> bool:
-            return self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
-                                   (class_name,)).fetchone() is not None
-        return await self._schema_call(run)
 
     def _write(self, fn: Callable[[], T]) -> T:
         """Run `fn` in its own transaction unless a transaction() is already open."""
@@ -142,10 +133,6 @@ class SQLiteAdapter(StatementRunner):
                 await self._call(self.db.execute, "COMMIT")
             finally:
                 self._in_tx.reset(token)
-
-    def transaction_for(self, class_name: str) -> AbstractAsyncContextManager[None]:
-        """Every class lives in this one store: its transaction."""
-        return self.transaction()
 
     # --- schema ------------------------------------------------------------------------
     def _ensure_table(self, schema: ClassSchema) -> None:

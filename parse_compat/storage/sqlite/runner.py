@@ -7,12 +7,6 @@
   then, or at once for reads that are costly by construction, on a reader thread (budget.py).
   Inside a transaction a read stays on the writer connection (it must see the transaction's
   writes) and outgrows its slice in a thread while the transaction's other statements wait.
-
-With ``own_thread`` (the file of the append-only classes, storage/routed.py) every statement of
-the writer connection runs on one dedicated thread instead of the event loop, in the order they
-were asked for; reads go to the reader pool (or, inside a transaction, to that thread). The
-loop then only hands statements over: a commit's system calls and SQLite's page work happen
-beside it.
 """
 
 from __future__ import annotations
@@ -22,7 +16,6 @@ import contextvars
 import math
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from ..base import Where
@@ -36,10 +29,8 @@ T = TypeVar("T")
 class StatementRunner:
     """The writer connection, the reader pool, the transaction lock and the time budget."""
 
-    def __init__(self, path: str, max_time_ms: int | None, readers: int, own_thread: bool = False) -> None:
+    def __init__(self, path: str, max_time_ms: int | None, readers: int) -> None:
         self.path = path
-        self._own_thread = own_thread
-        self._thread: ThreadPoolExecutor | None = None
         self.max_time = (max_time_ms or 0) / 1000 or math.inf
         self._db: sqlite3.Connection | None = None
         self._guard = StatementGuard()
@@ -50,11 +41,6 @@ class StatementRunner:
             f"sqlite_tx_{id(self)}", default=False)
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._own_thread:
-            if self._in_tx.get() or not self._tx_lock.locked():
-                return await self._on_own_thread(fn, args, budget=True)
-            async with self._tx_lock:
-                return await self._on_own_thread(fn, args, budget=True)
         if self._writer_busy.locked():  # a read of this transaction is on the connection in a thread
             async with self._writer_busy:
                 pass
@@ -68,11 +54,6 @@ class StatementRunner:
     async def _schema_call(self, fn: Callable[..., T], *args: Any) -> T:
         """Schema work (tables, indexes, field removal) has no query budget: building an index
         on a big class may rightly take longer, and interrupting it would only undo it."""
-        if self._own_thread:
-            if self._in_tx.get() or not self._tx_lock.locked():
-                return await self._on_own_thread(fn, args, budget=False)
-            async with self._tx_lock:
-                return await self._on_own_thread(fn, args, budget=False)
         if self._writer_busy.locked():
             async with self._writer_busy:
                 pass
@@ -85,10 +66,6 @@ class StatementRunner:
         """Run a read: inline on the loop for at most ``inline`` seconds (point reads, short
         lists), then (or at once, when ``inline`` is 0) on a reader thread under the budget."""
         in_tx = self._in_tx.get()
-        if self._own_thread:
-            if in_tx or self._readers is None:
-                return await self._on_own_thread(lambda: fn(self.db), (), budget=True)
-            return await self._readers.run(fn, self.max_time)
         if in_tx and self._writer_busy.locked():
             async with self._writer_busy:
                 pass
@@ -103,29 +80,6 @@ class StatementRunner:
             async with self._tx_lock:
                 return await self._writer_thread(fn)
         return await self._readers.run(fn, self.max_time)
-
-    async def _on_own_thread(self, fn: Callable[..., T], args: tuple[Any, ...], *, budget: bool) -> T:
-        """``fn(*args)`` on the writer connection's own thread (one thread: statements run in the
-        order they were handed over). A caller cancelled meanwhile still waits for the statement
-        to end before the cancellation goes on, so no one reuses the connection under it."""
-        def call() -> T:
-            if not budget:
-                return fn(*args)
-            with self._guard.limit(self.max_time):
-                return fn(*args)
-        if self._thread is None:
-            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-own-writer")
-        running = asyncio.get_running_loop().run_in_executor(self._thread, call)
-        try:
-            return await asyncio.shield(running)
-        except asyncio.CancelledError:
-            await asyncio.wait([running])
-            raise
-
-    def _stop_own_thread(self) -> None:
-        if self._thread is not None:
-            self._thread.shutdown(wait=True)
-            self._thread = None
 
     async def _writer_thread(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """``fn`` on the writer connection in a thread; the caller holds the transaction lock."""
