@@ -189,6 +189,10 @@ async def test_patient_access_log_lists_the_patient_and_its_records_newest_first
     reply = await clinic.as_(clinic.admin, "POST", "/functions/patientAccessLog", {"patientId": patient})
     assert reply.status == 200, reply.body
     got = reply.body["result"]["entries"]
+    # the function's own lookups of the patient's records are recorded too (as the administrator's
+    # finds); they show here only when a background flush stored them before it read the trail
+    while got and got[0]["user"] == clinic.admin.id and got[0]["action"] == "find":
+        got = got[1:]
     assert got[0]["action"] == "find" and got[0]["targetId"] is None and got[0]["user"] == clinic.staff1.id
     assert sorted(got[0]["ids"]) == sorted([plan.body["objectId"], second.body["objectId"]])
     got = got[1:]
