@@ -90,8 +90,10 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "install Debian's chromium package (sudo apt-get install chromium) for the web page tests" >&2; exit 1; fi; }
 
+# Development: GraphQL and the playgrounds (GraphiQL at /playground, the REST explorer) are mounted; the
+# pages hold no key (the caller types a session token). Production: `python -m parse_compat`, off.
 run: venv graphiql openapi-ui webapp
-	$(PY) -m parse_compat
+	$(PY) -m parse_compat --mountGraphQL true --mountPlayground true
 
 lint: venv
 	$(VENV)/bin/ruff check parse_compat tests bench cloud_code tools
