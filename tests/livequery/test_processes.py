@@ -242,6 +242,9 @@ async def test_workers_share_one_port_and_deliver_every_write(workdir: Path, htt
                 assert event["op"] == "create" and event["object"]["objectId"] == created.body["objectId"]
         for ws in sockets:
             await ws.close()
+    except BaseException:
+        print(f"server log:\n{server.log.read_text()[-4000:]}")  # shown by pytest with the failure
+        raise
     finally:
         server.stop()
-    assert server.process.returncode == 0
+    assert server.process.returncode == 0, f"exit {server.process.returncode}:\n{server.log.read_text()[-4000:]}"
