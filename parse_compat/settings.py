@@ -101,6 +101,10 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("preventLoginWithUnverifiedEmail", "PARSE_SERVER_PREVENT_LOGIN_WITH_UNVERIFIED_EMAIL", "bool",
                "With verifyUserEmails: login answers 205 until the email is verified, and a signup gets no "
                "session token.", False),
+    OptionSpec("convertEmailToLowercase", "PARSE_SERVER_CONVERT_EMAIL_TO_LOWERCASE", "bool",
+               "A user's email is stored in lower case (signup and updates); queries must then match it.", False),
+    OptionSpec("convertUsernameToLowercase", "PARSE_SERVER_CONVERT_USERNAME_TO_LOWERCASE", "bool",
+               "A user's username is stored in lower case (signup and updates); queries must then match it.", False),
     OptionSpec("customPages", "PARSE_SERVER_CUSTOM_PAGES", "json",
                'The app\'s own account pages, Parse\'s keys: {"choosePassword", "passwordResetSuccess", '
                '"verifyEmailSuccess", "invalidVerificationLink", "invalidLink"} (http(s) URLs); the emailed '
@@ -328,6 +332,8 @@ class Settings:
     maxLogFiles: str | None = None
     cluster: bool | int | None = None
     preventLoginWithUnverifiedEmail: bool = False
+    convertEmailToLowercase: bool = False
+    convertUsernameToLowercase: bool = False
     customPages: dict[str, Any] | None = None
     appName: str | None = None
     mountGraphQL: bool = False

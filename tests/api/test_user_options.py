@@ -1,0 +1,46 @@
+"""Parse Server's account options (issue 14, deliverable 6), through the REST API."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import Client
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _stored(api: Client, object_id: str) -> dict:
+    reply = await api.get(f"/users/{object_id}", master=True)
+    assert reply.status == 200, reply.body
+    return dict(reply.body)
+
+
+@pytest.mark.settings(schema=None, convertEmailToLowercase=True, convertUsernameToLowercase=True)
+async def test_lowercase_options_store_username_and_email_in_lower_case(api: Client) -> None:
+    signup = await api.post("/users", {"username": "Dr.Ana", "password": "pw-ana", "email": "Ana@Clinic.EXAMPLE"})
+    assert signup.status == 201, signup.body
+    user_id, token = signup.body["objectId"], signup.body["sessionToken"]
+    stored = await _stored(api, user_id)
+    assert (stored["username"], stored["email"]) == ("dr.ana", "ana@clinic.example")
+    found = await api.get("/users", master=True, params={"where": {"username": "dr.ana"}})
+    assert [u["objectId"] for u in found.body["results"]] == [user_id]
+    renamed = await api.put(f"/users/{user_id}", {"username": "Ana.B", "email": "ANA.B@Clinic.example"},
+                            session_token=token)
+    assert renamed.status == 200, renamed.body
+    stored = await _stored(api, user_id)
+    assert (stored["username"], stored["email"]) == ("ana.b", "ana.b@clinic.example")
+    assert (await api.post("/login", {"username": "ana.b", "password": "pw-ana"})).status == 200
+
+
+@pytest.mark.settings(schema=None, convertEmailToLowercase=True)
+async def test_email_lowercase_leaves_the_username_as_given(api: Client) -> None:
+    signup = await api.post("/users", {"username": "Ben", "password": "pw-ben", "email": "Ben@Example.com"})
+    stored = await _stored(api, signup.body["objectId"])
+    assert (stored["username"], stored["email"]) == ("Ben", "ben@example.com")
+
+
+@pytest.mark.settings(schema=None)
+async def test_without_the_lowercase_options_case_is_kept(api: Client) -> None:
+    signup = await api.post("/users", {"username": "Cleo", "password": "pw-cleo", "email": "Cleo@Example.com"})
+    stored = await _stored(api, signup.body["objectId"])
+    assert (stored["username"], stored["email"]) == ("Cleo", "Cleo@Example.com")
