@@ -101,6 +101,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("preventLoginWithUnverifiedEmail", "PARSE_SERVER_PREVENT_LOGIN_WITH_UNVERIFIED_EMAIL", "bool",
                "With verifyUserEmails: login answers 205 until the email is verified, and a signup gets no "
                "session token.", False),
+    OptionSpec("preventSignupWithUnverifiedEmail", "PARSE_SERVER_PREVENT_SIGNUP_WITH_UNVERIFIED_EMAIL", "bool",
+               "With verifyUserEmails and preventLoginWithUnverifiedEmail: a password signup answers 205 (the "
+               "account is kept and awaits verification) instead of a user without a session token.", False),
     OptionSpec("convertEmailToLowercase", "PARSE_SERVER_CONVERT_EMAIL_TO_LOWERCASE", "bool",
                "A user's email is stored in lower case (signup and updates); queries must then match it.", False),
     OptionSpec("convertUsernameToLowercase", "PARSE_SERVER_CONVERT_USERNAME_TO_LOWERCASE", "bool",
@@ -332,6 +335,7 @@ class Settings:
     maxLogFiles: str | None = None
     cluster: bool | int | None = None
     preventLoginWithUnverifiedEmail: bool = False
+    preventSignupWithUnverifiedEmail: bool = False
     convertEmailToLowercase: bool = False
     convertUsernameToLowercase: bool = False
     customPages: dict[str, Any] | None = None

@@ -219,6 +219,10 @@ class UserRules(ClassHooks):
                     {"action": "signup", "authProvider": "password"}
                 session = await store.create(result.object_id, installation, created_with)
                 result.response["sessionToken"] = session["sessionToken"]
+            if unverified and ctx.state.settings.preventSignupWithUnverifiedEmail and not ctx.auth.is_master:
+                # parse-compat: as Parse, the account is kept (and afterSave runs) but the signup answers 205;
+                # unlike Parse, a master-key signup (admin tooling) is not refused
+                result.extra["refusal"] = ParseError(EMAIL_NOT_FOUND, "User email is not verified.")
             if plan is not None:
                 result.response["username"] = op.body["username"]
                 result.response["authDataResponse"] = plan.responses

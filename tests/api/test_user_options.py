@@ -44,3 +44,24 @@ async def test_without_the_lowercase_options_case_is_kept(api: Client) -> None:
     signup = await api.post("/users", {"username": "Cleo", "password": "pw-cleo", "email": "Cleo@Example.com"})
     stored = await _stored(api, signup.body["objectId"])
     assert (stored["username"], stored["email"]) == ("Cleo", "Cleo@Example.com")
+
+
+@pytest.mark.settings(schema=None, verifyUserEmails=True, preventLoginWithUnverifiedEmail=True,
+                      preventSignupWithUnverifiedEmail=True)
+async def test_prevent_signup_with_unverified_email_answers_205_and_keeps_the_account(api: Client) -> None:
+    signup = await api.post("/users", {"username": "dora", "password": "pw-dora", "email": "dora@example.com"})
+    assert signup.status == 400 and signup.body == {"code": 205, "error": "User email is not verified."}
+    found = await api.get("/users", master=True, params={"where": {"username": "dora"}})
+    assert len(found.body["results"]) == 1  # as Parse: the account waits for its verification
+    assert (await api.post("/login", {"username": "dora", "password": "pw-dora"})).body["code"] == 205
+    await api.put(f"/users/{found.body['results'][0]['objectId']}", {"emailVerified": True}, master=True)
+    assert (await api.post("/login", {"username": "dora", "password": "pw-dora"})).status == 200
+    by_admin = await api.post("/users", {"username": "eli", "password": "pw-eli", "email": "eli@example.com"},
+                              master=True)
+    assert by_admin.status == 201  # parse-compat: the master key (admin tooling) is not refused
+
+
+@pytest.mark.settings(schema=None, verifyUserEmails=True, preventSignupWithUnverifiedEmail=True)
+async def test_prevent_signup_needs_prevent_login_as_in_parse(api: Client) -> None:
+    signup = await api.post("/users", {"username": "finn", "password": "pw-finn", "email": "finn@example.com"})
+    assert signup.status == 201 and "sessionToken" in signup.body
