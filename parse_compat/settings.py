@@ -104,6 +104,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("preventSignupWithUnverifiedEmail", "PARSE_SERVER_PREVENT_SIGNUP_WITH_UNVERIFIED_EMAIL", "bool",
                "With verifyUserEmails and preventLoginWithUnverifiedEmail: a password signup answers 205 (the "
                "account is kept and awaits verification) instead of a user without a session token.", False),
+    OptionSpec("sendUserEmailVerification", "PARSE_SERVER_SEND_USER_EMAIL_VERIFICATION", "bool",
+               "false: no verification mail is sent (on an email change nor on verificationEmailRequest).", True),
     OptionSpec("convertEmailToLowercase", "PARSE_SERVER_CONVERT_EMAIL_TO_LOWERCASE", "bool",
                "A user's email is stored in lower case (signup and updates); queries must then match it.", False),
     OptionSpec("convertUsernameToLowercase", "PARSE_SERVER_CONVERT_USERNAME_TO_LOWERCASE", "bool",
@@ -336,6 +338,7 @@ class Settings:
     cluster: bool | int | None = None
     preventLoginWithUnverifiedEmail: bool = False
     preventSignupWithUnverifiedEmail: bool = False
+    sendUserEmailVerification: bool = True
     convertEmailToLowercase: bool = False
     convertUsernameToLowercase: bool = False
     customPages: dict[str, Any] | None = None

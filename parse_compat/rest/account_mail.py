@@ -132,6 +132,8 @@ class AccountMail:
         email = user.get("email") if isinstance(user.get("email"), str) else None
         if kind == VERIFY and (email is None or user.get("emailVerified") is True):
             return
+        if kind == VERIFY and self.state.settings.sendUserEmailVerification is False:
+            return  # Parse's sendUserEmailVerification: no verification mail at all (the app sends its own)
         token = new_token()
         token_field, expires_field = TOKEN_FIELDS[kind][:2]
         expires = datetime.now(UTC) + timedelta(seconds=self.lifetime(kind))

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from aiosmtpd.controller import Controller
 
 from .conftest import Client
+from .test_account_mail import SMTP_PORT, Inbox, _wait_for
 
 pytestmark = pytest.mark.asyncio
+MAIL = {"host": "127.0.0.1", "port": SMTP_PORT, "from": "clinic@example.com"}
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Inbox]:
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=SMTP_PORT)
+    controller.start()
+    yield handler
+    controller.stop()
 
 
 async def _stored(api: Client, object_id: str) -> dict:
@@ -65,3 +79,18 @@ async def test_prevent_signup_with_unverified_email_answers_205_and_keeps_the_ac
 async def test_prevent_signup_needs_prevent_login_as_in_parse(api: Client) -> None:
     signup = await api.post("/users", {"username": "finn", "password": "pw-finn", "email": "finn@example.com"})
     assert signup.status == 201 and "sessionToken" in signup.body
+
+
+@pytest.mark.settings(schema=None, verifyUserEmails=True, sendUserEmailVerification=False, emailAdapter=MAIL)
+async def test_send_user_email_verification_false_sends_no_verification_mail(api: Client, mailbox: Inbox) -> None:
+    signup = await api.post("/users", {"username": "gus", "password": "pw-gus", "email": "gus@example.com"})
+    changed = await api.put(f"/users/{signup.body['objectId']}", {"email": "gus.new@example.com"},
+                            session_token=signup.body["sessionToken"])
+    assert changed.status == 200
+    assert (await api.post("/verificationEmailRequest", {"email": "gus.new@example.com"})).body == {}
+    # The outbox sends in queue order: once the later reset mail is out, the verification rows were handled.
+    assert (await api.post("/requestPasswordReset", {"email": "gus.new@example.com"})).body == {}
+    await _wait_for(mailbox, 1)
+    assert [m["Subject"] for m in mailbox.messages] == ["Password reset"]
+    stored = await _stored(api, signup.body["objectId"])
+    assert stored.get("emailVerified") is False
