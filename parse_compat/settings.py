@@ -106,6 +106,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "account is kept and awaits verification) instead of a user without a session token.", False),
     OptionSpec("sendUserEmailVerification", "PARSE_SERVER_SEND_USER_EMAIL_VERIFICATION", "bool",
                "false: no verification mail is sent (on an email change nor on verificationEmailRequest).", True),
+    OptionSpec("extendSessionOnUse", "PARSE_SERVER_EXTEND_SESSION_ON_USE", "bool",
+               "A session used after half its sessionLength since it was last written expires a full "
+               "sessionLength from then.", False),
     OptionSpec("convertEmailToLowercase", "PARSE_SERVER_CONVERT_EMAIL_TO_LOWERCASE", "bool",
                "A user's email is stored in lower case (signup and updates); queries must then match it.", False),
     OptionSpec("convertUsernameToLowercase", "PARSE_SERVER_CONVERT_USERNAME_TO_LOWERCASE", "bool",
@@ -339,6 +342,7 @@ class Settings:
     preventLoginWithUnverifiedEmail: bool = False
     preventSignupWithUnverifiedEmail: bool = False
     sendUserEmailVerification: bool = True
+    extendSessionOnUse: bool = False
     convertEmailToLowercase: bool = False
     convertUsernameToLowercase: bool = False
     customPages: dict[str, Any] | None = None

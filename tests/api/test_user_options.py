@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from parse_compat.codec.dates import date_value, format_iso, parse_iso
 
 from .conftest import Client
 from .test_account_mail import SMTP_PORT, Inbox, _wait_for
@@ -94,3 +97,40 @@ async def test_send_user_email_verification_false_sends_no_verification_mail(api
     assert [m["Subject"] for m in mailbox.messages] == ["Password reset"]
     stored = await _stored(api, signup.body["objectId"])
     assert stored.get("emailVerified") is False
+
+
+WEEK = 7 * 86400
+
+
+async def _age_session(api: Client, token: str, written_ago: timedelta, expires_in: timedelta) -> None:
+    """Make the session look written `written_ago` and due in `expires_in` (instead of waiting)."""
+    state = api.state
+    now = datetime.now(UTC)
+    await state.services.server_writes.update(state.schemas.get("_Session"), {"sessionToken": token}, {
+        "updatedAt": format_iso(now - written_ago), "expiresAt": date_value(now + expires_in)})
+
+
+async def _expires_in(api: Client, token: str) -> float:
+    session = await api.get("/sessions/me", session_token=token)
+    assert session.status == 200, session.body
+    return (parse_iso(session.body["expiresAt"]["iso"]) - datetime.now(UTC)).total_seconds()
+
+
+@pytest.mark.settings(schema=None, extendSessionOnUse=True, sessionLength=WEEK)
+async def test_extend_session_on_use_renews_a_session_past_half_its_length(api: Client) -> None:
+    old = await api.post("/users", {"username": "hana", "password": "pw-hana"})
+    fresh = await api.post("/login", {"username": "hana", "password": "pw-hana"})
+    await _age_session(api, old.body["sessionToken"], timedelta(days=4), timedelta(hours=1))
+    await _age_session(api, fresh.body["sessionToken"], timedelta(days=1), timedelta(days=2))
+    assert (await api.get("/users/me", session_token=old.body["sessionToken"])).status == 200
+    assert (await api.get("/users/me", session_token=fresh.body["sessionToken"])).status == 200
+    assert WEEK - 60 < await _expires_in(api, old.body["sessionToken"]) <= WEEK
+    assert await _expires_in(api, fresh.body["sessionToken"]) < 2 * 86400  # used before half its length
+
+
+@pytest.mark.settings(schema=None, sessionLength=WEEK)
+async def test_sessions_are_not_extended_by_default(api: Client) -> None:
+    user = await api.post("/users", {"username": "ivo", "password": "pw-ivo"})
+    await _age_session(api, user.body["sessionToken"], timedelta(days=4), timedelta(hours=1))
+    assert (await api.get("/users/me", session_token=user.body["sessionToken"])).status == 200
+    assert await _expires_in(api, user.body["sessionToken"]) < 3600
