@@ -109,6 +109,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("extendSessionOnUse", "PARSE_SERVER_EXTEND_SESSION_ON_USE", "bool",
                "A session used after half its sessionLength since it was last written expires a full "
                "sessionLength from then.", False),
+    OptionSpec("allowCustomObjectId", "PARSE_SERVER_ALLOW_CUSTOM_OBJECT_ID", "bool",
+               "A create may bring its own objectId (a string of at most 128 characters without / or control "
+               "characters; empty: 104, taken: 137).", False),
     OptionSpec("convertEmailToLowercase", "PARSE_SERVER_CONVERT_EMAIL_TO_LOWERCASE", "bool",
                "A user's email is stored in lower case (signup and updates); queries must then match it.", False),
     OptionSpec("convertUsernameToLowercase", "PARSE_SERVER_CONVERT_USERNAME_TO_LOWERCASE", "bool",
@@ -343,6 +346,7 @@ class Settings:
     preventSignupWithUnverifiedEmail: bool = False
     sendUserEmailVerification: bool = True
     extendSessionOnUse: bool = False
+    allowCustomObjectId: bool = False
     convertEmailToLowercase: bool = False
     convertUsernameToLowercase: bool = False
     customPages: dict[str, Any] | None = None

@@ -134,3 +134,30 @@ async def test_sessions_are_not_extended_by_default(api: Client) -> None:
     await _age_session(api, user.body["sessionToken"], timedelta(days=4), timedelta(hours=1))
     assert (await api.get("/users/me", session_token=user.body["sessionToken"])).status == 200
     assert await _expires_in(api, user.body["sessionToken"]) < 3600
+
+
+@pytest.mark.settings(schema=None, allowCustomObjectId=True)
+async def test_allow_custom_object_id_keeps_the_given_id(api: Client) -> None:
+    made = await api.post("/classes/Visit", {"objectId": "visit-2026-001", "room": 3}, master=True)
+    assert made.status == 201 and made.body["objectId"] == "visit-2026-001", made.body
+    assert made.headers["Location"].endswith("/classes/Visit/visit-2026-001")
+    assert (await api.get("/classes/Visit/visit-2026-001", master=True)).body["room"] == 3
+    taken = await api.post("/classes/Visit", {"objectId": "visit-2026-001", "room": 4}, master=True)
+    assert taken.status == 400 and taken.body["code"] == 137
+    assert (await api.post("/classes/Visit", {"objectId": "", "room": 5}, master=True)).body["code"] == 104
+    assert (await api.post("/classes/Visit", {"objectId": None, "room": 5}, master=True)).body["code"] == 104
+    assert (await api.post("/classes/Visit", {"objectId": "a/b", "room": 5}, master=True)).body["code"] == 105
+    generated = await api.post("/classes/Visit", {"room": 6}, master=True)
+    assert generated.status == 201 and len(generated.body["objectId"]) == 10
+    user = await api.post("/users", {"objectId": "staff-7", "username": "jo", "password": "pw-jo"})
+    assert user.status == 201 and user.body["objectId"] == "staff-7"
+    me = await api.get("/users/me", session_token=user.body["sessionToken"])
+    assert me.body["objectId"] == "staff-7"
+    found = await api.get("/classes/Visit", master=True, params={"where": {"room": {"$gte": 3}}})
+    assert sorted(v["room"] for v in found.body["results"]) == [3, 6]  # the refused creates wrote nothing
+
+
+@pytest.mark.settings(schema=None)
+async def test_custom_object_ids_are_refused_by_default(api: Client) -> None:
+    refused = await api.post("/classes/Visit", {"objectId": "visit-1", "room": 3}, master=True)
+    assert refused.status == 400 and refused.body == {"code": 105, "error": "objectId is an invalid field name."}

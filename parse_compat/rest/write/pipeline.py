@@ -60,6 +60,8 @@ async def prepare(op: WriteOp) -> None:
 
 async def decode(op: WriteOp) -> None:
     op.body = dict(op.raw)
+    if op.creating and "objectId" in op.body and op.ctx.state.settings.allowCustomObjectId:
+        op.object_id = store.custom_object_id(op.body.pop("objectId"))
     op.decoded = store.decode(op.body, op.creating)
     op.decoded_from = dict(op.body)
     op.trigger_changed = []
