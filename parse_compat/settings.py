@@ -112,6 +112,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("allowCustomObjectId", "PARSE_SERVER_ALLOW_CUSTOM_OBJECT_ID", "bool",
                "A create may bring its own objectId (a string of at most 128 characters without / or control "
                "characters; empty: 104, taken: 137).", False),
+    OptionSpec("enableInsecureAuthAdapters", "PARSE_SERVER_ENABLE_INSECURE_AUTH_ADAPTERS", "bool",
+               "Allow a provider's enableInsecureAuth (GitHub: a client-held access token instead of the code "
+               "flow); without it such a provider stops the boot.", False),
     OptionSpec("convertEmailToLowercase", "PARSE_SERVER_CONVERT_EMAIL_TO_LOWERCASE", "bool",
                "A user's email is stored in lower case (signup and updates); queries must then match it.", False),
     OptionSpec("convertUsernameToLowercase", "PARSE_SERVER_CONVERT_USERNAME_TO_LOWERCASE", "bool",
@@ -347,6 +350,7 @@ class Settings:
     sendUserEmailVerification: bool = True
     extendSessionOnUse: bool = False
     allowCustomObjectId: bool = False
+    enableInsecureAuthAdapters: bool = False
     convertEmailToLowercase: bool = False
     convertUsernameToLowercase: bool = False
     customPages: dict[str, Any] | None = None
