@@ -115,6 +115,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("enableInsecureAuthAdapters", "PARSE_SERVER_ENABLE_INSECURE_AUTH_ADAPTERS", "bool",
                "Allow a provider's enableInsecureAuth (GitHub: a client-held access token instead of the code "
                "flow); without it such a provider stops the boot.", False),
+    OptionSpec("emailVerifyTokenReuseIfValid", "PARSE_SERVER_EMAIL_VERIFY_TOKEN_REUSE_IF_VALID", "bool",
+               "A new verification mail while the last link is valid (same address) carries that same link.", False),
     OptionSpec("convertEmailToLowercase", "PARSE_SERVER_CONVERT_EMAIL_TO_LOWERCASE", "bool",
                "A user's email is stored in lower case (signup and updates); queries must then match it.", False),
     OptionSpec("convertUsernameToLowercase", "PARSE_SERVER_CONVERT_USERNAME_TO_LOWERCASE", "bool",
@@ -351,6 +353,7 @@ class Settings:
     extendSessionOnUse: bool = False
     allowCustomObjectId: bool = False
     enableInsecureAuthAdapters: bool = False
+    emailVerifyTokenReuseIfValid: bool = False
     convertEmailToLowercase: bool = False
     convertUsernameToLowercase: bool = False
     customPages: dict[str, Any] | None = None

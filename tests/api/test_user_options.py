@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -161,3 +163,34 @@ async def test_allow_custom_object_id_keeps_the_given_id(api: Client) -> None:
 async def test_custom_object_ids_are_refused_by_default(api: Client) -> None:
     refused = await api.post("/classes/Visit", {"objectId": "visit-1", "room": 3}, master=True)
     assert refused.status == 400 and refused.body == {"code": 105, "error": "objectId is an invalid field name."}
+
+
+def _verify_link(message: object) -> str:
+    return re.search(r"https?://\S+", message.get_payload(decode=True).decode()).group(0)  # type: ignore[attr-defined]
+
+
+async def _two_verification_mails(api: Client, mailbox: Inbox) -> list[str]:
+    await api.post("/users", {"username": "kai", "password": "pw-kai", "email": "kai@example.com"})
+    for count in (1, 2):
+        assert (await api.post("/verificationEmailRequest", {"email": "kai@example.com"})).body == {}
+        await _wait_for(mailbox, count)
+    return [_verify_link(message) for message in mailbox.messages]
+
+
+@pytest.mark.settings(schema=None, emailVerifyTokenReuseIfValid=True, accountMailInterval=0, emailAdapter=MAIL)
+async def test_email_verify_token_reuse_if_valid_mails_the_same_link(api: Client, mailbox: Inbox) -> None:
+    first, second = await _two_verification_mails(api, mailbox)
+    assert first == second
+    path, token = urlsplit(first).path[len("/parse"):], parse_qs(urlsplit(first).query)["token"][0]
+    assert (await api.request("GET", path, params={"token": token}, app_id=None)).status == 200
+    found = await api.get("/users", master=True, params={"where": {"username": "kai"}})
+    assert found.body["results"][0]["emailVerified"] is True
+
+
+@pytest.mark.settings(schema=None, accountMailInterval=0, emailAdapter=MAIL)
+async def test_without_token_reuse_each_verification_mail_has_a_new_link(api: Client, mailbox: Inbox) -> None:
+    first, second = await _two_verification_mails(api, mailbox)
+    assert first != second
+    stale = parse_qs(urlsplit(first).query)["token"][0]
+    assert (await api.request("GET", urlsplit(first).path[len("/parse"):], params={"token": stale},
+                              app_id=None)).status == 400
