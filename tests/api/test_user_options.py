@@ -49,6 +49,8 @@ async def test_lowercase_options_store_username_and_email_in_lower_case(api: Cli
     stored = await _stored(api, user_id)
     assert (stored["username"], stored["email"]) == ("ana.b", "ana.b@clinic.example")
     assert (await api.post("/login", {"username": "ana.b", "password": "pw-ana"})).status == 200
+    # as Parse: queries and logins must use the stored (lower) case; the option does not fold them
+    assert (await api.post("/login", {"username": "Ana.B", "password": "pw-ana"})).body["code"] == 101
 
 
 @pytest.mark.settings(schema=None, convertEmailToLowercase=True)
