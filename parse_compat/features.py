@@ -81,7 +81,8 @@ def install_surface(state: AppState) -> None:
 
 def install_auth_adapters(state: AppState) -> None:
     """The `auth` option's providers (third-party login, mfa, custom adapters); a bad one stops the boot."""
-    adapters = AuthAdapters(state.settings.auth, state.settings.enableAnonymousUsers)
+    adapters = AuthAdapters(state.settings.auth, state.settings.enableAnonymousUsers,
+                            enable_insecure_adapters=state.settings.enableInsecureAuthAdapters)
     state.services.auth_adapters = adapters
     state.services.on_close.append(adapters.close)
 

@@ -101,6 +101,26 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("preventLoginWithUnverifiedEmail", "PARSE_SERVER_PREVENT_LOGIN_WITH_UNVERIFIED_EMAIL", "bool",
                "With verifyUserEmails: login answers 205 until the email is verified, and a signup gets no "
                "session token.", False),
+    OptionSpec("preventSignupWithUnverifiedEmail", "PARSE_SERVER_PREVENT_SIGNUP_WITH_UNVERIFIED_EMAIL", "bool",
+               "With verifyUserEmails and preventLoginWithUnverifiedEmail: a password signup answers 205 (the "
+               "account is kept and awaits verification) instead of a user without a session token.", False),
+    OptionSpec("sendUserEmailVerification", "PARSE_SERVER_SEND_USER_EMAIL_VERIFICATION", "bool",
+               "false: no verification mail is sent (on an email change nor on verificationEmailRequest).", True),
+    OptionSpec("extendSessionOnUse", "PARSE_SERVER_EXTEND_SESSION_ON_USE", "bool",
+               "A session used after half its sessionLength since it was last written expires a full "
+               "sessionLength from then.", False),
+    OptionSpec("allowCustomObjectId", "PARSE_SERVER_ALLOW_CUSTOM_OBJECT_ID", "bool",
+               "A create may bring its own objectId (a string of at most 128 characters without / or control "
+               "characters; empty: 104, taken: 137).", False),
+    OptionSpec("enableInsecureAuthAdapters", "PARSE_SERVER_ENABLE_INSECURE_AUTH_ADAPTERS", "bool",
+               "Allow a provider's enableInsecureAuth (GitHub: a client-held access token instead of the code "
+               "flow); without it such a provider stops the boot.", False),
+    OptionSpec("emailVerifyTokenReuseIfValid", "PARSE_SERVER_EMAIL_VERIFY_TOKEN_REUSE_IF_VALID", "bool",
+               "A new verification mail while the last link is valid (same address) carries that same link.", False),
+    OptionSpec("convertEmailToLowercase", "PARSE_SERVER_CONVERT_EMAIL_TO_LOWERCASE", "bool",
+               "A user's email is stored in lower case (signup and updates); queries must then match it.", False),
+    OptionSpec("convertUsernameToLowercase", "PARSE_SERVER_CONVERT_USERNAME_TO_LOWERCASE", "bool",
+               "A user's username is stored in lower case (signup and updates); queries must then match it.", False),
     OptionSpec("customPages", "PARSE_SERVER_CUSTOM_PAGES", "json",
                'The app\'s own account pages, Parse\'s keys: {"choosePassword", "passwordResetSuccess", '
                '"verifyEmailSuccess", "invalidVerificationLink", "invalidLink"} (http(s) URLs); the emailed '
@@ -328,6 +348,14 @@ class Settings:
     maxLogFiles: str | None = None
     cluster: bool | int | None = None
     preventLoginWithUnverifiedEmail: bool = False
+    preventSignupWithUnverifiedEmail: bool = False
+    sendUserEmailVerification: bool = True
+    extendSessionOnUse: bool = False
+    allowCustomObjectId: bool = False
+    enableInsecureAuthAdapters: bool = False
+    emailVerifyTokenReuseIfValid: bool = False
+    convertEmailToLowercase: bool = False
+    convertUsernameToLowercase: bool = False
     customPages: dict[str, Any] | None = None
     appName: str | None = None
     mountGraphQL: bool = False

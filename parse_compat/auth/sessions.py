@@ -8,6 +8,8 @@ length. `sessionIdleTimeout` (seconds, parse-compat; off unless set) ends a sess
 request for that long: each lookup that reaches the database (at least every `CACHE_SECONDS` of
 activity) checks the session's `_last_used_at` and refreshes it at most once per `TOUCH_SECONDS`
 (or a tenth of the timeout), so an idle session ends within the timeout plus a few seconds.
+`extendSessionOnUse` (Parse's) moves `expiresAt` a full `sessionLength` ahead when a session is
+used after half of that length since it was last written (checked on each database lookup).
 """
 
 from __future__ import annotations
@@ -115,6 +117,8 @@ class SessionStore:
         if expires_at is not None and expires_at < datetime.now(UTC):
             raise ParseError(INVALID_SESSION_TOKEN, "Session token is expired.")
         await self._check_idle(session, token, touch)
+        if touch:
+            expires_at = await self._extend_on_use(session, token, expires_at)
         user_ptr = session.get("user")
         user_schema = self._schemas.get("_User")
         assert user_schema is not None
@@ -130,6 +134,24 @@ class SessionStore:
             self._cache.clear()
         self._cache[token] = (time.monotonic() + lifetime, users[0])
         return users[0], token
+
+    async def _extend_on_use(self, session: Document, token: str, expires_at: datetime | None) -> datetime | None:
+        """Parse's `extendSessionOnUse`: a session used after half its `sessionLength` since it was
+        last written gets a new `expiresAt`, a full length from now; its new expiry is returned."""
+        if not (self._settings.extendSessionOnUse and expires_at is not None):
+            return expires_at
+        length = self._settings.sessionLength or DEFAULT_SESSION_LENGTH
+        updated = session.get("updatedAt")
+        last_written = parse_iso(updated["iso"] if isinstance(updated, dict) else updated) if updated else None
+        now = datetime.now(UTC)
+        if last_written is not None and (now - last_written).total_seconds() < length / 2:
+            return expires_at
+        schema = self._schemas.get("_Session")
+        assert schema is not None
+        renewed = now + timedelta(seconds=length)
+        await self._writes.update(schema, {"sessionToken": token}, {"expiresAt": date_value(renewed),
+                                                                     "updatedAt": now_iso()})
+        return renewed
 
     async def _check_idle(self, session: Document, token: str, touch: bool) -> None:
         """`sessionIdleTimeout`: end a session unused for that long, else note that it is in use."""

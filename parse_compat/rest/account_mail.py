@@ -13,7 +13,10 @@ sent through the durable outbox (parse_compat/outbox.py), and the token endpoint
 - tokens expire (`passwordPolicy.resetTokenValidityDuration`, `emailVerifyTokenValidityDuration`;
   finite defaults here), are consumed by a conditional update (single use), and are dropped by a
   password change or an email change (`account_changed`); a verify token also records a digest
-  of the address it was sent to (`_email_verify_address`) and verifies that address only.
+  of the address it was sent to (`_email_verify_address`) and verifies that address only;
+- with `emailVerifyTokenReuseIfValid` (Parse's) a verify token is derived from a stored random
+  nonce (`_email_verify_nonce`) and the master key, so a new request while it is valid for the
+  same address mails the same link again instead of replacing it.
 """
 
 from __future__ import annotations
@@ -39,9 +42,12 @@ DEFAULT_RESET_SECONDS = 3600
 DEFAULT_VERIFY_SECONDS = 86400
 RESET, VERIFY = "password_reset", "verify_email"
 TOKEN_FIELDS = {RESET: ("_perishable_token", "_perishable_token_expires_at"),
-                VERIFY: ("_email_verify_token", "_email_verify_token_expires_at", "_email_verify_address")}
+                VERIFY: ("_email_verify_token", "_email_verify_token_expires_at", "_email_verify_address",
+                          "_email_verify_nonce")}
 # Other one-time links that set a password (auth/invites.py): they die with the same changes.
 OTHER_LINK_FIELDS = ("_invite_token_hash", "_invite_expires_at")
+VERIFY_SUBJECT = "Please verify your email address"
+VERIFY_TEXT = "Confirm your email address here: {link}\n"
 INVALID_LINK = "Failed to reset password: the link is invalid or has expired."
 
 
@@ -132,12 +138,23 @@ class AccountMail:
         email = user.get("email") if isinstance(user.get("email"), str) else None
         if kind == VERIFY and (email is None or user.get("emailVerified") is True):
             return
-        token = new_token()
+        if kind == VERIFY and self.state.settings.sendUserEmailVerification is False:
+            return  # Parse's sendUserEmailVerification: no verification mail at all (the app sends its own)
+        if kind == VERIFY and email is not None and self._reusable(user, email):
+            token = self._derived_token(str(user["_email_verify_nonce"]))
+            await mail_of(self.state).send(Email(to=email, subject=VERIFY_SUBJECT,
+                                                 text=VERIFY_TEXT.format(link=self._link("verify_email", token))))
+            return
+        reuse = kind == VERIFY and self.state.settings.emailVerifyTokenReuseIfValid
+        nonce = new_token()
+        token = self._derived_token(nonce) if reuse else new_token()
         token_field, expires_field = TOKEN_FIELDS[kind][:2]
         expires = datetime.now(UTC) + timedelta(seconds=self.lifetime(kind))
         values = {token_field: digest(token), expires_field: date_value(expires)}
         if kind == VERIFY and email is not None:
             values["_email_verify_address"] = digest(email.lower())  # the one address this token verifies
+        if reuse:
+            values["_email_verify_nonce"] = nonce
         # Bound to the address read above: if it changed meanwhile, no token is issued for it.
         issued = await self.state.services.server_writes.update(
             self._schema(), {"objectId": user_id, "email": email} if email
@@ -150,9 +167,25 @@ class AccountMail:
             text = ("Someone asked to reset the password of your account.\n\n"
                     f"Choose a new password here: {self._link('request_password_reset', token)}\n")
         else:
-            subject = "Please verify your email address"
-            text = f"Confirm your email address here: {self._link('verify_email', token)}\n"
+            subject = VERIFY_SUBJECT
+            text = VERIFY_TEXT.format(link=self._link("verify_email", token))
         await mail_of(self.state).send(Email(to=email or username, subject=subject, text=text))
+
+    def _derived_token(self, nonce: str) -> str:
+        """emailVerifyTokenReuseIfValid: a token that can be sent again while it is valid, derived
+        from a stored nonce and the master key (the database alone still yields no usable link)."""
+        secret = str(self.state.settings.masterKey).encode("utf-8")
+        return hmac.new(secret, f"verify_email:{nonce}".encode(), hashlib.sha256).hexdigest()[:40]
+
+    def _reusable(self, user: Document, email: str) -> bool:
+        """Parse's `emailVerifyTokenReuseIfValid`: the account's unexpired link for this very address."""
+        nonce, expires = user.get("_email_verify_nonce"), user.get("_email_verify_token_expires_at")
+        if not (self.state.settings.emailVerifyTokenReuseIfValid and isinstance(nonce, str) and nonce):
+            return False
+        if not (isinstance(expires, dict) and isinstance(expires.get("iso"), str)) or _expired(expires):
+            return False
+        return hmac.compare_digest(str(user.get("_email_verify_token") or ""), digest(self._derived_token(nonce))) \
+            and hmac.compare_digest(str(user.get("_email_verify_address") or ""), digest(email.lower()))
 
     # --- the links ------------------------------------------------------------------------------------
     async def verify_email(self, token: str) -> bool:

@@ -96,6 +96,16 @@ def _check_strings(body: dict[str, Any], creating: bool) -> None:
             raise ParseError(INVALID_EMAIL_ADDRESS, "Email address format is invalid.")
 
 
+def lowercase_identifiers(ctx: RequestContext, body: dict[str, Any]) -> None:
+    """Parse's `convertEmailToLowercase` / `convertUsernameToLowercase`: applied to what is stored
+    (after beforeSave), on signup and on updates alike."""
+    settings = ctx.state.settings
+    for name, option in (("email", settings.convertEmailToLowercase),
+                         ("username", settings.convertUsernameToLowercase)):
+        if option and isinstance(body.get(name), str):
+            body[name] = body[name].lower()
+
+
 def random_username() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(25))
 
@@ -168,6 +178,7 @@ class UserRules(ClassHooks):
         # again on what beforeSave made of the body
         _check_strings({**body, **({"password": body.get("password") or "-"} if with_auth_data else {})},
                        creating=op.creating)
+        lowercase_identifiers(ctx, body)
         await auth_data_flow.ensure_unique(ctx, body, op.object_id)  # authData: ids held by another account
         if op.creating:
             await _check_unique(ctx, "username", body["username"])
@@ -208,6 +219,10 @@ class UserRules(ClassHooks):
                     {"action": "signup", "authProvider": "password"}
                 session = await store.create(result.object_id, installation, created_with)
                 result.response["sessionToken"] = session["sessionToken"]
+            if unverified and ctx.state.settings.preventSignupWithUnverifiedEmail and not ctx.auth.is_master:
+                # parse-compat: as Parse, the account is kept (and afterSave runs) but the signup answers 205;
+                # unlike Parse, a master-key signup (admin tooling) is not refused
+                result.extra["refusal"] = ParseError(EMAIL_NOT_FOUND, "User email is not verified.")
             if plan is not None:
                 result.response["username"] = op.body["username"]
                 result.response["authDataResponse"] = plan.responses

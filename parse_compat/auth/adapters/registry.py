@@ -107,7 +107,7 @@ class AuthAdapters:
     """`state.services.auth_adapters`."""
 
     def __init__(self, auth_options: dict[str, Any] | None, enable_anonymous_users: bool = True,
-                 tools: ProviderTools | None = None) -> None:
+                 tools: ProviderTools | None = None, *, enable_insecure_adapters: bool = False) -> None:
         self.tools = tools or ProviderTools()
         self._providers: dict[str, Provider] = {}
         if enable_anonymous_users:
@@ -120,6 +120,10 @@ class AuthAdapters:
                 continue
             if name == "anonymous":
                 continue  # nothing to configure; enableAnonymousUsers decides
+            if isinstance(options, dict) and options.get("enableInsecureAuth") is True and not enable_insecure_adapters:
+                # parse-compat: Parse 9 gates only its legacy adapters on enableInsecureAuthAdapters; here a
+                # provider's insecure mode (a client-held token) always needs that server-wide consent too
+                raise ValueError(f"auth.{name}.enableInsecureAuth needs the option enableInsecureAuthAdapters: true")
             self._providers[name] = build_provider(name, options, self.tools)
 
     def get(self, name: str) -> Provider | None:

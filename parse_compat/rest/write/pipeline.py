@@ -60,6 +60,8 @@ async def prepare(op: WriteOp) -> None:
 
 async def decode(op: WriteOp) -> None:
     op.body = dict(op.raw)
+    if op.creating and "objectId" in op.body and op.ctx.state.settings.allowCustomObjectId:
+        op.object_id = store.custom_object_id(op.body.pop("objectId"))
     op.decoded = store.decode(op.body, op.creating)
     op.decoded_from = dict(op.body)
     op.trigger_changed = []
@@ -177,9 +179,18 @@ async def after_delete(op: WriteOp) -> None:
         await triggers.after_delete(op.ctx, op.class_name, as_rest(op.ctx, op.class_name, op.result.doc) or {})
 
 
+async def deferred_refusal(op: WriteOp) -> None:
+    """A class rule's refusal that Parse gives only after the write and afterSave ran
+    (`preventSignupWithUnverifiedEmail`): `result.extra["refusal"]`."""
+    assert op.result is not None
+    refusal = op.result.extra.get("refusal")
+    if isinstance(refusal, ParseError):
+        raise refusal
+
+
 START: Sequence[Step] = (check_class, authorize, prepare)
 CREATE: Sequence[Step] = (decode, resolve, check_files, before_save, class_rules, recheck,
-                          store_create, after_store, respond, notify, after_save)
+                          store_create, after_store, respond, notify, after_save, deferred_refusal)
 UPDATE: Sequence[Step] = (decode, resolve, load_original, refuse, check_files, before_save, class_rules, recheck,
                           store_update, after_store, respond, notify, after_save)
 DELETE: Sequence[Step] = (load_original, refuse, before_delete, store_delete, after_store, notify, after_delete)

@@ -26,6 +26,8 @@ from ...codec.values import mismatch
 from ...errors import (
     DUPLICATE_VALUE,
     INVALID_ACL,
+    INVALID_KEY_NAME,
+    MISSING_OBJECT_ID,
     OPERATION_FORBIDDEN,
     VALIDATION_ERROR,
     DuplicateValue,
@@ -37,6 +39,8 @@ from ...storage.base import ClassSchema, Document, FindOptions, StorageAdapter, 
 from ..context import RequestContext
 from .access import check_clp
 from .op import WriteOp, WriteResult, new_object_id
+
+MAX_CUSTOM_OBJECT_ID = 128
 
 
 class StorageWrites:
@@ -187,11 +191,24 @@ def _versioned(where: Where, original: Document) -> Where:
     return {"$and": [where, {"updatedAt": {"__type": "Date", "iso": stamp}}]}
 
 
+def custom_object_id(value: Any) -> str:
+    """Parse's `allowCustomObjectId`: the objectId a create brings (104 when empty).
+    parse-compat: Parse takes any non-empty value; here a string of at most 128 characters
+    without `/` or control characters, so the object stays addressable by its URL."""
+    if value is None or value == "":
+        raise ParseError(MISSING_OBJECT_ID, "objectId must not be empty, null or undefined")
+    if not isinstance(value, str) or len(value) > MAX_CUSTOM_OBJECT_ID or "/" in value or \
+            any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ParseError(INVALID_KEY_NAME, "objectId must be a string of at most 128 characters without / or "
+                                           "control characters.")
+    return value
+
+
 async def insert(op: WriteOp) -> None:
     ctx, decoded = op.ctx, op.decoded
     assert op.schema is not None and decoded is not None
     schema = op.schema = await apply_schema(ctx, op.schema, decoded)
-    object_id = new_object_id(ctx.state.settings.objectIdSize)
+    object_id = op.object_id or new_object_id(ctx.state.settings.objectIdSize)  # allowCustomObjectId
     now = now_iso()
     doc: Document = {"objectId": object_id, "createdAt": now, "updatedAt": now}
     response: dict[str, Any] = {}
