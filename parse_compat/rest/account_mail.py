@@ -232,6 +232,23 @@ class AccountMail:
             sessions.forget_user(user["objectId"])
 
 
+async def account_created(ctx: RequestContext, object_id: str, body: dict[str, Any], only_anonymous: bool) -> None:
+    """After a `_User` create (Parse's RestWrite): with `verifyUserEmails`, an account with an email
+    and no third-party authData (anonymous aside) starts unverified — `emailVerified: false` unless
+    the master key set it in the same write — and is mailed a verification link."""
+    email = body.get("email")
+    state = ctx.state
+    mail = state.services.account_mail
+    if not (isinstance(email, str) and only_anonymous and getattr(state.settings, "verifyUserEmails", False)):
+        return
+    if "emailVerified" not in body:
+        users = state.schemas.get("_User")
+        assert users is not None
+        await state.services.server_writes.update(users, {"objectId": object_id}, {"emailVerified": False})
+    if mail and body.get("emailVerified") is not True:
+        await mail.request_verification(object_id, email)
+
+
 async def account_changed(ctx: RequestContext, object_id: str, body: dict[str, Any], result: Any,
                           password_changed: bool) -> None:
     """After a `_User` update: a new password drops reset links; a new email drops every link,

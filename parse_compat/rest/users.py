@@ -30,7 +30,7 @@ from ..errors import (
 )
 from ..storage.base import Document, FindOptions
 from . import auth_data as auth_data_flow
-from .account_mail import account_changed
+from .account_mail import account_changed, account_created
 from .context import RequestContext
 from .output import render_object
 from .triggers import triggers_of
@@ -227,6 +227,8 @@ class UserRules(ClassHooks):
                 result.response["username"] = op.body["username"]
                 result.response["authDataResponse"] = plan.responses
             result.extra["location_prefix"] = "/users/"
+            await account_created(ctx, result.object_id, op.body, only_anonymous=plan is None or
+                                  set(plan.provider_names.split(",")) <= {"anonymous"})
         elif op.kind == "update":
             object_id = result.object_id
             # issue 18: reset/verify links die with the password or email they were sent for

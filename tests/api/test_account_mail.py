@@ -46,7 +46,9 @@ def inbox() -> Iterator[Inbox]:
 
 
 async def _wait_for(inbox: Inbox, count: int) -> None:
-    for _ in range(100):
+    # returns as soon as the mail is there; up to 20 s for a loaded machine (the outbox sends off
+    # the request path, after its own loop turn)
+    for _ in range(400):
         if len(inbox.messages) >= count:
             return
         await asyncio.sleep(0.05)

@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from parse_compat.codec.dates import date_value, format_iso, parse_iso
 
 from .conftest import Client
-from .test_account_mail import SMTP_PORT, Inbox, _wait_for
+from .test_account_mail import SMTP_PORT, Inbox, _link, _wait_for
 
 pytestmark = pytest.mark.asyncio
 MAIL = {"host": "127.0.0.1", "port": SMTP_PORT, "from": "clinic@example.com"}
@@ -196,3 +196,25 @@ async def test_without_token_reuse_each_verification_mail_has_a_new_link(api: Cl
     stale = parse_qs(urlsplit(first).query)["token"][0]
     assert (await api.request("GET", urlsplit(first).path[len("/parse"):], params={"token": stale},
                               app_id=None)).status == 400
+
+
+
+@pytest.mark.settings(schema=None, verifyUserEmails=True, emailAdapter=MAIL, accountMailInterval=0)
+async def test_a_signup_with_an_email_starts_unverified_and_is_mailed_a_link(api: Client, mailbox: Inbox) -> None:
+    reply = await api.post("/users", {"username": "nia", "password": "a long enough password", "email": "nia@x.test"})
+    assert reply.status == 201, reply.body
+    me = await api.get(f"/users/{reply.body['objectId']}", master=True)
+    assert me.body["emailVerified"] is False  # as Parse's RestWrite: a new address starts unverified
+    await _wait_for(mailbox, 1)
+    assert mailbox.messages[0]["To"] == "nia@x.test" and "verify_email" in _link(mailbox.messages[0])
+    # the master key may create an account already verified: no mail for it
+    made = await api.post("/users", {"username": "oli", "password": "a long enough password",
+                                     "email": "oli@x.test", "emailVerified": True}, master=True)
+    assert made.status == 201, made.body
+    assert (await api.get(f"/users/{made.body['objectId']}", master=True)).body["emailVerified"] is True
+    await api.post("/users", {"username": "pia", "password": "a long enough password"})  # no email: no mail
+    # a mail queued after them arrives next: nothing was queued for oli or pia in between
+    assert (await api.post("/requestPasswordReset", {"email": "nia@x.test"})).status == 200
+    await _wait_for(mailbox, 2)
+    assert [message["To"] for message in mailbox.messages] == ["nia@x.test", "nia@x.test"]
+    assert "request_password_reset" in _link(mailbox.messages[1]) or "reset" in _link(mailbox.messages[1])
