@@ -8,8 +8,10 @@ environment and the README's configuration table.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -37,6 +39,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "IPs/CIDRs the master key is honoured from.", ["127.0.0.1", "::1"]),
     OptionSpec("readOnlyMasterKey", "PARSE_SERVER_READ_ONLY_MASTER_KEY", "str",
                "Key with master read power; every write with it is refused (119)."),
+    OptionSpec("readOnlyMasterKeyIps", "PARSE_SERVER_READ_ONLY_MASTER_KEY_IPS", "list",
+               "IPs/CIDRs the read-only master key is honoured from (Parse: any; here loopback, as its "
+               "docs recommend).", ["127.0.0.1", "::1"]),
+    OptionSpec("routeAllowList", "PARSE_SERVER_ROUTE_ALLOW_LIST", "list",
+               "Regexes (anchored) of the routes callers without the master key may use, matched against the "
+               "path below the mount without its leading slash (classes/Patient, functions/.*, login); others "
+               "answer 119. Files are not covered. Default: unset (every route).", None),
     OptionSpec("databaseURI", "PARSE_SERVER_DATABASE_URI", "str",
                "sqlite:///path/file.db (default ./data/parse.db) or mongodb://...", None),
     OptionSpec("serverURL", "PARSE_SERVER_URL", "str",
@@ -219,6 +228,30 @@ def cluster_size(value: Any) -> int:
     raise ValueError("option cluster must be true, false or a number of processes")
 
 
+def check_ip_list(name: str, entries: Any) -> None:
+    """A list of IPs/CIDRs (Parse's `...Ips` options); anything else is a boot error."""
+    if not isinstance(entries, list) or not all(isinstance(entry, str) for entry in entries):
+        raise ValueError(f"option {name} must be a list of IP addresses or CIDR ranges")
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"option {name}: {entry[:60]!r} is not an IP address or CIDR range") from None
+
+
+def check_route_allow_list(patterns: Any) -> None:
+    """Parse's `routeAllowList`: unset, or a list of regex strings that compile."""
+    if patterns is None:
+        return
+    if not isinstance(patterns, list) or not all(isinstance(pattern, str) for pattern in patterns):
+        raise ValueError("option routeAllowList must be a list of regex strings")
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error:
+            raise ValueError(f"option routeAllowList: {pattern[:60]!r} is not a valid regex") from None
+
+
 def parse_size(value: str | int) -> int:
     """'20mb' → bytes (Parse's maxUploadSize notation)."""
     if isinstance(value, int):
@@ -263,6 +296,9 @@ class Settings:
     masterKey: str = ""
     masterKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
     readOnlyMasterKey: str | None = None
+    # parse-compat: Parse's default is any address; loopback here, as Parse's docs recommend.
+    readOnlyMasterKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
+    routeAllowList: list[str] | None = None
     databaseURI: str | None = None
     serverURL: str | None = None
     publicServerURL: str | None = None
@@ -348,6 +384,9 @@ class Settings:
             self.serverURL = f"http://localhost:{self.port}{self.mountPath}"
         if not self.publicServerURL:
             self.publicServerURL = self.serverURL
+        for name in ("masterKeyIps", "readOnlyMasterKeyIps"):
+            check_ip_list(name, getattr(self, name))
+        check_route_allow_list(self.routeAllowList)
 
     @property
     def client_keys(self) -> dict[str, str]:

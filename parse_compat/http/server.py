@@ -26,6 +26,7 @@ from ..supervisor import health
 from .api import ApiRequest, ApiResponse, NotFound, Router
 from .client_ip import client_ip
 from .credentials import authenticate, read_credentials
+from .route_allow_list import enforce_route_allow_list
 from .safety import not_found
 
 log = logging.getLogger("parse_compat.http")
@@ -152,6 +153,8 @@ class HttpEdge:
         while path.startswith("//"):
             path = path[1:]
         if path in ("/health", "/health/"):
+            # parse-compat: as in Parse, /health is checked before any key is read (the master key too)
+            enforce_route_allow_list(self.state.settings, request.method, path, None)
             status, health_body = health(self.state)  # 503 while a background task is down
             lag = self.state.services.loop_lag if "loopLag" in request.query else None
             if lag is not None:
@@ -173,6 +176,7 @@ class HttpEdge:
         credentials = read_credentials(request.headers, body, self.state.settings)
         ip = client_ip(request.remote, request.headers, self.state.services.trust_proxy)
         auth = await authenticate(self.state, credentials, ip, path)
+        enforce_route_allow_list(self.state.settings, method, path, auth)
         limiter = self.state.services.rate_limits
         if limiter is not None:  # Parse's rateLimit (http/rate_limit.py)
             await limiter.check(method=method, path=path, ip=ip, auth=auth, session_token=credentials.session_token)
