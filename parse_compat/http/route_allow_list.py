@@ -2,9 +2,9 @@
 
 Unset: every route. Set: a request whose route (the path below the mount, without its leading or
 trailing slash and query string, e.g. `classes/Patient/abc`) fully matches none of the patterns
-is refused with 119 before it runs — also each item of a `/batch`, and `/health`. The master key (and the
-read-only one, master to Parse) passes; file routes and GraphQL are not covered (as in Parse); cloud code's own calls never
-pass through here.
+is refused with 119 before it runs — also each item of a `/batch`, and `/health`. The master key
+(and the read-only one, master to Parse) passes; file routes and GraphQL are not covered (as in
+Parse); cloud code's own calls never pass through here.
 """
 
 from __future__ import annotations
