@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .codec.keywords import DeniedKeyword, denylist_from_option
+
 
 @dataclass(frozen=True)
 class OptionSpec:
@@ -72,6 +74,10 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("allowHeaders", "PARSE_SERVER_ALLOW_HEADERS", "list", "Extra CORS headers.", []),
     OptionSpec("logLevel", "PARSE_SERVER_LOG_LEVEL", "str", "Log level (error, warn, info, debug).",
                "info"),
+    OptionSpec("requestKeywordDenylist", "PARSE_SERVER_REQUEST_KEYWORD_DENYLIST", "json",
+               'More keys/values refused (105) anywhere in request data, Parse\'s shape: [{"key": "regex"}, '
+               '{"value": "regex" or a number/boolean}, {"key", "value"}]. __proto__, constructor and '
+               '_bsontype: "Code" are always refused.'),
     OptionSpec("maxUploadSize", "PARSE_SERVER_MAX_UPLOAD_SIZE", "size",
                "Largest request body (also JSON), e.g. 20mb.", "20mb"),
     OptionSpec("fileKey", "PARSE_SERVER_FILE_KEY", "str",
@@ -299,6 +305,8 @@ class Settings:
     # parse-compat: Parse's default is any address; loopback here, as Parse's docs recommend.
     readOnlyMasterKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
     routeAllowList: list[str] | None = None
+    requestKeywordDenylist: list[dict[str, Any]] | None = None
+    denied_keywords: tuple[DeniedKeyword, ...] = field(init=False, default=(), repr=False)  # compiled from it
     databaseURI: str | None = None
     serverURL: str | None = None
     publicServerURL: str | None = None
@@ -387,6 +395,7 @@ class Settings:
         for name in ("masterKeyIps", "readOnlyMasterKeyIps"):
             check_ip_list(name, getattr(self, name))
         check_route_allow_list(self.routeAllowList)
+        self.denied_keywords = denylist_from_option(self.requestKeywordDenylist)
 
     @property
     def client_keys(self) -> dict[str, str]:

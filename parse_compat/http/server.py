@@ -17,7 +17,7 @@ from aiohttp.web_protocol import RequestPayloadError
 from ..audit import audit_of
 from ..codec import safe_json
 from ..codec.jsontext import has_lone_surrogate, parse_json
-from ..codec.keywords import check_keywords
+from ..codec.keywords import check_keywords, check_query_keywords
 from ..errors import INVALID_JSON, ParseError, Unauthorized
 from ..logsafe import redacted_traceback
 from ..rest.context import RequestContext
@@ -166,8 +166,9 @@ class HttpEdge:
         check_header_text(request.headers)
         raw = await read_body(request, settings_limit(self.state))
         body = parse_body(raw, request.content_type)
-        check_keywords(body)
-        check_keywords(dict(request.query))
+        denylist = self.state.settings.denied_keywords  # requestKeywordDenylist
+        check_keywords(body, denylist)
+        check_query_keywords(request.query, denylist)
         method = request.method
         if method == "POST" and isinstance(body, dict) and isinstance(body.get("_method"), str):
             method = body.pop("_method").upper()
