@@ -44,6 +44,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("readOnlyMasterKeyIps", "PARSE_SERVER_READ_ONLY_MASTER_KEY_IPS", "list",
                "IPs/CIDRs the read-only master key is honoured from (Parse: any; here loopback, as its "
                "docs recommend).", ["127.0.0.1", "::1"]),
+    OptionSpec("allowAggregationForReadOnlyMasterKey", "PARSE_SERVER_ALLOW_AGGREGATION_FOR_READ_ONLY_MASTER_KEY",
+               "bool", "Let the read-only master key use /aggregate (distinct too); false: 119.", True),
     OptionSpec("routeAllowList", "PARSE_SERVER_ROUTE_ALLOW_LIST", "list",
                "Regexes (anchored) of the routes callers without the master key may use, matched against the "
                "path below the mount without its leading slash (classes/Patient, functions/.*, login); others "
@@ -304,6 +306,7 @@ class Settings:
     readOnlyMasterKey: str | None = None
     # parse-compat: Parse's default is any address; loopback here, as Parse's docs recommend.
     readOnlyMasterKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
+    allowAggregationForReadOnlyMasterKey: bool = True
     routeAllowList: list[str] | None = None
     requestKeywordDenylist: list[dict[str, Any]] | None = None
     denied_keywords: tuple[DeniedKeyword, ...] = field(init=False, default=(), repr=False)  # compiled from it

@@ -1,5 +1,5 @@
-"""`readOnlyMasterKeyIps` (its own IP list, loopback by default) and `routeAllowList` (which routes
-callers without the master key may use), seen through the REST API."""
+"""`readOnlyMasterKeyIps` (its own IP list, loopback by default), `allowAggregationForReadOnlyMasterKey`
+and `routeAllowList` (which routes callers without the master key may use), through the REST API."""
 
 from __future__ import annotations
 
@@ -83,3 +83,20 @@ async def test_empty_route_allow_list_locks_every_route_but_the_master_key(api: 
 async def test_bad_values_are_one_line_boot_errors(overrides: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
         Settings(appId="a", masterKey="m", **overrides)  # type: ignore[arg-type]
+
+
+@pytest.mark.settings(schema=None, readOnlyMasterKey="read-only-key", allowAggregationForReadOnlyMasterKey=False)
+async def test_read_only_key_may_not_aggregate_when_the_option_is_off(api: Client) -> None:
+    await _item(api)
+    refused = {"code": 119, "error": "Cannot run an aggregation pipeline when using the readOnlyMasterKey"}
+    for params in ({"distinct": "n"}, {"pipeline": [{"$match": {"n": 1}}]}):
+        reply = await api.get("/aggregate/Item", headers=READ_ONLY, params=params)
+        assert reply.status == 400 and reply.body == refused
+        assert (await api.get("/aggregate/Item", master=True, params=params)).status == 200
+
+
+@pytest.mark.settings(schema=None, readOnlyMasterKey="read-only-key")
+async def test_read_only_key_aggregates_by_default(api: Client) -> None:
+    await _item(api)
+    reply = await api.get("/aggregate/Item", headers=READ_ONLY, params={"distinct": "n"})
+    assert reply.status == 200 and reply.body == {"results": [1]}
