@@ -88,6 +88,10 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'Who may upload, Parse 9 defaults: {"enableForPublic": false, "enableForAnonymousUser": false, '
                '"enableForAuthenticatedUser": true, "fileExtensions": [regexes; default refuses html, svg, '
                'xml, js and other types a browser runs]}.'),
+    OptionSpec("fileDownload", "PARSE_SERVER_FILE_DOWNLOAD_OPTIONS", "json",
+               'Who may download files (the master key always may), Parse\'s defaults: {"enableForPublic": true, '
+               '"enableForAnonymousUser": true, "enableForAuthenticatedUser": true}; a refused caller gets 119. '
+               'protectedFiles still applies to whoever is let through.'),
     OptionSpec("protectedFiles", "PARSE_COMPAT_PROTECTED_FILES", "bool",
                "Downloads need a signed URL (object reads return one), the master key, or a user who can "
                "read an object referencing the file. Default: on when a schema template is loaded."),
@@ -260,6 +264,22 @@ def check_route_allow_list(patterns: Any) -> None:
             raise ValueError(f"option routeAllowList: {pattern[:60]!r} is not a valid regex") from None
 
 
+FILE_DOWNLOAD_KEYS = ("enableForPublic", "enableForAnonymousUser", "enableForAuthenticatedUser")
+
+
+def check_file_download(option: Any) -> None:
+    """Parse's `fileDownload`: an object of the three booleans (each optional)."""
+    if option is None:
+        return
+    if not isinstance(option, dict):
+        raise ValueError("option fileDownload must be an object")
+    for key, value in option.items():
+        if key not in FILE_DOWNLOAD_KEYS:
+            raise ValueError(f"option fileDownload: unknown key {str(key)[:40]!r}")
+        if not isinstance(value, bool):
+            raise ValueError(f"option fileDownload.{key} must be true or false")
+
+
 def parse_size(value: str | int) -> int:
     """'20mb' → bytes (Parse's maxUploadSize notation)."""
     if isinstance(value, int):
@@ -331,6 +351,7 @@ class Settings:
     maxUploadSize: int = 20 * 1024 * 1024
     fileKey: str | None = None
     fileUpload: dict[str, Any] | None = None
+    fileDownload: dict[str, Any] | None = None
     protectedFiles: bool | None = None
     filesAdapter: str | None = None
     filesOrigin: str | None = None
@@ -398,6 +419,7 @@ class Settings:
         for name in ("masterKeyIps", "readOnlyMasterKeyIps"):
             check_ip_list(name, getattr(self, name))
         check_route_allow_list(self.routeAllowList)
+        check_file_download(self.fileDownload)
         self.denied_keywords = denylist_from_option(self.requestKeywordDenylist)
 
     @property
