@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .codec.keywords import DeniedKeyword, denylist_from_option
+from .logevents import check_log_levels
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'More keys/values refused (105) anywhere in request data, Parse\'s shape: [{"key": "regex"}, '
                '{"value": "regex" or a number/boolean}, {"key", "value"}]. __proto__, constructor and '
                '_bsontype: "Code" are always refused.'),
+    OptionSpec("logLevels", "PARSE_SERVER_LOG_LEVELS", "json",
+               'Levels of Parse\'s event lines, e.g. {"cloudFunctionSuccess": "debug", "triggerAfter": "silent"}; keys '
+               'cloudFunctionSuccess, cloudFunctionError, triggerBeforeSuccess, triggerBeforeError, triggerAfter, '
+               'signupUsernameTaken (Parse\'s defaults: error for the two errors, info otherwise). The lines name '
+               'the function or trigger, class and user id, never the input or result.'),
     OptionSpec("maxUploadSize", "PARSE_SERVER_MAX_UPLOAD_SIZE", "size",
                "Largest request body (also JSON), e.g. 20mb.", "20mb"),
     OptionSpec("fileKey", "PARSE_SERVER_FILE_KEY", "str",
@@ -348,6 +354,7 @@ class Settings:
     allowOrigin: str = "*"
     allowHeaders: list[str] = field(default_factory=list)
     logLevel: str = "info"
+    logLevels: dict[str, str] | None = None
     maxUploadSize: int = 20 * 1024 * 1024
     fileKey: str | None = None
     fileUpload: dict[str, Any] | None = None
@@ -420,6 +427,7 @@ class Settings:
             check_ip_list(name, getattr(self, name))
         check_route_allow_list(self.routeAllowList)
         check_file_download(self.fileDownload)
+        check_log_levels(self.logLevels)
         self.denied_keywords = denylist_from_option(self.requestKeywordDenylist)
 
     @property

@@ -18,7 +18,8 @@ from ..audit import audit_of
 from ..codec import safe_json
 from ..codec.jsontext import has_lone_surrogate, parse_json
 from ..codec.keywords import check_keywords, check_query_keywords
-from ..errors import INVALID_JSON, ParseError, Unauthorized
+from ..errors import INVALID_JSON, USERNAME_TAKEN, ParseError, Unauthorized
+from ..logevents import log_event
 from ..logsafe import redacted_traceback
 from ..rest.context import RequestContext
 from ..rest.params import from_query_string
@@ -142,6 +143,8 @@ class HttpEdge:
         try:
             response = await self._handle(request)
         except Exception as exc:  # noqa: BLE001 - the edge turns every failure into Parse JSON
+            if isinstance(exc, ParseError) and exc.code == USERNAME_TAKEN:
+                log_event(settings.logLevels, "signupUsernameTaken", "Parse error: %s", exc.message)
             response = error_response(exc)
             if request.content.exception() is not None:
                 response.force_close()  # the body could not be read: this connection cannot be reused
