@@ -98,6 +98,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'Who may download files (the master key always may), Parse\'s defaults: {"enableForPublic": true, '
                '"enableForAnonymousUser": true, "enableForAuthenticatedUser": true}; a refused caller gets 119. '
                'protectedFiles still applies to whoever is let through.'),
+    OptionSpec("preserveFileName", "PARSE_SERVER_PRESERVE_FILE_NAME", "bool",
+               "Store files under their upload name, without the random prefix; only the master key may replace "
+               "an existing name (Parse lets anyone overwrite it).", False),
     OptionSpec("protectedFiles", "PARSE_COMPAT_PROTECTED_FILES", "bool",
                "Downloads need a signed URL (object reads return one), the master key, or a user who can "
                "read an object referencing the file. Default: on when a schema template is loaded."),
@@ -359,6 +362,7 @@ class Settings:
     fileKey: str | None = None
     fileUpload: dict[str, Any] | None = None
     fileDownload: dict[str, Any] | None = None
+    preserveFileName: bool = False
     protectedFiles: bool | None = None
     filesAdapter: str | None = None
     filesOrigin: str | None = None
