@@ -97,16 +97,20 @@ def check_keywords(value: Any, denylist: Sequence[DeniedKeyword] = (), depth: in
             if key == "_bsontype" and item == "Code":
                 raise ParseError(INVALID_KEY_NAME, "Prohibited keyword in request data: "
                                                    + json.dumps({"key": "_bsontype", "value": "Code"}) + ".")
-            for keyword in denylist:
-                if keyword.matches(key, item):
-                    raise ParseError(INVALID_KEY_NAME, f"Prohibited keyword in request data: {keyword.describe()}.")
+            if denylist:
+                _check_entry(key, item, denylist)
             check_keywords(item, denylist, depth + 1)
     elif isinstance(value, list):
-        for index, item in enumerate(value):
-            for keyword in denylist:  # Parse scans an array's items as entries keyed "0", "1", …
-                if keyword.matches(str(index), item):
-                    raise ParseError(INVALID_KEY_NAME, f"Prohibited keyword in request data: {keyword.describe()}.")
+        for index, item in enumerate(value) if denylist else ():  # Parse scans items as entries "0", "1", …
+            _check_entry(str(index), item, denylist)
+        for item in value:
             check_keywords(item, denylist, depth + 1)
+
+
+def _check_entry(key: str, item: Any, denylist: Sequence[DeniedKeyword]) -> None:
+    for keyword in denylist:
+        if keyword.matches(key, item):
+            raise ParseError(INVALID_KEY_NAME, f"Prohibited keyword in request data: {keyword.describe()}.")
 
 
 def check_query_keywords(query: Mapping[str, str], denylist: Sequence[DeniedKeyword] = ()) -> None:
