@@ -180,10 +180,10 @@ class HttpEdge:
         credentials = read_credentials(request.headers, body, self.state.settings)
         ip = client_ip(request.remote, request.headers, self.state.services.trust_proxy)
         auth = await authenticate(self.state, credentials, ip, path)
-        enforce_route_allow_list(self.state.settings, method, path, auth)
         limiter = self.state.services.rate_limits
         if limiter is not None:  # Parse's rateLimit (http/rate_limit.py)
             await limiter.check(method=method, path=path, ip=ip, auth=auth, session_token=credentials.session_token)
+        enforce_route_allow_list(self.state.settings, method, path, auth)  # after rate limits, as in Parse
         guard = self.state.services.idempotency
         request_id = request.headers.get("X-Parse-Request-Id")
         if guard is not None and request_id and guard.applies(method, path):
