@@ -8,13 +8,18 @@ environment and the README's configuration table.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from .codec.keywords import DeniedKeyword, denylist_from_option
+from .logevents import check_log_levels
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,15 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "IPs/CIDRs the master key is honoured from.", ["127.0.0.1", "::1"]),
     OptionSpec("readOnlyMasterKey", "PARSE_SERVER_READ_ONLY_MASTER_KEY", "str",
                "Key with master read power; every write with it is refused (119)."),
+    OptionSpec("readOnlyMasterKeyIps", "PARSE_SERVER_READ_ONLY_MASTER_KEY_IPS", "list",
+               "IPs/CIDRs the read-only master key is honoured from (Parse: any; here loopback, as its "
+               "docs recommend).", ["127.0.0.1", "::1"]),
+    OptionSpec("allowAggregationForReadOnlyMasterKey", "PARSE_SERVER_ALLOW_AGGREGATION_FOR_READ_ONLY_MASTER_KEY",
+               "bool", "Let the read-only master key use /aggregate (distinct too); false: 119.", True),
+    OptionSpec("routeAllowList", "PARSE_SERVER_ROUTE_ALLOW_LIST", "list",
+               "Regexes (anchored) of the routes callers without the master key may use, matched against the "
+               "path below the mount without its leading slash (classes/Patient, functions/.*, login); others "
+               "answer 119. Files are not covered. Default: unset (every route).", None),
     OptionSpec("databaseURI", "PARSE_SERVER_DATABASE_URI", "str",
                "sqlite:///path/file.db (default ./data/parse.db) or mongodb://...", None),
     OptionSpec("serverURL", "PARSE_SERVER_URL", "str",
@@ -63,6 +77,15 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("allowHeaders", "PARSE_SERVER_ALLOW_HEADERS", "list", "Extra CORS headers.", []),
     OptionSpec("logLevel", "PARSE_SERVER_LOG_LEVEL", "str", "Log level (error, warn, info, debug).",
                "info"),
+    OptionSpec("requestKeywordDenylist", "PARSE_SERVER_REQUEST_KEYWORD_DENYLIST", "json",
+               'More keys/values refused (105) anywhere in request data, Parse\'s shape: [{"key": "regex"}, '
+               '{"value": "regex" or a number/boolean}, {"key", "value"}]. __proto__, constructor and '
+               '_bsontype: "Code" are always refused.'),
+    OptionSpec("logLevels", "PARSE_SERVER_LOG_LEVELS", "json",
+               'Levels of Parse\'s event lines, e.g. {"cloudFunctionSuccess": "debug", "triggerAfter": "silent"}; keys '
+               'cloudFunctionSuccess, cloudFunctionError, triggerBeforeSuccess, triggerBeforeError, triggerAfter, '
+               'signupUsernameTaken (Parse\'s defaults: error for the two errors, info otherwise). The lines name '
+               'the function or trigger, class and user id, never the input or result.'),
     OptionSpec("maxUploadSize", "PARSE_SERVER_MAX_UPLOAD_SIZE", "size",
                "Largest request body (also JSON), e.g. 20mb.", "20mb"),
     OptionSpec("fileKey", "PARSE_SERVER_FILE_KEY", "str",
@@ -71,6 +94,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'Who may upload, Parse 9 defaults: {"enableForPublic": false, "enableForAnonymousUser": false, '
                '"enableForAuthenticatedUser": true, "fileExtensions": [regexes; default refuses html, svg, '
                'xml, js and other types a browser runs]}.'),
+    OptionSpec("fileDownload", "PARSE_SERVER_FILE_DOWNLOAD_OPTIONS", "json",
+               'Who may download files (the master key always may), Parse\'s defaults: {"enableForPublic": true, '
+               '"enableForAnonymousUser": true, "enableForAuthenticatedUser": true}; a refused caller gets 119. '
+               'protectedFiles still applies to whoever is let through.'),
+    OptionSpec("preserveFileName", "PARSE_SERVER_PRESERVE_FILE_NAME", "bool",
+               "Store files under their upload name, without the random prefix; only the master key may replace "
+               "an existing name (Parse lets anyone overwrite it).", False),
     OptionSpec("protectedFiles", "PARSE_COMPAT_PROTECTED_FILES", "bool",
                "Downloads need a signed URL (object reads return one), the master key, or a user who can "
                "read an object referencing the file. Default: on when a schema template is loaded."),
@@ -239,6 +269,46 @@ def cluster_size(value: Any) -> int:
     raise ValueError("option cluster must be true, false or a number of processes")
 
 
+def check_ip_list(name: str, entries: Any) -> None:
+    """A list of IPs/CIDRs (Parse's `...Ips` options); anything else is a boot error."""
+    if not isinstance(entries, list) or not all(isinstance(entry, str) for entry in entries):
+        raise ValueError(f"option {name} must be a list of IP addresses or CIDR ranges")
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"option {name}: {entry[:60]!r} is not an IP address or CIDR range") from None
+
+
+def check_route_allow_list(patterns: Any) -> None:
+    """Parse's `routeAllowList`: unset, or a list of regex strings that compile."""
+    if patterns is None:
+        return
+    if not isinstance(patterns, list) or not all(isinstance(pattern, str) for pattern in patterns):
+        raise ValueError("option routeAllowList must be a list of regex strings")
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error:
+            raise ValueError(f"option routeAllowList: {pattern[:60]!r} is not a valid regex") from None
+
+
+FILE_DOWNLOAD_KEYS = ("enableForPublic", "enableForAnonymousUser", "enableForAuthenticatedUser")
+
+
+def check_file_download(option: Any) -> None:
+    """Parse's `fileDownload`: an object of the three booleans (each optional)."""
+    if option is None:
+        return
+    if not isinstance(option, dict):
+        raise ValueError("option fileDownload must be an object")
+    for key, value in option.items():
+        if key not in FILE_DOWNLOAD_KEYS:
+            raise ValueError(f"option fileDownload: unknown key {str(key)[:40]!r}")
+        if not isinstance(value, bool):
+            raise ValueError(f"option fileDownload.{key} must be true or false")
+
+
 def parse_size(value: str | int) -> int:
     """'20mb' → bytes (Parse's maxUploadSize notation)."""
     if isinstance(value, int):
@@ -283,6 +353,12 @@ class Settings:
     masterKey: str = ""
     masterKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
     readOnlyMasterKey: str | None = None
+    # parse-compat: Parse's default is any address; loopback here, as Parse's docs recommend.
+    readOnlyMasterKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
+    allowAggregationForReadOnlyMasterKey: bool = True
+    routeAllowList: list[str] | None = None
+    requestKeywordDenylist: list[dict[str, Any]] | None = None
+    denied_keywords: tuple[DeniedKeyword, ...] = field(init=False, default=(), repr=False)  # compiled from it
     databaseURI: str | None = None
     serverURL: str | None = None
     publicServerURL: str | None = None
@@ -301,9 +377,12 @@ class Settings:
     allowOrigin: str = "*"
     allowHeaders: list[str] = field(default_factory=list)
     logLevel: str = "info"
+    logLevels: dict[str, str] | None = None
     maxUploadSize: int = 20 * 1024 * 1024
     fileKey: str | None = None
     fileUpload: dict[str, Any] | None = None
+    fileDownload: dict[str, Any] | None = None
+    preserveFileName: bool = False
     protectedFiles: bool | None = None
     filesAdapter: str | None = None
     filesOrigin: str | None = None
@@ -376,6 +455,12 @@ class Settings:
             self.serverURL = f"http://localhost:{self.port}{self.mountPath}"
         if not self.publicServerURL:
             self.publicServerURL = self.serverURL
+        for name in ("masterKeyIps", "readOnlyMasterKeyIps"):
+            check_ip_list(name, getattr(self, name))
+        check_route_allow_list(self.routeAllowList)
+        check_file_download(self.fileDownload)
+        check_log_levels(self.logLevels)
+        self.denied_keywords = denylist_from_option(self.requestKeywordDenylist)
 
     @property
     def client_keys(self) -> dict[str, str]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ..errors import VALIDATION_ERROR
+from ..errors import VALIDATION_ERROR, ParseError
+from ..logevents import caller_for_log, log_event
 from ..rest.context import RequestContext
 from ..rest.params import QueryParams
 from .hooks import CONNECT
@@ -49,7 +50,19 @@ class CloudTriggers:
         hook = self._cloud.hook(kind, class_name)
         if hook is None:
             return SKIPPED
-        return await invoke(hook, request, fallback_code=VALIDATION_ERROR, timeout=self._cloud.timeout)
+        levels = self.runtime.state.settings.logLevels
+        user = caller_for_log(request.user.id if request.user is not None else None)
+        before = kind.startswith("before")
+        try:
+            result = await invoke(hook, request, fallback_code=VALIDATION_ERROR, timeout=self._cloud.timeout)
+        except ParseError as exc:
+            if before:
+                log_event(levels, "triggerBeforeError", "%s failed for %s for user %s: code %s", kind, class_name,
+                          user, exc.code)
+            raise
+        log_event(levels, "triggerBeforeSuccess" if before else "triggerAfter", "%s triggered for %s for user %s",
+                  kind, class_name, user)
+        return result
 
     def _request(self, ctx: RequestContext, kind: str, obj: ParseObject,
                  original: ParseObject | None, user: ParseObject | None = None) -> TriggerRequest:

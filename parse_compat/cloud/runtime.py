@@ -18,6 +18,7 @@ from typing import Any
 
 from ..auth.identity import Auth
 from ..errors import SCRIPT_FAILED, ParseError
+from ..logevents import caller_for_log, log_event
 from ..rest.context import RequestContext
 from ..state import AppState
 from .hooks import Cloud
@@ -50,7 +51,14 @@ class CloudRuntime:
         if hook is None:
             raise ParseError(SCRIPT_FAILED, f'Invalid function: "{name}"')
         request = FunctionRequest(ctx=ctx, user=user_object(ctx), function_name=name, params=params)
-        result = await invoke(hook, request, fallback_code=SCRIPT_FAILED, timeout=self.cloud.timeout)
+        levels, caller = ctx.state.settings.logLevels, caller_for_log(ctx.auth.user_id)
+        try:
+            result = await invoke(hook, request, fallback_code=SCRIPT_FAILED, timeout=self.cloud.timeout)
+        except ParseError as exc:
+            log_event(levels, "cloudFunctionError", "Failed running cloud function %s for user %s: code %s",
+                      name, caller, exc.code)
+            raise
+        log_event(levels, "cloudFunctionSuccess", "Ran cloud function %s for user %s", name, caller)
         return None if result is SKIPPED else encode_result(result)
 
     def has_hook(self, kind: str, target: str) -> bool:

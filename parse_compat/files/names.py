@@ -88,10 +88,11 @@ class TypeMap:
             return kind
         return self.guess_type(name) or (kind or "application/octet-stream")
 
-    def stored_name(self, name: str, content_type: str | None) -> str:
-        """`<32 random hex>_<name>`; Parse appends the type's extension to a name without one."""
+    def stored_name(self, name: str, content_type: str | None, *, preserve: bool = False) -> str:
+        """`<32 random hex>_<name>`, or `<name>` itself with Parse's `preserveFileName`; Parse
+        appends the type's extension to a name without one."""
         if extension_of(name) is None and content_type:
             ext = self.guess_extension(content_type)
             if ext:
                 name = f"{name}.{ext}"
-        return f"{secrets.token_hex(16)}_{name}"
+        return name if preserve else f"{secrets.token_hex(16)}_{name}"

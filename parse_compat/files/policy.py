@@ -1,4 +1,5 @@
-"""Who may upload what: Parse's `fileUpload` options (9.x defaults) and the extension check.
+"""Who may upload what: Parse's `fileUpload` options (9.x defaults) and the extension check;
+who may download at all: Parse's `fileDownload` options (all true by default).
 
 Defaults: `enableForPublic` false, `enableForAnonymousUser` false, `enableForAuthenticatedUser`
 true, and `fileExtensions` a single regex that refuses every type a browser would render or
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..auth.identity import Auth
-from ..errors import FILE_SAVE_ERROR, ParseError
+from ..errors import FILE_SAVE_ERROR, OPERATION_FORBIDDEN, ParseError
 from .names import active_extension, base_type, extension_of
 
 # parse-compat: Parse 9 refuses html/htm/shtml/xhtml, svg(z), xml, xsl(t), xsd, rng, rdf, owl and
@@ -64,6 +65,26 @@ DEFAULTS: dict[str, Any] = {"enableForPublic": False, "enableForAnonymousUser": 
                             "enableForAuthenticatedUser": True}
 
 
+def is_anonymous(user: dict[str, Any] | None) -> bool:
+    """A user signed up through `authData.anonymous` (Parse's AnonymousUtils.isLinked)."""
+    return bool(user and isinstance(user.get("authData"), dict) and "anonymous" in user["authData"])
+
+
+def check_download_caller(option: dict[str, Any] | None, auth: Auth) -> None:
+    """119 when `fileDownload` (validated in settings) refuses this kind of caller; Parse's order and
+    messages. The master key (and, as in Parse, the read-only one) always downloads."""
+    if auth.has_master_power or not option:
+        return
+    user = auth.user
+    anonymous = is_anonymous(user)
+    if anonymous and option.get("enableForAnonymousUser") is False:
+        raise ParseError(OPERATION_FORBIDDEN, "File download by anonymous user is disabled.")
+    if user and not anonymous and option.get("enableForAuthenticatedUser") is False:
+        raise ParseError(OPERATION_FORBIDDEN, "File download by authenticated user is disabled.")
+    if not user and option.get("enableForPublic") is False:
+        raise ParseError(OPERATION_FORBIDDEN, "File download by public is disabled.")
+
+
 @dataclass
 class UploadPolicy:
     enable_for_public: bool = False
@@ -85,7 +106,7 @@ class UploadPolicy:
         if auth.is_master:
             return
         user = auth.user
-        anonymous = bool(user and isinstance(user.get("authData"), dict) and "anonymous" in user["authData"])
+        anonymous = is_anonymous(user)
         if anonymous and not self.enable_for_anonymous_user:
             raise ParseError(FILE_SAVE_ERROR, "File upload by anonymous user is disabled.")
         if user and not anonymous and not self.enable_for_authenticated_user:

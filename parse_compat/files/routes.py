@@ -37,7 +37,7 @@ from .access import can_read_file
 from .encryption import DecryptionError
 from .envelope import read_envelope
 from .names import active_extension, check_stored_name
-from .policy import download_csp, inline_allowed
+from .policy import check_download_caller, download_csp, inline_allowed
 from .ranges import parse_range
 from .service import BodyTooLarge, FilesService, too_large_error
 from .store import TooLarge
@@ -203,6 +203,7 @@ class FilesRoutes:
     async def authorize(self, request: web.Request, name: str) -> RequestContext:
         service = self.service
         ctx = await self._context(request, None, self.state.settings.appId)
+        check_download_caller(self.state.settings.fileDownload, ctx.auth)  # fileDownload, before any trigger
         await service.before_find(ctx, name)
         if not service.protected:
             return ctx

@@ -109,7 +109,12 @@ class FilesService:
                 name = changed["name"]
                 check_upload_name(name)
             metadata, tags = changed.get("metadata", metadata), changed.get("tags", tags)
-        stored_name = self.types.stored_name(name, declared_type)
+        preserve = bool(self.state.settings.preserveFileName)
+        stored_name = self.types.stored_name(name, declared_type, preserve=preserve)
+        if preserve and not ctx.auth.is_master and await self.store.stat(stored_name) is not None:
+            # parse-compat: Parse overwrites a file of the same name; here only the master key may, so
+            # no uploader can replace a file another caller stored (an x-ray a record points at).
+            raise ParseError(FILE_SAVE_ERROR, "A file with this name already exists.")
         record = await self.store.save(stored_name, stored_type, source, limit=limit,
                                        metadata=metadata, tags=tags, owner=uploader_key(ctx.auth))
         result = {"url": self.file_url(stored_name), "name": stored_name}

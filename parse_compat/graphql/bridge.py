@@ -34,8 +34,9 @@ class RestBridge:
         return RestBridge(ctx, self.router)
 
     async def call(self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None) -> Any:
-        check_keywords(body)
-        check_keywords(query)
+        denylist = self.ctx.state.settings.denied_keywords  # requestKeywordDenylist
+        check_keywords(body, denylist)
+        check_keywords(query, denylist)
         limiter = self.ctx.state.services.rate_limits
         if limiter is not None:
             await limiter.check(method=method, path=path, ip=self.ctx.ip, auth=self.ctx.auth,

@@ -107,10 +107,15 @@ def _envelope(body: dict[str, Any], creds: Credentials, settings: Settings) -> N
     body.pop("_ContentType", None)
 
 
+# Parse's checkIp reads these as "every address of this family", not as the one address.
+WHOLE_FAMILY = {"::": "::/0", "::0": "::/0", "0.0.0.0": "0.0.0.0/0"}
+
+
 @functools.lru_cache(maxsize=64)
 def _networks(allowed: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     networks = []
     for entry in allowed:
+        entry = WHOLE_FAMILY.get(entry, entry)
         try:
             networks.append(ipaddress.ip_network(entry, strict=False))
         except ValueError:
@@ -144,7 +149,7 @@ async def authenticate(state: Any, creds: Credentials, ip: str, path: str) -> Au
                 raise Unauthorized()
             auth.is_master = True
         elif settings.readOnlyMasterKey and creds.master_key == settings.readOnlyMasterKey:
-            if not ip_allowed(ip, settings.masterKeyIps):
+            if not ip_allowed(ip, settings.readOnlyMasterKeyIps):
                 raise Unauthorized()
             auth.is_read_only = True
         # parse-compat: a master key that matches nothing is ignored (the caller is an ordinary

@@ -17,8 +17,9 @@ from aiohttp.web_protocol import RequestPayloadError
 from ..audit import audit_of
 from ..codec import safe_json
 from ..codec.jsontext import has_lone_surrogate, parse_json
-from ..codec.keywords import check_keywords
-from ..errors import INVALID_JSON, ParseError, Unauthorized
+from ..codec.keywords import check_keywords, check_query_keywords
+from ..errors import INVALID_JSON, USERNAME_TAKEN, ParseError, Unauthorized
+from ..logevents import log_event
 from ..logsafe import redacted_traceback
 from ..rest.context import RequestContext
 from ..rest.params import from_query_string
@@ -26,6 +27,7 @@ from ..supervisor import health
 from .api import ApiRequest, ApiResponse, NotFound, Router
 from .client_ip import client_ip
 from .credentials import authenticate, read_credentials
+from .route_allow_list import enforce_route_allow_list
 from .safety import not_found
 
 log = logging.getLogger("parse_compat.http")
@@ -141,6 +143,8 @@ class HttpEdge:
         try:
             response = await self._handle(request)
         except Exception as exc:  # noqa: BLE001 - the edge turns every failure into Parse JSON
+            if isinstance(exc, ParseError) and exc.code == USERNAME_TAKEN:
+                log_event(settings.logLevels, "signupUsernameTaken", "Parse error: %s", exc.message)
             response = error_response(exc)
             if request.content.exception() is not None:
                 response.force_close()  # the body could not be read: this connection cannot be reused
@@ -152,6 +156,8 @@ class HttpEdge:
         while path.startswith("//"):
             path = path[1:]
         if path in ("/health", "/health/"):
+            # parse-compat: as in Parse, /health is checked before any key is read (the master key too)
+            enforce_route_allow_list(self.state.settings, request.method, path, None)
             status, health_body = health(self.state)  # 503 while a background task is down
             lag = self.state.services.loop_lag if "loopLag" in request.query else None
             if lag is not None:
@@ -163,8 +169,9 @@ class HttpEdge:
         check_header_text(request.headers)
         raw = await read_body(request, settings_limit(self.state))
         body = parse_body(raw, request.content_type)
-        check_keywords(body)
-        check_keywords(dict(request.query))
+        denylist = self.state.settings.denied_keywords  # requestKeywordDenylist
+        check_keywords(body, denylist)
+        check_query_keywords(request.query, denylist)
         method = request.method
         if method == "POST" and isinstance(body, dict) and isinstance(body.get("_method"), str):
             method = body.pop("_method").upper()
@@ -176,6 +183,7 @@ class HttpEdge:
         limiter = self.state.services.rate_limits
         if limiter is not None:  # Parse's rateLimit (http/rate_limit.py)
             await limiter.check(method=method, path=path, ip=ip, auth=auth, session_token=credentials.session_token)
+        enforce_route_allow_list(self.state.settings, method, path, auth)  # after rate limits, as in Parse
         guard = self.state.services.idempotency
         request_id = request.headers.get("X-Parse-Request-Id")
         if guard is not None and request_id and guard.applies(method, path):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...auth.identity import MASTER
-from ...errors import INVALID_QUERY, ParseError
+from ...errors import INVALID_QUERY, OPERATION_FORBIDDEN, ParseError
 from ...rest.find import sub_find
 from ...rest.grants import class_for_read
 from ...rest.output import render_object
@@ -123,6 +123,8 @@ async def _rows(request: ApiRequest, schema: ClassSchema, where: dict[str, Any])
 
 async def aggregate(request: ApiRequest) -> ApiResponse:
     require_master(request)
+    if request.ctx.auth.is_read_only and not request.ctx.state.settings.allowAggregationForReadOnlyMasterKey:
+        raise ParseError(OPERATION_FORBIDDEN, "Cannot run an aggregation pipeline when using the readOnlyMasterKey")
     values = query_values(request)
     class_name = request.params["className"]
     schema = await class_for_read(request.ctx, class_name)

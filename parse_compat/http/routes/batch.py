@@ -23,6 +23,7 @@ from ...errors import COMMAND_UNAVAILABLE, INVALID_JSON, ParseError, Unauthorize
 from ...rest.complexity import check_batch_size
 from ...rest.params import from_query_string
 from ..api import ApiRequest, ApiResponse, NotFound, Router
+from ..route_allow_list import enforce_route_allow_list
 
 TIMEOUT = 124  # Parse.Error.TIMEOUT
 DEFAULT_TRANSACTION_LIMITS = {"maxRequests": 100, "timeoutMs": 1000}
@@ -114,6 +115,7 @@ async def batch(request: ApiRequest) -> ApiResponse:
         if not isinstance(item.get("method"), str):
             raise ParseError(INVALID_JSON, "batch request method must be a string")
         method = item["method"].upper()
+        enforce_route_allow_list(request.ctx.state.settings, method, sub_path, request.ctx.auth)
         try:
             router.find(method, sub_path)
         except NotFound as exc:
