@@ -65,7 +65,7 @@ class SessionStore:
             listener(token, None)
 
     async def create(self, user_id: str, installation_id: str | None, created_with: dict[str, Any] | None,
-                     replace_installation: bool = True) -> Document:
+                     replace_installation: bool = True, expires_at: Any = None) -> Document:
         schema = self._schemas.get("_Session")
         assert schema is not None
         if installation_id and replace_installation:
@@ -75,6 +75,8 @@ class SessionStore:
         now = now_iso()
         doc: Document = {"objectId": self._writes.new_object_id(), "createdAt": now, "updatedAt": now,
                          **self.new_session_fields(user_id, installation_id, created_with)}
+        if expires_at is not None:  # a session made from another one ends when that one does
+            doc["expiresAt"] = expires_at
         await self._writes.insert(schema, doc)
         return doc
 

@@ -65,3 +65,7 @@ async def test_upgrade_to_revocable_session_gives_a_new_working_session(api: Cli
         assert (await api.get("/users/me", session_token=usable)).body["username"] == "up"
     refused = await api.post("/upgradeToRevocableSession")
     assert refused.status == 404 and refused.body["code"] == 101
+    # it cannot stretch a session: the new one ends when the one it came from does
+    sessions = await api.get("/sessions", master=True, params={"where": {"sessionToken": {"$in": [token, new_token]}}})
+    expiries = {row["sessionToken"]: row.get("expiresAt") for row in sessions.body["results"]}
+    assert expiries[new_token] == expiries[token], expiries

@@ -27,6 +27,7 @@ SENT: dict[str, tuple[str, ...]] = {
                               "PUT /hooks/triggers/Open/beforeSave", "PUT /config", "POST /push",
                               "POST /push_audiences", "PUT /push_audiences/x1", "DELETE /push_audiences/x1",
                               "POST /events/propEvent", "POST /loginAs", "POST /challenge",
+                              "POST /upgradeToRevocableSession",
                               *(f"POST {path}" for path in routes.ACCOUNT_PATHS.values())),
 }
 

@@ -395,7 +395,7 @@ def test_analytics_events_store_nothing(world: World) -> None:
 # --- impersonation and login challenges -----------------------------------------------------
 impersonation_cases = st.fixed_dictionaries({
     "caller": callers, "wrapper": st.sampled_from(("direct", "batch")),
-    "route": st.sampled_from(("/loginAs", "/challenge")),
+    "route": st.sampled_from(("/loginAs", "/challenge", "/upgradeToRevocableSession")),
     "body": st.fixed_dictionaries({}, optional={
         "userId": st.sampled_from(("A", "B", "M", "missing", "")),
         "username": st.sampled_from(("userA", "userB", "nobody")),
@@ -430,6 +430,13 @@ async def run_impersonation_case(world: World, case: dict[str, Any]) -> None:
     assert set(sessions_b) <= set(sessions_a), context                         # no session ended
     if route == "/loginAs" and caller == "master" and body.get("userId") in world.ids.values():
         assert len(made) <= 1 and all(sessions_a[oid]["user"]["objectId"] == body["userId"] for oid in made), context
+    elif route == "/upgradeToRevocableSession" and caller in world.tokens:
+        # a session holder may get one more session of its own user, ending when its own does
+        own = [doc for doc in sessions_b.values() if doc.get("sessionToken") == world.tokens[caller]]
+        assert len(made) <= 1 and len(own) == 1, context
+        for oid in made:
+            assert sessions_a[oid]["user"]["objectId"] == world.ids[caller], context
+            assert sessions_a[oid].get("expiresAt") == own[0].get("expiresAt"), context
     else:  # only the master key impersonates; a challenge never opens a session
         assert not made, context
         assert "sessionToken" not in json.dumps(answer, default=str), context

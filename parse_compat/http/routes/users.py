@@ -94,10 +94,15 @@ async def upgrade_to_revocable_session(request: ApiRequest) -> ApiResponse:
     upgrades legacy tokens this way; every parse-compat session is revocable already)."""
     ctx = request.ctx
     refuse_read_only(ctx.auth, "create")
-    if ctx.auth.user is None:
+    current = await ctx.state.services.sessions.find_session(ctx.auth.session_token) \
+        if ctx.auth.user is not None and ctx.auth.session_token else None
+    if ctx.auth.user is None or current is None:
         raise ParseError(OBJECT_NOT_FOUND, "invalid session")
+    # parse-compat: the new session expires when the one it was made from does, so this route
+    # cannot stretch a session past its absolute length (Parse gives it a full sessionLength)
     session = await ctx.state.services.sessions.create(ctx.auth.user["objectId"], ctx.auth.installation_id,
-                                                       {"action": "upgrade"}, replace_installation=False)
+                                                       {"action": "upgrade"}, replace_installation=False,
+                                                       expires_at=current.get("expiresAt"))
     return ApiResponse({k: v for k, v in session.items() if not k.startswith("_")})
 
 
