@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
+from ..http.bundles import bundle_file
+
 HERE = Path(__file__).resolve().parent
 ASSETS = HERE / "playground_assets"
 BOOT = HERE / "playground_boot.js"
@@ -44,13 +46,5 @@ def playground_page(settings: Any) -> web.Response:
 
 
 def playground_asset(name: str) -> web.StreamResponse:
-    if name == "playground.js":
-        return web.Response(body=BOOT.read_bytes(), content_type="application/javascript")
-    if name not in FILES:
-        return web.Response(text="Not found", status=404, content_type="text/plain")
-    path = ASSETS / name
-    if not path.is_file():
-        return web.Response(text="The playground bundle is missing: run `make graphiql`.", status=404,
-                            content_type="text/plain")
-    return web.Response(body=path.read_bytes(), content_type=FILES[name],
-                        headers={"Cache-Control": "public, max-age=86400"})
+    return bundle_file(name, boot_name="playground.js", boot=BOOT, assets=ASSETS, files=FILES,
+                       missing="The playground bundle is missing: run `make graphiql`.")

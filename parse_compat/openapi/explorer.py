@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from ..http.bundles import bundle_file
+
 HERE = Path(__file__).resolve().parent
 ASSETS = HERE / "explorer_assets"
 BOOT = HERE / "explorer_boot.js"
@@ -55,16 +57,8 @@ def explorer_page(settings: Any) -> web.Response:
 
 
 def explorer_asset(name: str) -> web.Response:
-    if name == "explorer.js":
-        return web.Response(body=BOOT.read_bytes(), content_type="application/javascript")
-    if name not in FILES:
-        return web.Response(text="Not found", status=404, content_type="text/plain")
-    path = ASSETS / name
-    if not path.is_file():
-        return web.Response(text="The explorer bundle is missing: run `make openapi-ui`.", status=404,
-                            content_type="text/plain")
-    return web.Response(body=path.read_bytes(), content_type=FILES[name],
-                        headers={"Cache-Control": "public, max-age=86400"})
+    return bundle_file(name, boot_name="explorer.js", boot=BOOT, assets=ASSETS, files=FILES,
+                       missing="The explorer bundle is missing: run `make openapi-ui`.")
 
 
 def install_explorer_routes(app: web.Application, settings: Any) -> None:
