@@ -72,5 +72,6 @@ async def install_audit(state: Any) -> None:
 
     state.writer.listeners.append(on_write)
     await log.schema()  # the class exists from boot in every process, so each one can answer reads of it
+    await log.open()  # also stores what a process that stopped left in the journal
     log.start()
     state.services.on_close.append(log.stop)

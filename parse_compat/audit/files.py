@@ -14,11 +14,10 @@ MAX_HOLDERS = 20
 
 
 async def record_download(ctx: Any, name: str) -> None:
-    """Record the download of file `name` by `ctx`'s caller and store it before the bytes leave."""
+    """Record the download of file `name` by `ctx`'s caller (journaled before the bytes leave)."""
     log = audit_of(ctx.state)
     if log is None:
         return
-    recorded = False
     for class_name in sorted(log.classes):
         schema = ctx.state.schemas.get(class_name)
         if schema is None:
@@ -30,7 +29,4 @@ async def record_download(ctx: Any, name: str) -> None:
         where = refs[0] if len(refs) == 1 else {"$or": refs}
         holders = await ctx.state.storage.find(schema, where, FindOptions(limit=MAX_HOLDERS, keys={"objectId"}))
         if holders:
-            log.record(ctx, "download", class_name, [doc["objectId"] for doc in holders])
-            recorded = True
-    if recorded:
-        await log.barrier()
+            log.record(ctx, "download", class_name, [doc["objectId"] for doc in holders])  # journaled at once

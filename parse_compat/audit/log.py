@@ -1,18 +1,18 @@
-"""The access audit trail's writer: entries are buffered in memory and appended to `_Audit` in
-batches (group commit), each batch in one storage transaction after the chain's head.
+"""The access audit trail's writer: an entry is written to this process's journal before the
+request that caused it is answered, and stored in `_Audit` shortly after, in large batches.
 
-Durability: `record()` only appends to a list (a few microseconds on the request path). Before
-a request's response leaves, the HTTP edge calls `barrier()`, which returns once everything
-recorded so far is stored (group commit, no fixed window): the first waiter schedules a flush
-that starts once a loop turn records nothing new (a quiet server flushes after one turn; a busy
-one gathers the requests in progress, for at most `GATHER_SECONDS`), and those that record while
-it runs share the next one, which starts as soon as it ends. A flush hashes its batch and
-stores it with one multi-row insert in one transaction (at most `MAX_BATCH` entries, about a
-millisecond on the loop), so the commit's cost is shared by every request of the batch. So an
-entry whose request got its answer is on disk; a crash before the flush loses only entries of
-requests that never got an answer. A failed flush keeps the entries and fails
-the request (500). Entries recorded outside a request (Live Query deliveries, jobs) are flushed
-by a background task every `FLUSH_SECONDS` and at shutdown.
+Durability: `record()` appends the entry to a list and writes it to the journal (`journal.py`,
+one `write` per call, a few microseconds, no waiting): once a request has its answer, its
+entries survive a crash of the process. The writer (`sync`, run every `FLUSH_SECONDS`, sooner
+when `WAKE_AT` entries wait, and before any read of `_Audit` in this process) chains and stores
+what waits with multi-row inserts of up to `MAX_BATCH` entries, one transaction each, so the cost
+of a commit and of the pages it rewrites is shared by hundreds of requests; then it removes the
+journal segment. At boot (and every `RECOVER_SECONDS`) a process stores the entries of journal
+segments whose process is gone. A journal that cannot be written fails the request (500): no
+audited read is answered without its entry. A failed store keeps the entries (in memory and in
+the journal) for the next attempt. Limits: a crash between a batch's commit and the removal of
+its segment stores that batch twice (the chain still verifies); entries recorded by another
+process show in `_Audit` within `FLUSH_SECONDS`.
 
 Several processes on one database: `seq` is unique (the objectId is the zero-padded seq), and
 a batch is appended in one write transaction (SQLite: BEGIN IMMEDIATE) after the head this
@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from ..codec.dates import format_iso
@@ -38,6 +40,7 @@ from ..errors import DuplicateValue, ParseError
 from ..storage.base import ClassSchema, Document, FindOptions
 from ..supervisor import supervisor_of
 from .chain import seal
+from .journal import Journal, encode
 
 log = logging.getLogger("parse_compat.audit")
 CLASS = "_Audit"
@@ -45,9 +48,11 @@ SUPERVISED_NAME = "audit.writer"
 # What patientAccessLog looks entries up by: the object a get or write names, and every object a
 # find returned (MongoDB: a multikey index; SQLite cannot index array members, see README).
 INDEXES = {"targetId_1": {"targetId": 1}, "ids_1": {"ids": 1}}
-FLUSH_SECONDS = 1.0
-MAX_BATCH = 64  # entries per transaction: bounds how long one flush holds the loop (about a millisecond)
-GATHER_SECONDS = 0.001  # at most this long a flush waits for requests in progress to join it
+FLUSH_SECONDS = 0.25  # how often waiting entries are stored
+WAKE_AT = 1024  # ... or sooner, when this many wait
+MAX_BATCH = 256  # entries per transaction: bounds how long one insert holds the loop (a few milliseconds)
+RECOVER_SECONDS = 30.0  # how often segments of processes that died are looked for (and at boot)
+MAX_WAITING = 200_000  # entries kept while the store fails; past it requests fail rather than go unrecorded
 PURGE_SECONDS = 3600.0
 APPEND_ATTEMPTS = 8
 SESSION_CACHE_MAX = 10_000
@@ -60,8 +65,7 @@ def object_id_of(seq: int) -> str:
 
 @dataclass(slots=True)
 class Pending:
-    """One entry not yet stored. `token` is only used to find the session's objectId at flush
-    time; it is never stored."""
+    """One entry not yet stored."""
 
     action: str
     target_class: str
@@ -69,7 +73,8 @@ class Pending:
     ids: list[str] | None  # a query's entry: every id it returned (target_id is set when there is one)
     user_id: str | None
     roles: list[str] | None
-    token: str | None
+    session: str | None  # the caller's session objectId when known at record time
+    token: str | None  # only to look the session up when it was not known (in memory, never written)
     ip: str | None
     master: bool
     read_only: bool
@@ -78,20 +83,19 @@ class Pending:
 
 
 class AuditLog:
-    def __init__(self, state: Any, classes: Iterable[str], retention_days: float | None) -> None:
+    def __init__(self, state: Any, classes: Iterable[str], retention_days: float | None,
+                 journal_dir: Path | None = None) -> None:
         self.state = state
         self.classes = frozenset(classes)
         self.retention_days = retention_days
         self._pending: list[Pending] = []
-        self._recorded = 0  # entries ever recorded by this process
-        self._stored = 0  # of those, how many are stored (a prefix: the buffer is FIFO)
         self._lock = asyncio.Lock()
         self._schema: ClassSchema | None = None
         self._sessions: dict[str, str | None] = {}
         self._head: tuple[int, str] | None = None  # (seq, hash) of the last entry this process stored
         self._task: asyncio.Task[None] | None = None
-        self._next: asyncio.Future[None] | None = None  # the pending group flush
-        self._next_done: asyncio.Future[None] | None = None  # settled when `_next` ends (barrier's waiters)
+        self._wake = asyncio.Event()
+        self._journal = Journal(journal_dir or journal_directory(state.settings))
         self._stamp_second, self._stamp_prefix = -1, ""
 
     # --- the request path ------------------------------------------------------------------
@@ -100,8 +104,8 @@ class AuditLog:
 
     def record(self, ctx: Any, action: str, class_name: str, ids: Iterable[str | None],
                fields: Iterable[str] = (), query: bool = False) -> None:
-        """Buffer one entry per id of an audited class, or with `query` one entry naming every id
-        (synchronous, no I/O)."""
+        """Journal one entry per id of an audited class, or with `query` one entry naming every id
+        (synchronous: one `write`, no waiting)."""
         if class_name not in self.classes:
             return
         auth = ctx.auth
@@ -113,22 +117,31 @@ class AuditLog:
     def record_as(self, action: str, class_name: str, ids: Iterable[str | None], *, user_id: str | None,
                   roles: list[str] | None, token: str | None, ip: str | None, master: bool, read_only: bool,
                   fields: Iterable[str] = (), query: bool = False) -> None:
+        """Raises OSError when the journal cannot be written (or too many entries wait): the
+        caller must not answer without its entry."""
         if class_name not in self.classes:
             return
         stamp = self._stamp()
         names = sorted(fields) if fields else []
         roles = list(roles) if roles is not None else None
+        session = self.state.services.sessions.known_session_id(token) if token else None
         if query:
             found = [object_id for object_id in ids if object_id]
-            if found:
-                self._pending.append(Pending(action, class_name, found[0] if len(found) == 1 else None, found,
-                                             user_id, roles, token, ip, master, read_only, names, stamp))
-                self._recorded += 1
+            if not found:
+                return
+            entries = [Pending(action, class_name, found[0] if len(found) == 1 else None, found, user_id, roles,
+                               session, token, ip, master, read_only, names, stamp)]
+        else:
+            entries = [Pending(action, class_name, object_id, None, user_id, roles, session, token, ip, master,
+                               read_only, names, stamp) for object_id in ids]
+        if not entries:
             return
-        for object_id in ids:
-            self._pending.append(Pending(action, class_name, object_id, None, user_id, roles, token, ip, master,
-                                         read_only, names, stamp))
-            self._recorded += 1
+        if len(self._pending) >= MAX_WAITING:
+            raise OSError(f"audit: {len(self._pending)} entries wait to be stored; refusing to record more")
+        self._journal.append(b"".join(encode(_journal_values(entry)) for entry in entries))
+        self._pending.extend(entries)
+        if len(self._pending) >= WAKE_AT:
+            self._wake.set()
 
     def _stamp(self) -> str:
         """Now as Parse's ISO string: the date and time up to the second are formatted once per
@@ -141,53 +154,41 @@ class AuditLog:
             self._stamp_prefix = format_iso(datetime.fromtimestamp(seconds, UTC))[:-4]  # "…T14:52:11."
         return f"{self._stamp_prefix}{rest:03d}Z"
 
-    async def barrier(self) -> None:
-        """Return once every entry recorded so far is stored (group commit: every request that
-        reaches here while a flush is pending waits for that one flush)."""
-        target = self._recorded
-        while self._stored < target:
-            flush, done = self._next, self._next_done
-            if flush is None or done is None or flush.done():
-                done = asyncio.get_running_loop().create_future()
-                flush = asyncio.ensure_future(self._flush_soon(done))
-                self._next, self._next_done = flush, done
+    async def sync(self) -> None:
+        """Store every entry recorded so far by this process (reads of `_Audit` call it first)."""
+        async with self._lock:
+            if not self._pending:
+                return
+            self._journal.rotate()  # what follows is written to a new segment
+            batch, self._pending = self._pending, []
+            done = 0
             try:
-                # the waiters await one plain future that the flush settles as it ends: one wake-up
-                # each (a shield per waiter cost a future and two callbacks more, and a done
-                # callback on the task one loop turn more)
-                await done
-            except asyncio.CancelledError:
-                task = asyncio.current_task()
-                if task is None or task.cancelling():
-                    raise  # this request itself was cancelled
-                # another waiter's cancellation cancelled the shared future: wait for the flush itself
-                await asyncio.shield(flush)
+                while done < len(batch):
+                    chunk = batch[done:done + MAX_BATCH]
+                    await self._store(chunk)
+                    done += len(chunk)
+            except BaseException:
+                self._pending = batch[done:] + self._pending  # kept, in order, for the next attempt
+                raise
+            self._journal.release()  # every sealed segment's entries are stored
 
-    async def _flush_soon(self, done: asyncio.Future[None]) -> None:
-        """One group flush; its outcome goes to `done` (what the barrier's waiters await), so
-        the task itself ends without an error that no one would retrieve."""
-        try:
-            # The requests being handled join the flush: yield to the loop while the last turn
-            # recorded more entries (a quiet server flushes after one turn; a busy one batches the
-            # requests in progress, never longer than GATHER_SECONDS).
-            loop = asyncio.get_running_loop()
-            deadline, seen = loop.time() + GATHER_SECONDS, -1
-            while seen < len(self._pending) < MAX_BATCH and loop.time() < deadline:
-                seen = len(self._pending)
-                await asyncio.sleep(0)
-            async with self._lock:
-                await self._flush()
-        except asyncio.CancelledError:
-            done.cancel()
-            raise
-        except Exception as exc:  # noqa: BLE001 - handed to every waiter (each request answers 500)
-            if done.done():  # every waiter was cancelled: the entries stay buffered for the next flush
-                log.warning("audit: storing entries failed; will try again", exc_info=False)
-            else:
-                done.set_exception(exc)
-        else:
-            if not done.done():
-                done.set_result(None)
+    async def recover(self) -> int:
+        """Store the entries of journal segments whose process is gone; how many."""
+        stored = 0
+        async with self._lock:
+            for segment, found in self._journal.orphans():
+                try:
+                    entries = [_pending_of(values) for values in found]
+                    for start in range(0, len(entries), MAX_BATCH):
+                        await self._store(entries[start:start + MAX_BATCH])
+                except BaseException:
+                    Journal.close_segment(segment)  # stays on disk, unlocked: tried again later
+                    raise
+                Journal.drop(segment)
+                stored += len(entries)
+        if stored:
+            log.info("audit: stored %d entries left in the journal by a process that stopped", stored)
+        return stored
 
     # --- storing ---------------------------------------------------------------------------
     async def schema(self) -> ClassSchema:
@@ -204,29 +205,22 @@ class AuditLog:
             self._schema = schema
         return self._schema
 
-    async def _flush(self) -> None:
-        """Store the oldest entries (up to `MAX_BATCH`) in one transaction."""
-        batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-        if not batch:
-            return
-        try:
-            docs = []
-            user_roles: dict[str, list[str] | None] = {}  # looked up once per user and batch
-            for entry in batch:
-                roles = entry.roles
-                if roles is None and entry.user_id is not None:
-                    if entry.user_id not in user_roles:
-                        user_roles[entry.user_id] = await self.state.roles.roles_for(entry.user_id)
-                    roles = user_roles[entry.user_id]
+    async def _store(self, batch: list[Pending]) -> None:
+        """Chain and store `batch` in one transaction."""
+        docs = []
+        user_roles: dict[str, list[str] | None] = {}  # looked up once per user and batch
+        for entry in batch:
+            roles = entry.roles
+            if roles is None and entry.user_id is not None:
+                if entry.user_id not in user_roles:
+                    user_roles[entry.user_id] = await self.state.roles.roles_for(entry.user_id)
+                roles = user_roles[entry.user_id]
+            session = entry.session
+            if session is None and entry.token:
                 token = entry.token
-                session = None if not token else self._sessions[token] if token in self._sessions \
-                    else await self._session_id(token)
-                docs.append(self._document(entry, roles, session))
-            await self.append(docs)
-        except BaseException:
-            self._pending = batch + self._pending
-            raise
-        self._stored += len(batch)
+                session = self._sessions[token] if token in self._sessions else await self._session_id(token)
+            docs.append(self._document(entry, roles, session))
+        await self.append(docs)
 
     @staticmethod
     def _document(entry: Pending, roles: list[str] | None, session: str | None) -> Document:
@@ -315,26 +309,63 @@ class AuditLog:
 
     # --- background ------------------------------------------------------------------------
     async def _run(self) -> None:
-        since_purge = PURGE_SECONDS
+        loop = asyncio.get_running_loop()
+        next_purge = next_recover = loop.time()
         while True:
-            await asyncio.sleep(FLUSH_SECONDS)
-            since_purge += FLUSH_SECONDS
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), FLUSH_SECONDS)
+            self._wake.clear()
             try:
-                await self.barrier()
-                if self.retention_days and since_purge >= PURGE_SECONDS:
-                    since_purge = 0.0
+                await self.sync()
+                if loop.time() >= next_recover:
+                    next_recover = loop.time() + RECOVER_SECONDS
+                    await self.recover()
+                if self.retention_days and loop.time() >= next_purge:
+                    next_purge = loop.time() + PURGE_SECONDS
                     await self.purge()
-            except Exception:  # noqa: BLE001 - the loop must survive a storage hiccup; entries stay buffered
+            except Exception:  # noqa: BLE001 - the loop must survive a storage hiccup; entries stay journaled
                 log.warning("audit: storing entries failed; will try again", exc_info=False)
 
+    async def open(self) -> None:
+        """Open this process's journal and store what processes that stopped left in theirs."""
+        self._journal.open()
+        await self.recover()
+
     def start(self) -> None:
-        """Run the background flush under the app's supervisor (restarted should it die; /health says so)."""
+        """Run the background writer under the app's supervisor (restarted should it die; /health says so)."""
         if self._task is None:
             self._task = supervisor_of(self.state).start(SUPERVISED_NAME, self._run)
 
-    async def stop(self) -> None:
+    async def pause(self) -> None:
+        """Stop the background writer: entries are then stored only by `sync` (reads of `_Audit`)."""
         if self._task is not None:
             self._task = None
             await supervisor_of(self.state).stop(SUPERVISED_NAME)
+
+    async def stop(self) -> None:
+        await self.pause()
+        stored = False
         with contextlib.suppress(Exception):
-            await self.barrier()
+            await self.sync()
+            stored = not self._pending
+        self._journal.close(keep=not stored)  # what could not be stored stays for the next process
+
+
+def journal_directory(settings: Any) -> Path:
+    """Where this app's journal lives: `<dataDir>/audit-journal/<digest of databaseURI>` (one
+    directory per database, shared by the processes that serve it from this machine)."""
+    digest = hashlib.sha256(str(settings.databaseURI).encode()).hexdigest()[:16]
+    return Path(settings.dataDir) / "audit-journal" / digest
+
+
+def _journal_values(entry: Pending) -> tuple[Any, ...]:
+    """An entry as its journal line stores it (journal.FIELDS; the token is never written)."""
+    return (entry.action, entry.target_class, entry.target_id, entry.ids, entry.user_id, entry.roles, entry.session,
+            entry.ip, entry.master, entry.read_only, entry.fields, entry.created_at)
+
+
+def _pending_of(values: dict[str, Any]) -> Pending:
+    """An entry read back from a journal line."""
+    return Pending(values["action"], values["targetClass"], values["targetId"], values["ids"], values["user"],
+                   values["roles"], values["session"], None, values["ip"], bool(values["master"]),
+                   bool(values["readOnly"]), list(values["fields"] or []), values["createdAt"])

@@ -45,12 +45,19 @@ class SessionStore:
         self._schemas = schemas
         self._settings = settings
         self._cache: dict[str, tuple[float, Document]] = {}
+        # token → its session's objectId, for the audit trail (which names sessions, never tokens)
+        self._ids: dict[str, str] = {}
         # Told (token, None) / (None, userId) whenever a token or a user's sessions are forgotten
         # (logout, revocation, user change); Live Query re-validates the sockets resting on them.
         self.listeners: list[Callable[[str | None, str | None], None]] = []
 
     def clear(self) -> None:
         self._cache.clear()
+        self._ids.clear()
+
+    def known_session_id(self, token: str) -> str | None:
+        """The objectId of the session of `token` when this process looked it up (no I/O)."""
+        return self._ids.get(token)
 
     def forget_user(self, user_id: str) -> None:
         for token, (_, user) in list(self._cache.items()):
@@ -61,6 +68,7 @@ class SessionStore:
 
     def forget_token(self, token: str) -> None:
         self._cache.pop(token, None)
+        self._ids.pop(token, None)
         for listener in self.listeners:
             listener(token, None)
 
@@ -134,7 +142,11 @@ class SessionStore:
             lifetime = min(lifetime, (expires_at - datetime.now(UTC)).total_seconds())
         if len(self._cache) >= CACHE_MAX:
             self._cache.clear()
+        if len(self._ids) >= CACHE_MAX:
+            self._ids.clear()
         self._cache[token] = (time.monotonic() + lifetime, users[0])
+        if isinstance(session.get("objectId"), str):
+            self._ids[token] = session["objectId"]
         return users[0], token
 
     async def _extend_on_use(self, session: Document, token: str, expires_at: datetime | None) -> datetime | None:

@@ -14,7 +14,6 @@ from typing import Any
 
 from aiohttp import web
 
-from ..audit import audit_of
 from ..codec.jsontext import parse_json
 from ..errors import INVALID_JSON, ParseError
 from ..graphql.custom_sdl import read_sdl
@@ -88,12 +87,8 @@ class GraphQLEndpoint:
             payload = _payload(request, await read_body(request, limit))
         query, variables, operation = read_request(payload)
         ctx = RequestContext(state, auth, ip, request.headers, credentials.context)
-        answer = await run_graphql(ctx, self.router, self.cache, query, variables, operation,
-                                   allow_mutations=request.method == "POST")
-        audit = audit_of(state)
-        if audit is not None:
-            await audit.barrier()
-        return answer
+        return await run_graphql(ctx, self.router, self.cache, query, variables, operation,
+                                 allow_mutations=request.method == "POST")
 
 
 def install_graphql_routes(app: web.Application, settings: Settings, router: Router, state_of: StateOf) -> None:

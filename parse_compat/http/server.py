@@ -14,7 +14,6 @@ from aiohttp import web
 from aiohttp.http_exceptions import ContentEncodingError
 from aiohttp.web_protocol import RequestPayloadError
 
-from ..audit import audit_of
 from ..codec import safe_json
 from ..codec.jsontext import has_lone_surrogate, parse_json
 from ..codec.keywords import check_keywords, check_query_keywords
@@ -191,10 +190,7 @@ class HttpEdge:
         ctx = RequestContext(self.state, auth, ip, request.headers, credentials.context)
         query = from_query_string(dict(request.query))
         api_request = ApiRequest(ctx, method, path, body, query, raw_body=raw, content_type=request.content_type)
-        result = await self.router.dispatch(api_request)
-        audit = audit_of(self.state)
-        if audit is not None:
-            await audit.barrier()  # the request's audit entries are stored before it is answered
+        result = await self.router.dispatch(api_request)  # its audit entries are journaled as they are made
         return to_web(result, self.on_bad)
 
 

@@ -104,12 +104,18 @@ class Fanout:
                 except Exception:  # noqa: BLE001 - one subscriber's failure must not stop the others
                     log.exception("live query: event for client %s failed", info.client.id)
                     continue
-                if frame is not None and info.client.send(frame):
-                    sent += 1
-                    if audit is not None and frame is not None:
+                if frame is None:
+                    continue
+                if audit is not None:
+                    try:  # journaled before the event leaves
                         audit.record_as("livequery", change.class_name, [doc_id], user_id=info.user_id, roles=None,
                                         token=info.session_token, ip=info.client.ip,
                                         master=info.client.is_master, read_only=False)
+                    except OSError:  # no event goes out unrecorded
+                        log.error("live query: audit journal unavailable; event for client %s not sent", info.client.id)
+                        continue
+                if info.client.send(frame):
+                    sent += 1
         return sent
 
 

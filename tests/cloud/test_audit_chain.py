@@ -76,7 +76,7 @@ async def test_audit_verify_reports_an_entry_edited_in_the_database(running: Run
     patient = await clinic.patient(clinic.staff1, "Vera")
     for who in (clinic.staff1, clinic.admin):
         assert (await clinic.as_(who, "GET", f"/classes/Patient/{patient}")).status == 200
-    await audit_of(running.state).barrier()
+    await audit_of(running.state).sync()
     db = tmp_path / "test.db"
     ok = await asyncio.to_thread(cli, db, tmp_path, "verify")
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -99,6 +99,21 @@ async def test_audit_verify_reports_an_entry_edited_in_the_database(running: Run
     assert gone.returncode == 1 and "entry seq 3" in gone.stdout and "missing" in gone.stdout, gone.stdout
 
 
+@pytest.mark.parametrize("adapter_name", ["sqlite"])
+async def test_audit_verify_names_entries_still_in_the_journal(running: Running, api: Client, tmp_path: Path) -> None:
+    log = audit_of(running.state)
+    await log.pause()  # nothing is stored from here on but by sync()
+    clinic = await practice(api)
+    patient = await clinic.patient(clinic.staff1, "Vera")
+    assert (await clinic.as_(clinic.staff1, "GET", f"/classes/Patient/{patient}")).status == 200
+    waiting = await asyncio.to_thread(cli, tmp_path / "test.db", tmp_path, "verify")
+    assert waiting.returncode == 0, waiting.stdout + waiting.stderr
+    assert "audit journal: 2 entries not stored in _Audit yet" in waiting.stdout, waiting.stdout
+    await log.sync()
+    stored = await asyncio.to_thread(cli, tmp_path / "test.db", tmp_path, "verify")
+    assert "intact: 2 entries" in stored.stdout and "journal" not in stored.stdout, stored.stdout
+
+
 async def test_retention_deletes_old_entries_and_the_chain_still_verifies(running: Running, api: Client) -> None:
     clinic = await practice(api)
     patient = await clinic.patient(clinic.staff1, "Vera")
@@ -106,13 +121,13 @@ async def test_retention_deletes_old_entries_and_the_chain_still_verifies(runnin
         assert (await clinic.as_(clinic.staff1, "GET", f"/classes/Patient/{patient}")).status == 200
     log = audit_of(running.state)
     assert log is not None
-    await log.barrier()
+    await log.sync()
     log.retention_days = 1
     assert await log.purge(datetime.now(UTC)) == 0  # nothing is a day old yet
     later = datetime.now(UTC) + timedelta(days=2)
     assert await log.purge(later) == 4  # the create and the three reads
     assert (await clinic.as_(clinic.admin, "GET", f"/classes/Patient/{patient}")).status == 200
-    await log.barrier()
+    await log.sync()
     kept = (await api.get("/classes/_Audit", master=True, params={"order": "seq"})).body["results"]
     assert [row["action"] for row in kept] == ["purge", "get"]
     assert kept[0]["anchor"]["seq"] == 4 and kept[0]["seq"] == 5

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from parse_compat.audit import audit_of
+from parse_compat.audit import AuditLog, audit_of
+from parse_compat.audit.journal import read_entries
+from parse_compat.audit.log import journal_directory
 from parse_compat.auth.identity import Auth
 from parse_compat.cloud.sdk import CloudSDK
 from parse_compat.errors import ParseError
@@ -30,7 +32,7 @@ def settings_overrides() -> dict[str, Any]:
 
 
 async def entries(running: Running, **where: Any) -> list[dict[str, Any]]:
-    await audit_of(running.state).barrier()
+    await audit_of(running.state).sync()
     reply = await running.client.get("/classes/_Audit", master=True,
                                      params={"where": json.dumps(where), "order": "seq", "limit": "1000"})
     assert reply.status == 200, reply.body
@@ -264,13 +266,14 @@ async def test_patient_access_log_looks_entries_up_through_an_index(running: Run
         assert {("targetId",), ("ids",)} <= keys, keys
 
 
-async def test_concurrent_reads_share_one_batched_write(running: Running, api: Client,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_reads_are_journaled_at_once_and_stored_together_in_one_insert(
+        running: Running, api: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     clinic = await practice(api)
     patient = await new_patient(running, clinic.staff1)
     path = f"/classes/Patient/{patient}"
-    await asyncio.gather(*(api.get(path, master=True) for _ in range(8)))  # the client's connections are open
-    await entries(running)
+    log = audit_of(running.state)
+    await log.pause()  # only sync() stores from here on
+    await log.sync()
     writes = running.state.services.server_writes
     batches: list[int] = []
     insert_many = writes.insert_many
@@ -281,8 +284,21 @@ async def test_concurrent_reads_share_one_batched_write(running: Running, api: C
     monkeypatch.setattr(writes, "insert_many", counted)
     replies = await asyncio.gather(*(api.get(path, master=True) for _ in range(8)))
     assert [reply.status for reply in replies] == [200] * 8
-    assert sum(batches) == 8 and len(batches) < 8, batches  # one multi-row insert served several requests
-    assert len([row for row in await entries(running, targetId=patient) if row["action"] == "get"]) == 16
+    assert batches == []  # answered without waiting for the store...
+    lines = journal_lines(running)
+    # ...each one journaled first
+    assert [line["targetId"] for line in lines if line["action"] == "get"] == [patient] * 8
+    text = json.dumps(lines)
+    assert clinic.staff1.token not in text and "r:" not in text  # sessions by id, never by token
+    no_values(lines)
+    assert len([row for row in await entries(running, targetId=patient) if row["action"] == "get"]) == 8
+    assert batches == [8]  # one multi-row insert for all of them
+    assert journal_lines(running) == []  # the journal keeps only what is not stored yet
+
+
+def journal_lines(running: Running) -> list[dict[str, Any]]:
+    directory = journal_directory(running.state.settings)
+    return [entry for path in sorted(directory.glob("*.jsonl")) for entry in read_entries(path)]
 
 
 def record_reads(running: Running, *ids: str) -> None:
@@ -292,21 +308,10 @@ def record_reads(running: Running, *ids: str) -> None:
                       master=True, read_only=False)
 
 
-async def test_a_cancelled_request_does_not_fail_the_others_waiting_for_the_same_flush(running: Running) -> None:
-    record_reads(running, "cancelled1", "kept2", "kept3")
-    log = audit_of(running.state)
-    waiters = [asyncio.ensure_future(log.barrier()) for _ in range(3)]
-    await asyncio.sleep(0)  # all three wait for the one flush
-    waiters[0].cancel()
-    await asyncio.gather(*waiters[1:])  # the others are answered, not cancelled with it
-    with pytest.raises(asyncio.CancelledError):
-        await waiters[0]
-    stored = {row["targetId"] for row in await entries(running, action="get")}
-    assert {"cancelled1", "kept2", "kept3"} <= stored  # the flush itself went on
-
-
-async def test_a_failed_flush_fails_every_request_waiting_for_it_and_keeps_the_entries(
+async def test_a_failed_store_keeps_the_entries_for_the_next_attempt(
         running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = audit_of(running.state)
+    await log.pause()
     writes = running.state.services.server_writes
     insert_many = writes.insert_many
 
@@ -314,12 +319,47 @@ async def test_a_failed_flush_fails_every_request_waiting_for_it_and_keeps_the_e
         raise OSError("disk full")
     monkeypatch.setattr(writes, "insert_many", failing)
     record_reads(running, "retried1", "retried2")
-    log = audit_of(running.state)
-    outcomes = await asyncio.gather(*(log.barrier() for _ in range(3)), return_exceptions=True)
-    assert [type(outcome) for outcome in outcomes] == [OSError] * 3
+    with pytest.raises(OSError):
+        await log.sync()
+    record_reads(running, "later3")
+    assert [line["targetId"] for line in journal_lines(running)] == ["retried1", "retried2", "later3"]
     monkeypatch.setattr(writes, "insert_many", insert_many)
     stored = [row["targetId"] for row in await entries(running, action="get")]
-    assert stored[-2:] == ["retried1", "retried2"]  # kept in the buffer and stored by the next flush
+    assert stored[-3:] == ["retried1", "retried2", "later3"]  # kept, in order, and stored by the next attempt
+    assert journal_lines(running) == []
+
+
+async def test_a_read_that_cannot_be_journaled_is_not_answered(running: Running, api: Client,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    clinic = await practice(api)
+    patient = await new_patient(running, clinic.staff1)
+    log = audit_of(running.state)
+
+    def full(line: bytes) -> None:
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(log._journal, "append", full)
+    reply = await api.get(f"/classes/Patient/{patient}", session_token=clinic.staff1.token)
+    assert reply.status == 500
+    assert SECRETS[0] not in json.dumps(reply.body)
+
+
+async def test_entries_left_in_the_journal_by_a_process_that_died_are_stored_at_the_next_start(
+        running: Running) -> None:
+    log = audit_of(running.state)
+    await log.pause()
+    await log.sync()
+    record_reads(running, "orphan1", "orphan2")
+    log._journal.close(keep=True)  # the process "dies": its journal stays, unlocked, nothing stored
+    log._pending.clear()
+    other = AuditLog(running.state, log.classes, None)  # the next process on the same database
+    await other.open()
+    try:
+        stored = [row["targetId"] for row in await entries(running, action="get")]
+        assert stored[-2:] == ["orphan1", "orphan2"]
+        assert journal_lines(running) == []
+    finally:
+        await other.stop()
+        log._journal.open()  # so the fixture's shutdown finds an open journal
 
 
 async def test_purging_an_audited_class_is_recorded(running: Running, api: Client) -> None:

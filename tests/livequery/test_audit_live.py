@@ -36,7 +36,7 @@ async def test_a_delivered_event_is_recorded_and_audit_cannot_be_subscribed(env:
     assert frame["op"] == "create" and frame["object"]["objectId"] == created.body["objectId"]
     await socket.nothing()
     state = env.server.app[STATE_KEY]
-    await audit_of(state).barrier()
+    await audit_of(state).sync()
     rows = (await env.api.get("/classes/_Audit", master=True, params={"where": '{"action": "livequery"}'})).body
     assert [(row["targetClass"], row["targetId"], row["user"]["objectId"]) for row in rows["results"]] == [
         ("Patient", created.body["objectId"], owner.id)]
@@ -63,7 +63,7 @@ class TestBehindAProxy:
         assert created.status == 201, created.body
         await env.settle()
         assert (await socket.recv())["op"] == "create"
-        await audit_of(env.server.app[STATE_KEY]).barrier()
+        await audit_of(env.server.app[STATE_KEY]).sync()
         rows = (await env.api.get("/classes/_Audit", master=True, params={"where": '{"action": "livequery"}'})).body
         assert [(row["targetId"], row["user"]["objectId"], row["ip"]) for row in rows["results"]] == [
             (created.body["objectId"], owner.id, "203.0.113.7")]
