@@ -10,6 +10,11 @@ in; their expiry stays as it was) unless `skip_sessions`. Files are copied byte 
 file stores (sealed files stay sealed: the target needs the same `fileKey`), keeping their names,
 so the File values in rows stay valid.
 
+Classes are those of the source's `_SCHEMA`, plus the system classes that hold rows without a
+`_SCHEMA` entry (a database Parse Server wrote keeps `_GlobalConfig`, `_Hooks`, `_JobStatus`…
+outside it); rows Parse's PostgreSQL layout keeps without an objectId get a stable one
+(`pages.with_object_ids`).
+
 The target must be empty (no class with rows, no stored file when the file store differs), or
 `overwrite` given: then every class the target has is dropped first, and files of the same name
 are replaced (others are kept).
@@ -23,6 +28,7 @@ from dataclasses import dataclass
 
 from ..files.adapter import FilesAdapter
 from ..rest.write.store import StorageWrites
+from ..schema.model import SYSTEM_CLASSES, default_fields_for
 from ..schema.registry import SchemaRegistry
 from ..storage.base import ClassSchema, Document, StorageAdapter
 from .stores import Endpoint
@@ -106,8 +112,18 @@ class Migration:
             for schema in await self.target.storage.load_schemas():
                 await self.writes.delete_class(schema.class_name)
 
+    async def source_schemas(self) -> list[ClassSchema]:
+        """Every class of `_SCHEMA`, and the system classes that hold rows without being listed
+        there (Parse Server keeps no `_SCHEMA` row for `_GlobalConfig`, `_Hooks`, `_JobStatus`…)."""
+        schemas = {schema.class_name: schema for schema in await self.source.storage.load_schemas()}
+        for name in sorted(SYSTEM_CLASSES - schemas.keys()):
+            unlisted = ClassSchema(name, default_fields_for(name))
+            if await self.source.storage.count(unlisted, {}) > 0:
+                schemas[name] = unlisted
+        return sorted(schemas.values(), key=lambda s: s.class_name)
+
     async def run(self) -> Report:
-        schemas = sorted(await self.source.storage.load_schemas(), key=lambda s: s.class_name)
+        schemas = await self.source_schemas()
         if not self.options.verify_only:
             await self.check_target()
             for schema in schemas:

@@ -7,10 +7,24 @@ read whatever the table's size, and both ends of a migration are read in the sam
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 
 from ..storage.base import ClassSchema, Document, FindOptions, StorageAdapter
 from ..storage.mongo.relations import JOIN_PREFIX
+from .digest import canonical_row
+
+
+def with_object_ids(page: list[Document]) -> list[Document]:
+    """The page with an objectId on every row. Parse Server's PostgreSQL layout keeps some system
+    rows without one (`_Hooks`); such a row gets a stable id made from its content (the same on
+    every read, so both ends compare), and the page is put in objectId order."""
+    if all("objectId" in doc for doc in page):
+        return page
+    for doc in page:
+        if "objectId" not in doc:
+            doc["objectId"] = "m" + hashlib.sha256(canonical_row(doc)).hexdigest()[:15]
+    return sorted(page, key=lambda doc: str(doc["objectId"]))
 
 
 def relation_fields(schema: ClassSchema) -> list[str]:
@@ -27,7 +41,7 @@ async def class_pages(storage: StorageAdapter, schema: ClassSchema, size: int) -
     last: str | None = None
     while True:
         where = {} if last is None else {"objectId": {"$gt": last}}
-        page = await storage.find(schema, where, FindOptions(limit=size, sort=[("objectId", True)]))
+        page = with_object_ids(await storage.find(schema, where, FindOptions(limit=size, sort=[("objectId", True)])))
         if page:
             yield page
         if len(page) < size:
@@ -37,11 +51,23 @@ async def class_pages(storage: StorageAdapter, schema: ClassSchema, size: int) -
 
 async def page_relations(storage: StorageAdapter, schema: ClassSchema, field_name: str,
                          page: list[Document]) -> list[tuple[str, list[str]]]:
-    """(owning objectId, its related ids) for the page's objects that have relation rows."""
-    out = []
-    for doc in page:
-        owning_id = str(doc["objectId"])
-        related = await storage.related_ids(schema.class_name, field_name, [owning_id])
-        if related:
-            out.append((owning_id, sorted(related)))
-    return out
+    """(owning objectId, its related ids sorted) for the page's objects that have relation rows,
+    in page order. One query finds what the whole page relates to; then the pairs are read from
+    whichever side is smaller (per related object, or per owning object)."""
+    owners = [str(doc["objectId"]) for doc in page]
+    related = sorted(set(await storage.related_ids(schema.class_name, field_name, owners)))
+    if not related:
+        return []
+    pairs: dict[str, list[str]] = {}
+    if len(related) < len(owners):
+        wanted = set(owners)
+        for related_id in related:
+            for owning_id in await storage.owning_ids(schema.class_name, field_name, [related_id]):
+                if owning_id in wanted:
+                    pairs.setdefault(owning_id, []).append(related_id)
+    else:
+        for owning_id in owners:
+            found = await storage.related_ids(schema.class_name, field_name, [owning_id])
+            if found:
+                pairs[owning_id] = sorted(set(found))
+    return [(owning_id, sorted(pairs[owning_id])) for owning_id in owners if owning_id in pairs]

@@ -90,6 +90,11 @@ async def make_dental_app(data_dir: Path, patients: int = 6) -> DentalApp:
             "name": "North",
             "staff": {"__op": "AddRelation", "objects": [pointer("_User", ann), pointer("_User", ben)]}}, master=True)
         assert clinic.status == 201, clinic.body
+        for name, staff in (("South", [pointer("_User", ann)]), ("East", [])):  # fewer staff than clinics
+            body: dict[str, Any] = {"name": name}
+            if staff:
+                body["staff"] = {"__op": "AddRelation", "objects": staff}
+            assert (await api.post("/classes/Clinic", body, master=True)).status == 201
         invoice = await api.post("/classes/Invoice", {
             "amount": 120.5, "visits": 3, "paid": False, "lines": ["crown", 2, {"fee": 40.0}],
             "detail": {"tooth": 14, "notes": None, "codes": ["D2740"]}, "where": {"__type": "GeoPoint",

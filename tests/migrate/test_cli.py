@@ -37,8 +37,8 @@ async def tamper(uri: str, patient_id: str) -> None:
                                        server_settings={"search_path": parse_qs(parts.query)["search_path"][0]})
     try:
         await connection.execute('UPDATE "Patient" SET "name" = $1 WHERE "objectId" = $2', "Mallory", patient_id)
-        await connection.execute('DELETE FROM "_Join:staff:Clinic" WHERE "relatedId" IN '
-                                 '(SELECT "relatedId" FROM "_Join:staff:Clinic" LIMIT 1)')
+        await connection.execute('DELETE FROM "_Join:staff:Clinic" WHERE ctid IN '
+                                 '(SELECT ctid FROM "_Join:staff:Clinic" LIMIT 1)')
     finally:
         await connection.close()
 
@@ -56,7 +56,7 @@ def test_a_tampered_or_non_empty_target(dental: DentalApp, postgres_database: st
     rows = report_rows(report)
     assert status == 1
     assert rows["Patient"][:2] == (6, 6) and rows["Patient"][2] == "MISMATCH"
-    assert rows["_Join:staff:Clinic"][:2] == (2, 1) and rows["_Join:staff:Clinic"][2] == "MISMATCH"
+    assert rows["_Join:staff:Clinic"][:2] == (3, 2) and rows["_Join:staff:Clinic"][2] == "MISMATCH"
     assert {label for label, row in rows.items() if row[2] != "ok"} == {"Patient", "_Join:staff:Clinic"}
     assert "verification: FAILED, 2 mismatched" in report
     assert "Mallory" not in report and "Patient 2" not in report  # no value of a row is printed
