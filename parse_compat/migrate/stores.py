@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from ..files.adapter import FilesAdapter
 from ..files.setup import adapter_for
@@ -20,14 +21,23 @@ def database_uri(given: str) -> str:
     return given if "://" in given else f"sqlite:///{given}"
 
 
+def without_credentials(uri: str) -> str:
+    """The URI as the report may print it: no user or password."""
+    parts = urlsplit(uri)
+    if "@" not in parts.netloc:
+        return uri
+    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[1], parts.path, parts.query, parts.fragment))
+
+
 def files_identity(spec: str, uri: str, data_dir: Path) -> str:
-    """What tells two file stores apart: the directory, or the MongoDB database holding GridFS."""
+    """What tells two file stores apart: the directory, or the MongoDB database holding GridFS
+    (printed in the report, so without credentials)."""
     kind, _, arg = spec.strip().partition(":")
     if not spec.strip():
         kind = "gridfs" if uri.startswith(MONGO_SCHEMES) else "local"
     if kind == "local":
         return "local:" + str(Path(arg or data_dir / "files").resolve())
-    return "gridfs:" + (arg or uri)
+    return "gridfs:" + without_credentials(arg or uri)
 
 
 @dataclass

@@ -86,3 +86,10 @@ def test_usage_errors(dental: DentalApp, capsys: pytest.CaptureFixture[str]) -> 
     assert "same database" in capsys.readouterr().err
     assert migrate("--from", dental.uri, "--to", "redis://x")[0] == 2
     assert "unsupported databaseURI" in capsys.readouterr().err
+
+
+def test_the_report_never_names_a_password() -> None:
+    from parse_compat.migrate.stores import files_identity
+
+    assert files_identity("", "mongodb://admin:s3cret@db:27017/parse", Path(".")) == "gridfs:mongodb://db:27017/parse"
+    assert files_identity("gridfs:mongodb://u:p@h/files", "x", Path(".")) == "gridfs:mongodb://h/files"
