@@ -1,5 +1,5 @@
 """`parse-compat migrate --from URI --to URI [--filesFrom SPEC] [--filesTo SPEC] [--dataDir DIR]
-[--overwriteTarget] [--skipSessions] [--verifyOnly] [--pageSize N]`.
+[--overwriteTarget | --resume] [--skipSessions] [--verifyOnly] [--pageSize N]`.
 
 URIs are `databaseURI` values (`sqlite:///file.db` or a bare file path, `postgres://…`,
 `mongodb://…`); SPECs are `filesAdapter` values (`local:/dir`, `gridfs`, `gridfs:mongodb://…`;
@@ -20,7 +20,7 @@ from .copy import Migration, MigrationOptions, TargetNotEmpty
 from .stores import Endpoint
 
 USAGE = ("usage: parse-compat migrate --from URI --to URI [--filesFrom SPEC] [--filesTo SPEC] [--dataDir DIR] "
-         "[--overwriteTarget] [--skipSessions] [--verifyOnly] [--pageSize N]")
+         "[--overwriteTarget | --resume] [--skipSessions] [--verifyOnly] [--pageSize N]")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--overwriteTarget", dest="overwrite", action="store_true",
                         help="drop every class the target holds before copying (and replace files of the same "
                              "name); without it a target that holds rows or files is refused.")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue a copy that was cut off: keep the rows, relation rows and files the target "
+                             "already holds (by objectId / name) and copy the rest.")
     parser.add_argument("--skipSessions", dest="skip_sessions", action="store_true",
                         help="do not copy _Session: everybody logs in again on the target.")
     parser.add_argument("--verifyOnly", dest="verify_only", action="store_true",
@@ -65,7 +68,8 @@ async def migrate(source: Endpoint, target: Endpoint, options: MigrationOptions,
     print(report.render(), file=out)
     if not options.verify_only:
         rate = migration.rows_copied / migration.seconds if migration.seconds else 0.0
-        print(f"copied {migration.rows_copied} rows in {migration.seconds:.1f} s ({rate:.0f} rows/s), "
+        kept = f" ({migration.rows_kept} already there kept)" if options.resume else ""
+        print(f"copied {migration.rows_copied} rows{kept} in {migration.seconds:.1f} s ({rate:.0f} rows/s), "
               f"{migration.files_copied} files; target read back in {migration.verify_seconds:.1f} s", file=out)
     return 1 if report.mismatches else 0
 
@@ -84,7 +88,10 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
     if source.uri == target.uri:
         print("parse-compat migrate: --from and --to name the same database", file=sys.stderr)
         return 2
-    options = MigrationOptions(args.page_size, args.overwrite, args.skip_sessions, args.verify_only)
+    if args.overwrite and args.resume:
+        print("parse-compat migrate: --overwriteTarget and --resume exclude each other", file=sys.stderr)
+        return 2
+    options = MigrationOptions(args.page_size, args.overwrite, args.skip_sessions, args.verify_only, args.resume)
     try:
         return asyncio.run(migrate(source, target, options, args.data_dir, out or sys.stdout))
     except (OSError, ValueError) as exc:

@@ -17,7 +17,9 @@ outside it); rows Parse's PostgreSQL layout keeps without an objectId get a stab
 
 The target must be empty (no class with rows, no stored file when the file store differs), or
 `overwrite` given: then every class the target has is dropped first, and files of the same name
-are replaced (others are kept).
+are replaced (others are kept); or `resume`, to continue a run that was cut off: rows and relation
+rows already in the target (by objectId) and files already there (by name) are kept, the rest is
+copied, and the comparison at the end shows any kept row that differs from the source.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ..files.adapter import FilesAdapter
 from ..rest.write.store import StorageWrites
 from ..schema.model import SYSTEM_CLASSES, default_fields_for
 from ..schema.registry import SchemaRegistry
-from ..storage.base import ClassSchema, Document, StorageAdapter
+from ..storage.base import ClassSchema, Document, FindOptions, StorageAdapter
 from .stores import Endpoint
 from .verify import FILES_LABEL, Check, Report, add_checks, digest_class, digest_files, schema_check
 
@@ -43,6 +45,7 @@ class MigrationOptions:
     overwrite: bool = False
     skip_sessions: bool = False
     verify_only: bool = False
+    resume: bool = False  # keep what the target holds (by objectId), copy the rest
 
 
 class TargetNotEmpty(Exception):
@@ -84,6 +87,7 @@ class Migration:
         self.options = options
         self.writes = StorageWrites(target.storage)
         self.rows_copied = 0
+        self.rows_kept = 0  # already in the target (--resume)
         self.files_copied = 0
         self.seconds = 0.0  # reading the source and writing the target
         self.verify_seconds = 0.0  # reading the target back
@@ -94,20 +98,33 @@ class Migration:
 
     # --- PageSink: what the source read hands over ------------------------------------------
     async def rows(self, schema: ClassSchema, page: list[Document]) -> None:
-        await self.writes.insert_many(schema, page)
+        if self.options.resume:
+            ids = [doc["objectId"] for doc in page]
+            found = await self.target.storage.find(schema, {"objectId": {"$in": ids}},
+                                                   FindOptions(limit=len(ids), keys={"objectId"}))
+            here = {doc["objectId"] for doc in found}
+            page = [doc for doc in page if doc["objectId"] not in here]
+            self.rows_kept += len(here)
+        if page:
+            await self.writes.insert_many(schema, page)
         self.rows_copied += len(page)
 
     async def relations(self, schema: ClassSchema, field_name: str, owning_id: str, related: list[str]) -> None:
-        await self.writes.add_relations(schema.class_name, field_name, owning_id, related)
+        if self.options.resume:
+            here = set(await self.target.storage.related_ids(schema.class_name, field_name, [owning_id]))
+            related = [related_id for related_id in related if related_id not in here]
+        if related:
+            await self.writes.add_relations(schema.class_name, field_name, owning_id, related)
 
     # --- the run -----------------------------------------------------------------------------
     async def check_target(self) -> None:
         held = await classes_with_rows(self.target.storage)
         if not self.same_file_store and self.target.files is not None and await has_files(self.target.files):
             held.append("stored files")
-        if held and not self.options.overwrite:
+        if held and not (self.options.overwrite or self.options.resume):
             raise TargetNotEmpty(f"the target is not empty ({', '.join(held[:10])}"
-                                 f"{', …' if len(held) > 10 else ''}); give --overwriteTarget to replace it")
+                                 f"{', …' if len(held) > 10 else ''}); give --overwriteTarget to replace it "
+                                 "(or --resume to continue a copy that was cut off)")
         if self.options.overwrite:
             for schema in await self.target.storage.load_schemas():
                 await self.writes.delete_class(schema.class_name)
@@ -159,5 +176,7 @@ class Migration:
             return
         if not self.options.verify_only:
             for name in sorted([name async for name in source.names()]):
+                if self.options.resume and await target.stat(name) is not None:
+                    continue
                 self.files_copied += await copy_file(source, target, name)
         report.checks.append(Check(FILES_LABEL, await digest_files(source), await digest_files(target)))

@@ -93,3 +93,36 @@ def test_the_report_never_names_a_password() -> None:
 
     assert files_identity("", "mongodb://admin:s3cret@db:27017/parse", Path(".")) == "gridfs:mongodb://db:27017/parse"
     assert files_identity("gridfs:mongodb://u:p@h/files", "x", Path(".")) == "gridfs:mongodb://h/files"
+
+
+async def cut_off(uri: str) -> None:
+    """What a copy stopped half-way leaves: some rows, a relation row, not yet written."""
+    parts = urlsplit(uri)
+    connection = await asyncpg.connect(f"postgresql://{parts.netloc}{parts.path}",
+                                       server_settings={"search_path": parse_qs(parts.query)["search_path"][0]})
+    try:
+        await connection.execute('DELETE FROM "Patient" WHERE "objectId" IN '
+                                 '(SELECT "objectId" FROM "Patient" ORDER BY "objectId" DESC LIMIT 3)')
+        await connection.execute('DELETE FROM "_Join:users:_Role"')
+    finally:
+        await connection.close()
+
+
+def test_a_cut_off_copy_is_resumed(dental: DentalApp, postgres_database: str, tmp_path: Path) -> None:
+    target = app_uri(postgres_database)
+    files = tmp_path / "files"
+    common = ("--from", dental.uri, "--to", target, "--dataDir", str(dental.data_dir), "--filesTo", f"local:{files}")
+    assert migrate(*common)[0] == 0
+    asyncio.run(cut_off(target))
+    for stored in files.iterdir():
+        if stored.is_file():
+            stored.unlink()
+    assert migrate(*common, "--verifyOnly")[0] == 1
+    assert migrate(*common, "--overwriteTarget", "--resume")[0] == 2
+
+    status, report = migrate(*common, "--resume")
+    assert status == 0, report
+    assert "verification: every class matches" in report
+    assert "copied 3 rows (" in report and " already there kept)" in report and ", 1 files;" in report
+    status, report = migrate(*common, "--resume")  # again: nothing left to copy
+    assert status == 0 and "copied 0 rows (" in report and ", 0 files;" in report
