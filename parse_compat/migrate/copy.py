@@ -52,9 +52,19 @@ class TargetNotEmpty(Exception):
     """The target holds data and `overwrite` was not given; the message says what it holds."""
 
 
+async def stored_classes(storage: StorageAdapter) -> list[ClassSchema]:
+    """Every class of `_SCHEMA`, and the system classes that hold rows without being listed
+    there (Parse Server keeps no `_SCHEMA` row for `_GlobalConfig`, `_Hooks`, `_JobStatus`…)."""
+    schemas = {schema.class_name: schema for schema in await storage.load_schemas()}
+    for name in sorted(SYSTEM_CLASSES - schemas.keys()):
+        unlisted = ClassSchema(name, default_fields_for(name))
+        if await storage.count(unlisted, {}) > 0:
+            schemas[name] = unlisted
+    return sorted(schemas.values(), key=lambda s: s.class_name)
+
+
 async def classes_with_rows(storage: StorageAdapter) -> list[str]:
-    return [schema.class_name for schema in sorted(await storage.load_schemas(), key=lambda s: s.class_name)
-            if await storage.count(schema, {}) > 0]
+    return [schema.class_name for schema in await stored_classes(storage) if await storage.count(schema, {}) > 0]
 
 
 async def has_files(files: FilesAdapter) -> bool:
@@ -126,21 +136,11 @@ class Migration:
                                  f"{', …' if len(held) > 10 else ''}); give --overwriteTarget to replace it "
                                  "(or --resume to continue a copy that was cut off)")
         if self.options.overwrite:
-            for schema in await self.target.storage.load_schemas():
+            for schema in await stored_classes(self.target.storage):
                 await self.writes.delete_class(schema.class_name)
 
-    async def source_schemas(self) -> list[ClassSchema]:
-        """Every class of `_SCHEMA`, and the system classes that hold rows without being listed
-        there (Parse Server keeps no `_SCHEMA` row for `_GlobalConfig`, `_Hooks`, `_JobStatus`…)."""
-        schemas = {schema.class_name: schema for schema in await self.source.storage.load_schemas()}
-        for name in sorted(SYSTEM_CLASSES - schemas.keys()):
-            unlisted = ClassSchema(name, default_fields_for(name))
-            if await self.source.storage.count(unlisted, {}) > 0:
-                schemas[name] = unlisted
-        return sorted(schemas.values(), key=lambda s: s.class_name)
-
     async def run(self) -> Report:
-        schemas = await self.source_schemas()
+        schemas = await stored_classes(self.source.storage)
         if not self.options.verify_only:
             await self.check_target()
             for schema in schemas:
