@@ -1,5 +1,6 @@
 """Command line: `parse-compat [options]` starts the server; `parse-compat schema docs` writes docs;
-`parse-compat admin create` makes an administrator; `parse-compat import` loads an exported app."""
+`parse-compat admin create` makes an administrator; `parse-compat import` loads an exported app;
+`parse-compat migrate` copies an app to another store."""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ def main(argv: list[str] | None = None) -> None:
         from .importer.cli import main as import_main
 
         sys.exit(import_main(argv[1:]))
+    if argv[:1] == ["migrate"]:  # `parse-compat migrate --from URI --to URI` (parse_compat/migrate/cli.py)
+        from .migrate.cli import main as migrate_main
+
+        sys.exit(migrate_main(argv[1:]))
     args = build_parser().parse_args(argv)
     cli_values: dict[str, Any] = {spec.name: getattr(args, spec.name) for spec in OPTIONS}
     try:

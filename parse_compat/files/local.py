@@ -1,5 +1,11 @@
-"""Files in a local directory (the default beside the SQLite database): `<root>/<name>`, with
-the record in `<root>/.meta/<name>.json`.
+"""Files in a local directory (the default beside the SQLite database): `<root>/<disk name>`, with
+the record in `<root>/.meta/<disk name>.json`.
+
+The disk name is the stored name URL-encoded as Parse Server's own `FileSystemAdapter` writes it
+(`encodeURIComponent`: a space becomes `%20`, `@` becomes `%40`), so a files directory Parse
+Server wrote is served as it is and Parse Server reads what is written here. Files an older
+parse-compat wrote under the raw name are still found (and replaced by the encoded name when
+written again).
 
 Stored names never start with a dot (see `names.NAME_RE`), so `.meta` and `.tmp` cannot clash
 with a file. A file is written to `.tmp/` and moved into place by `commit`. Blocking file I/O
@@ -16,11 +22,18 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import quote, unquote
 
 from .adapter import StoredFile
 from .names import check_stored_name
 
 READ_SIZE = 256 * 1024
+
+
+def disk_name(name: str) -> str:
+    """The stored name on disk: Parse's FileSystemAdapter's `encodeURIComponent(name)` (for the
+    characters a stored name may hold, Python's `quote` with nothing safe gives the same)."""
+    return quote(name, safe="")
 
 
 def _record_json(record: StoredFile) -> dict[str, Any]:
@@ -57,6 +70,7 @@ class LocalWriter:
         meta_temp.write_text(meta, encoding="utf-8")
         os.replace(self._temp, self._adapter.path(self._name))
         os.replace(meta_temp, self._adapter.meta_path(self._name))
+        self._adapter.drop_legacy(self._name)  # an older copy under the raw name would shadow nothing now
 
     async def abort(self) -> None:
         def drop() -> None:
@@ -71,12 +85,25 @@ class LocalFilesAdapter:
         self.root = Path(root)
 
     def path(self, name: str) -> Path:
-        check_stored_name(name)  # one path component: the resolved path stays under root
-        return self.root / name
+        check_stored_name(name)  # one path component (encoding adds no `/` or dot): stays under root
+        return self.root / disk_name(name)
 
     def meta_path(self, name: str) -> Path:
         check_stored_name(name)
-        return self.root / ".meta" / f"{name}.json"
+        return self.root / ".meta" / f"{disk_name(name)}.json"
+
+    def _legacy_paths(self, name: str) -> tuple[Path, Path] | None:
+        """Where parse-compat before the encoded layout kept a file whose name needs encoding."""
+        check_stored_name(name)
+        if disk_name(name) == name:
+            return None
+        return self.root / name, self.root / ".meta" / f"{name}.json"
+
+    def drop_legacy(self, name: str) -> None:
+        legacy = self._legacy_paths(name)
+        if legacy is not None:
+            for path in legacy:
+                path.unlink(missing_ok=True)
 
     async def open_writer(self, name: str) -> LocalWriter:
         self.path(name)
@@ -93,26 +120,32 @@ class LocalFilesAdapter:
     async def stat(self, name: str) -> StoredFile | None:
         data_path, meta_path = self.path(name), self.meta_path(name)
 
+        legacy = self._legacy_paths(name)
+
         def load() -> StoredFile | None:
+            found, meta_file = data_path, meta_path
+            if not found.exists() and legacy is not None:
+                found, meta_file = legacy
             try:
-                length = data_path.stat().st_size
+                length = found.stat().st_size
             except FileNotFoundError:
                 return None
             try:
-                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+                meta = json.loads(meta_file.read_text(encoding="utf-8"))
             except (FileNotFoundError, ValueError):
                 meta = {}  # a file dropped in by hand: plain bytes, type from its extension
             created = meta.get("createdAt")
             owner = meta.get("owner")
             return StoredFile(name, length, meta.get("contentType"), meta.get("size", length), meta.get("sha256"),
                               bool(meta.get("encrypted")), meta.get("metadata") or {}, meta.get("tags") or {},
-                              datetime.fromisoformat(created) if created else None,
+                              datetime.fromisoformat(created) if created else None, ref=found,
                               owner=owner if isinstance(owner, str) else None)
 
         return await asyncio.to_thread(load)
 
     async def read(self, stored: StoredFile, start: int, end: int) -> AsyncIterator[bytes]:
-        handle = await asyncio.to_thread(open, self.path(stored.name), "rb")
+        path = stored.ref if isinstance(stored.ref, Path) else self.path(stored.name)
+        handle = await asyncio.to_thread(open, path, "rb")
         try:
             await asyncio.to_thread(handle.seek, start)
             remaining = end - start
@@ -126,12 +159,17 @@ class LocalFilesAdapter:
             handle.close()
 
     async def delete(self, name: str) -> bool:
-        data_path, meta_path = self.path(name), self.meta_path(name)
+        paths = [(self.path(name), self.meta_path(name))]
+        legacy = self._legacy_paths(name)
+        if legacy is not None:
+            paths.append(legacy)
 
         def drop() -> bool:
-            existed = data_path.exists()
-            data_path.unlink(missing_ok=True)
-            meta_path.unlink(missing_ok=True)
+            existed = False
+            for data_path, meta_path in paths:
+                existed = existed or data_path.exists()
+                data_path.unlink(missing_ok=True)
+                meta_path.unlink(missing_ok=True)
             return existed
 
         return await asyncio.to_thread(drop)
@@ -139,10 +177,13 @@ class LocalFilesAdapter:
     async def names(self) -> AsyncIterator[str]:
         if not self.root.is_dir():
             return
-        entries = await asyncio.to_thread(lambda: sorted(p.name for p in self.root.iterdir() if p.is_file()))
+        def listing() -> list[str]:
+            return sorted({unquote(path.name) for path in self.root.iterdir()
+                           if path.is_file() and not path.name.startswith(".")})
+
+        entries = await asyncio.to_thread(listing)
         for name in entries:
-            if not name.startswith("."):
-                yield name
+            yield name
 
     async def close(self) -> None:
         return None

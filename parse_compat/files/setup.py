@@ -30,13 +30,19 @@ def protected_files(settings: Settings) -> bool:
 
 
 def build_adapter(settings: Settings, storage: Any = None) -> FilesAdapter:
-    spec = (getattr(settings, "filesAdapter", None) or "").strip()
-    uri = settings.databaseURI or ""
+    return adapter_for(getattr(settings, "filesAdapter", None) or "", settings.databaseURI or "",
+                       Path(settings.dataDir), storage)
+
+
+def adapter_for(spec: str, database_uri: str, data_dir: Path, storage: Any = None) -> FilesAdapter:
+    """The files adapter a `filesAdapter` value names, beside the store `database_uri` names
+    (`storage`: that store's adapter, connected, for GridFS in the app's own database)."""
+    spec = spec.strip()
     kind, _, arg = spec.partition(":")
     if not spec:
-        kind = "gridfs" if uri.startswith(("mongodb://", "mongodb+srv://", "mongomock://")) else "local"
+        kind = "gridfs" if database_uri.startswith(("mongodb://", "mongodb+srv://", "mongomock://")) else "local"
     if kind == "local":
-        return LocalFilesAdapter(arg or Path(settings.dataDir) / "files")
+        return LocalFilesAdapter(arg or data_dir / "files")
     if kind == "gridfs":
         if not arg:
             database = getattr(storage, "database", None)

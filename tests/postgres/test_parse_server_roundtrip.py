@@ -79,7 +79,8 @@ class Api:
     def upload(self, name: str, content: bytes) -> tuple[int, Any]:
         headers = {"X-Parse-Application-Id": APP_ID, "X-Parse-Master-Key": MASTER_KEY,
                    "Content-Type": "text/plain"}
-        return self._send(urllib.request.Request(f"{self.base}/files/{name}", data=content, method="POST",
+        return self._send(urllib.request.Request(f"{self.base}/files/{urllib.parse.quote(name)}", data=content,
+                                                 method="POST",
                                                  headers=headers))
 
     @staticmethod
@@ -277,8 +278,10 @@ def write_with_parse_server(api: Api) -> dict[str, Any]:
         "__op": "AddRelation", "objects": [pointer("_Role", reception["objectId"])]}}, master=True)
     xrays = [api.ok("POST", "/classes/XRay", {"tooth": tooth, "note": note})["objectId"]
              for tooth, note in ((36, "caries distal"), (11, "root fill ok"), (48, "impacted"))]
-    photo = api.upload("xray.txt", PHOTO)
+    # names with a space and an @: stored raw, URL-encoded in the url and on disk (FileSystemAdapter)
+    photo = api.upload("x ray@lower jaw.txt", PHOTO)
     assert photo[0] == 201, photo
+    assert photo[1]["name"].endswith("_x ray@lower jaw.txt") and photo[1]["url"].endswith("_x%20ray%40lower%20jaw.txt")
     file = {"__type": "File", "name": photo[1]["name"], "url": photo[1]["url"]}
     private = {"name": "Ada Kowalska", "age": 42, "balance": 120.5, "insured": True,
                "birthDate": {"__type": "Date", "iso": "1983-04-05T06:07:08.009Z"},
@@ -334,8 +337,9 @@ def write_with_parse_compat(api: Api, app: dict[str, Any]) -> None:
     """parse-compat changes the app: every type, relations, an ACL, a create, a delete, a user,
     a file, a role member."""
     ids, xrays = app["ids"], app["xrays"]
-    scan = api.upload("scan.txt", SCAN)
+    scan = api.upload("scan @36.txt", SCAN)
     assert scan[0] == 201, scan
+    assert scan[1]["name"].endswith("_scan @36.txt") and scan[1]["url"].endswith("_scan%20%4036.txt")
     app["scan_url"] = scan[1]["url"]
     api.ok("PUT", f"/classes/Patient/{app['private']}", {
         "name": "Ada Kowalska-Nowak", "age": {"__op": "Increment", "amount": 1}, "balance": 99.25,
@@ -396,6 +400,8 @@ def test_parse_server_database_round_trips_through_parse_compat(servers: Servers
         schemas_by_parse = app_schemas(api)
         parse_answers = answers(api, query_cases(app))
         assert api.download(written_by_parse["Patient"][0]["photo"]["url"]) == PHOTO
+    assert [path.name for path in (servers.tmp / "files").iterdir() if "ray" in path.name][0].endswith(
+        "_x%20ray%40lower%20jaw.txt")
 
     with servers.parse_compat() as api:
         assert snapshot(api) == written_by_parse
@@ -409,6 +415,8 @@ def test_parse_server_database_round_trips_through_parse_compat(servers: Servers
         check_reads_and_acls(api, app, "parse-compat")
         written_by_compat = snapshot(api)
         compat_answers = answers(api, query_cases(app))
+    assert [path.name for path in (servers.tmp / "files").iterdir() if "scan" in path.name][0].endswith(
+        "_scan%20%4036.txt")
 
     with servers.parse_server() as api:
         assert snapshot(api) == written_by_compat

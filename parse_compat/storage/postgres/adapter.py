@@ -375,8 +375,20 @@ class PostgresAdapter:
             if own is not None:
                 await own.start()
             try:
+                # Rows with the same columns go in one executemany (a page of a migration or an
+                # import: one round trip per shape, not per row).
+                shapes: dict[tuple[str, ...], list[list[Any]]] = {}
                 for doc in docs:
-                    await self._insert_row(connection, schema, doc)
+                    names, values = self._row(schema, doc)
+                    shapes.setdefault(tuple(names), []).append(values)
+                for names, rows in shapes.items():
+                    marks = ", ".join(f"${i}" for i in range(1, len(names) + 1))
+                    try:
+                        with _query_errors():
+                            await connection.executemany(f"INSERT INTO {quote(schema.class_name)} "
+                                                         f"({', '.join(names)}) VALUES ({marks})", rows)
+                    except asyncpg.UniqueViolationError as exc:
+                        raise self._duplicate(exc) from exc
             except BaseException:
                 if own is not None:
                     await own.rollback()
@@ -384,15 +396,23 @@ class PostgresAdapter:
             if own is not None:
                 await own.commit()
 
-    async def _insert_row(self, connection: Any, schema: ClassSchema, doc: Document) -> None:
+    def _row(self, schema: ClassSchema, doc: Document) -> tuple[list[str], list[Any]]:
+        """The quoted column names and column values of a row whose columns all exist."""
+        known = self._columns.get(schema.class_name, {})
         names: list[str] = []
         values: list[Any] = []
         for key, value in doc.items():
-            kind = await self._ensure_column(connection, schema, key, value)
+            kind = known.get(key)
             if kind is None or value is None:
                 continue
             names.append(quote(key))
             values.append(layout.to_column(kind, value))
+        return names, values
+
+    async def _insert_row(self, connection: Any, schema: ClassSchema, doc: Document) -> None:
+        for key, value in doc.items():
+            await self._ensure_column(connection, schema, key, value)
+        names, values = self._row(schema, doc)
         marks = ", ".join(f"${i}" for i in range(1, len(values) + 1))
         try:
             with _query_errors():
