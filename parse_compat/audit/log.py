@@ -30,17 +30,18 @@ import hashlib
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ..codec.dates import format_iso
 from ..errors import DuplicateValue, ParseError
 from ..storage.base import ClassSchema, Document, FindOptions
 from ..supervisor import supervisor_of
 from .chain import seal
-from .journal import Journal, encode
+from .journal import FIELDS, Journal, encode
 
 log = logging.getLogger("parse_compat.audit")
 CLASS = "_Audit"
@@ -48,9 +49,9 @@ SUPERVISED_NAME = "audit.writer"
 # What patientAccessLog looks entries up by: the object a get or write names, and every object a
 # find returned (MongoDB: a multikey index; SQLite cannot index array members, see README).
 INDEXES = {"targetId_1": {"targetId": 1}, "ids_1": {"ids": 1}}
-FLUSH_SECONDS = 0.25  # how often waiting entries are stored
-WAKE_AT = 1024  # ... or sooner, when this many wait
-MAX_BATCH = 256  # entries per transaction: bounds how long one insert holds the loop (a few milliseconds)
+FLUSH_SECONDS = 0.5  # how often waiting entries are stored
+WAKE_AT = 4096  # ... or sooner, when this many wait
+MAX_BATCH = 1024  # entries per transaction: bounds how long one insert holds the loop (~10 ms)
 RECOVER_SECONDS = 30.0  # how often segments of processes that died are looked for (and at boot)
 MAX_WAITING = 200_000  # entries kept while the store fails; past it requests fail rather than go unrecorded
 PURGE_SECONDS = 3600.0
@@ -63,32 +64,17 @@ def object_id_of(seq: int) -> str:
     return f"{seq:010d}"
 
 
-@dataclass(slots=True)
-class Pending:
-    """One entry not yet stored."""
-
-    action: str
-    target_class: str
-    target_id: str | None
-    ids: list[str] | None  # a query's entry: every id it returned (target_id is set when there is one)
-    user_id: str | None
-    roles: list[str] | None
-    session: str | None  # the caller's session objectId when known at record time
-    token: str | None  # only to look the session up when it was not known (in memory, never written)
-    ip: str | None
-    master: bool
-    read_only: bool
-    fields: list[str]
-    created_at: str
-
-
 class AuditLog:
     def __init__(self, state: Any, classes: Iterable[str], retention_days: float | None,
                  journal_dir: Path | None = None) -> None:
         self.state = state
         self.classes = frozenset(classes)
         self.retention_days = retention_days
-        self._pending: list[Pending] = []
+        # Entries recorded and not stored yet, as their journal lines (bytes: the collector never
+        # walks them, as it walked one object graph per entry when they were kept as objects),
+        # and beside each the caller's token, in memory only, to look up a session not yet known.
+        self._lines: list[bytes] = []
+        self._tokens: list[str | None] = []
         self._lock = asyncio.Lock()
         self._schema: ClassSchema | None = None
         self._sessions: dict[str, str | None] = {}
@@ -129,18 +115,19 @@ class AuditLog:
             found = [object_id for object_id in ids if object_id]
             if not found:
                 return
-            entries = [Pending(action, class_name, found[0] if len(found) == 1 else None, found, user_id, roles,
-                               session, token, ip, master, read_only, names, stamp)]
+            lines = [encode((action, class_name, found[0] if len(found) == 1 else None, found, user_id, roles,
+                             session, ip, master, read_only, names, stamp))]
         else:
-            entries = [Pending(action, class_name, object_id, None, user_id, roles, session, token, ip, master,
-                               read_only, names, stamp) for object_id in ids]
-        if not entries:
+            lines = [encode((action, class_name, object_id, None, user_id, roles, session, ip, master, read_only,
+                             names, stamp)) for object_id in ids]
+        if not lines:
             return
-        if len(self._pending) >= MAX_WAITING:
-            raise OSError(f"audit: {len(self._pending)} entries wait to be stored; refusing to record more")
-        self._journal.append(b"".join(encode(_journal_values(entry)) for entry in entries))
-        self._pending.extend(entries)
-        if len(self._pending) >= WAKE_AT:
+        if len(self._lines) >= MAX_WAITING:
+            raise OSError(f"audit: {len(self._lines)} entries wait to be stored; refusing to record more")
+        self._journal.append(lines[0] if len(lines) == 1 else b"".join(lines))
+        self._lines.extend(lines)
+        self._tokens.extend([token] * len(lines))
+        if len(self._lines) >= WAKE_AT:
             self._wake.set()
 
     def _stamp(self) -> str:
@@ -157,18 +144,19 @@ class AuditLog:
     async def sync(self) -> None:
         """Store every entry recorded so far by this process (reads of `_Audit` call it first)."""
         async with self._lock:
-            if not self._pending:
+            if not self._lines:
                 return
             self._journal.rotate()  # what follows is written to a new segment
-            batch, self._pending = self._pending, []
+            lines, tokens = self._lines, self._tokens
+            self._lines, self._tokens = [], []
             done = 0
             try:
-                while done < len(batch):
-                    chunk = batch[done:done + MAX_BATCH]
-                    await self._store(chunk)
-                    done += len(chunk)
-            except BaseException:
-                self._pending = batch[done:] + self._pending  # kept, in order, for the next attempt
+                while done < len(lines):
+                    end = done + MAX_BATCH
+                    await self._store([orjson.loads(line) for line in lines[done:end]], tokens[done:end])
+                    done = min(end, len(lines))
+            except BaseException:  # kept, in order, for the next attempt
+                self._lines, self._tokens = lines[done:] + self._lines, tokens[done:] + self._tokens
                 raise
             self._journal.release()  # every sealed segment's entries are stored
 
@@ -178,14 +166,14 @@ class AuditLog:
         async with self._lock:
             for segment, found in self._journal.orphans():
                 try:
-                    entries = [_pending_of(values) for values in found]
-                    for start in range(0, len(entries), MAX_BATCH):
-                        await self._store(entries[start:start + MAX_BATCH])
+                    for start in range(0, len(found), MAX_BATCH):
+                        chunk = [[entry[name] for name in FIELDS] for entry in found[start:start + MAX_BATCH]]
+                        await self._store(chunk, [None] * len(chunk))
                 except BaseException:
                     Journal.close_segment(segment)  # stays on disk, unlocked: tried again later
                     raise
                 Journal.drop(segment)
-                stored += len(entries)
+                stored += len(found)
         if stored:
             log.info("audit: stored %d entries left in the journal by a process that stopped", stored)
         return stored
@@ -205,32 +193,25 @@ class AuditLog:
             self._schema = schema
         return self._schema
 
-    async def _store(self, batch: list[Pending]) -> None:
-        """Chain and store `batch` in one transaction."""
+    async def _store(self, entries: list[list[Any]], tokens: list[str | None]) -> None:
+        """Chain and store `entries` (each the values of journal.FIELDS; `tokens` beside them) in
+        one transaction."""
         docs = []
         user_roles: dict[str, list[str] | None] = {}  # looked up once per user and batch
-        for entry in batch:
-            roles = entry.roles
-            if roles is None and entry.user_id is not None:
-                if entry.user_id not in user_roles:
-                    user_roles[entry.user_id] = await self.state.roles.roles_for(entry.user_id)
-                roles = user_roles[entry.user_id]
-            session = entry.session
-            if session is None and entry.token:
-                token = entry.token
+        for values, token in zip(entries, tokens, strict=True):
+            action, klass, target, ids, user_id, roles, session, ip, master, read_only, fields, created = values
+            if roles is None and user_id is not None:
+                if user_id not in user_roles:
+                    user_roles[user_id] = await self.state.roles.roles_for(user_id)
+                roles = user_roles[user_id]
+            if session is None and token:
                 session = self._sessions[token] if token in self._sessions else await self._session_id(token)
-            docs.append(self._document(entry, roles, session))
+            docs.append({"action": action, "targetClass": klass, "targetId": target, "ids": ids,
+                         "user": {"__type": "Pointer", "className": "_User", "objectId": user_id} if user_id else None,
+                         "roles": sorted(role.removeprefix("role:") for role in roles) if roles else [],
+                         "session": session, "ip": ip, "master": master is True, "readOnly": read_only is True,
+                         "fields": fields or [], "anchor": None, "createdAt": created})
         await self.append(docs)
-
-    @staticmethod
-    def _document(entry: Pending, roles: list[str] | None, session: str | None) -> Document:
-        """The stored fields of an entry; `roles` and `session` are its caller's (looked up)."""
-        user = {"__type": "Pointer", "className": "_User", "objectId": entry.user_id} if entry.user_id else None
-        names = sorted(role.removeprefix("role:") for role in roles) if roles else []
-        return {"action": entry.action, "targetClass": entry.target_class, "targetId": entry.target_id,
-                "ids": entry.ids, "user": user, "roles": names, "session": session,
-                "ip": entry.ip, "master": entry.master, "readOnly": entry.read_only, "fields": entry.fields,
-                "anchor": None, "createdAt": entry.created_at}
 
     async def _session_id(self, token: str | None) -> str | None:
         if not token:
@@ -347,7 +328,7 @@ class AuditLog:
         stored = False
         with contextlib.suppress(Exception):
             await self.sync()
-            stored = not self._pending
+            stored = not self._lines
         self._journal.close(keep=not stored)  # what could not be stored stays for the next process
 
 
@@ -356,16 +337,3 @@ def journal_directory(settings: Any) -> Path:
     directory per database, shared by the processes that serve it from this machine)."""
     digest = hashlib.sha256(str(settings.databaseURI).encode()).hexdigest()[:16]
     return Path(settings.dataDir) / "audit-journal" / digest
-
-
-def _journal_values(entry: Pending) -> tuple[Any, ...]:
-    """An entry as its journal line stores it (journal.FIELDS; the token is never written)."""
-    return (entry.action, entry.target_class, entry.target_id, entry.ids, entry.user_id, entry.roles, entry.session,
-            entry.ip, entry.master, entry.read_only, entry.fields, entry.created_at)
-
-
-def _pending_of(values: dict[str, Any]) -> Pending:
-    """An entry read back from a journal line."""
-    return Pending(values["action"], values["targetClass"], values["targetId"], values["ids"], values["user"],
-                   values["roles"], values["session"], None, values["ip"], bool(values["master"]),
-                   bool(values["readOnly"]), list(values["fields"] or []), values["createdAt"])

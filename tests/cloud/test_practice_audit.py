@@ -350,7 +350,8 @@ async def test_entries_left_in_the_journal_by_a_process_that_died_are_stored_at_
     await log.sync()
     record_reads(running, "orphan1", "orphan2")
     log._journal.close(keep=True)  # the process "dies": its journal stays, unlocked, nothing stored
-    log._pending.clear()
+    log._lines.clear()
+    log._tokens.clear()
     other = AuditLog(running.state, log.classes, None)  # the next process on the same database
     await other.open()
     try:
