@@ -3,7 +3,7 @@
 Every payload carries Parse's common request fields (`master`, `user`, `installationId`, `ip`,
 `headers`, `context`) and `triggerName`, then by kind:
 
-- save, delete, login and logout triggers: `object` (with `className`) and `original` when there
+- save, delete, login, logout and password-reset-request triggers: `object` (with `className`) and `original` when there
   is one; a beforeSave answer's fields are set on the object (not `createdAt`, `updatedAt`,
   `className`, `objectId`); any other kind's answer is handed back as a Python hook's value;
 - beforeFind: `query` as the JS SDK's `Parse.Query.toJSON()` writes it (`where`, `limit`, `skip`,
@@ -28,7 +28,7 @@ from ..rest.params import QueryParams, parse_params
 
 Call = Callable[[dict[str, Any]], Awaitable[Any]]
 OBJECT_KINDS = frozenset({"beforeSave", "afterSave", "beforeDelete", "afterDelete", "beforeLogin", "afterLogin",
-                          "afterLogout"})
+                          "afterLogout", "beforePasswordResetRequest"})
 FIND_KINDS = frozenset({"beforeFind", "afterFind"})
 WIRED_TRIGGERS = OBJECT_KINDS | FIND_KINDS
 # parse-compat: Parse forwards every request header; the caller's credentials are not sent on

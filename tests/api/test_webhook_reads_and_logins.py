@@ -1,8 +1,9 @@
 """Webhook triggers beyond saves and deletes (issue 14): beforeFind / afterFind, beforeLogin /
-afterLogin / afterLogout, and `_User` beforeSave / afterSave on signup, called on a real local
-webhook server. What the hook receives (Parse's payload and `X-Parse-Webhook-Key`), what its
-answer may change (a rewritten query, replaced results, a refused login), and permission first:
-no find hook hears a caller the class or its CLP refuses, nor sees objects its ACL hides."""
+afterLogin / afterLogout, beforePasswordResetRequest, and `_User` beforeSave / afterSave on signup,
+called on a real local webhook server. What the hook receives (Parse's payload and
+`X-Parse-Webhook-Key`), what its answer may change (a rewritten query, replaced results, a refused
+login or reset), and permission first: no find hook hears a caller the class or its CLP refuses,
+nor sees objects its ACL hides."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+
+from parse_compat.storage.base import FindOptions
 
 from .conftest import Client
 from .webhook_server import FakeWebhooks, fake_webhooks
@@ -226,3 +229,32 @@ async def test_user_save_hooks_run_on_signup_without_the_password(api: Client, h
     refused = await api.post("/users", {"username": "erin", "password": "pw-erin"})
     assert refused.body == {"code": 142, "error": "no more users"}
     assert (await api.post("/login", {"username": "erin", "password": "pw-erin"})).body["code"] == 101
+
+
+async def _queued_mail(api: Client) -> list[Any]:
+    schema = api.state.schemas.get("_MailOutbox")
+    if schema is None:
+        return []
+    return [row.get("user") for row in await api.state.storage.find(schema, {}, FindOptions(limit=100))]
+
+
+async def test_a_password_reset_request_hook_sees_the_account_and_may_refuse(api: Client,
+                                                                            hooks_server: FakeWebhooks) -> None:
+    user = await api.post("/users", {"username": "fay", "password": "pw-fay", "email": "fay@example.com"})
+    await hook(api, hooks_server, "_User", "beforePasswordResetRequest")
+
+    hooks_server.answers["beforePasswordResetRequest"] = {"error": {"code": 205, "error": "User is banned."}}
+    refused = await api.post("/requestPasswordReset", {"email": "fay@example.com"})
+    assert refused.status == 400 and refused.body == {"code": 205, "error": "User is banned."}
+    assert await _queued_mail(api) == []  # refused before any mail or token
+    call = hooks_server.bodies("beforePasswordResetRequest")[-1]
+    assert call["triggerName"] == "beforePasswordResetRequest" and call["object"]["className"] == "_User"
+    assert call["object"]["objectId"] == user.body["objectId"] and call["object"]["email"] == "fay@example.com"
+    assert not {"password", "_hashed_password", "sessionToken"} & call["object"].keys()
+
+    assert (await api.post("/requestPasswordReset", {"email": "nobody@example.com"})).body == {}
+    assert len(hooks_server.bodies("beforePasswordResetRequest")) == 1  # no account, no hook
+
+    hooks_server.answers["beforePasswordResetRequest"] = {"success": None}
+    assert (await api.post("/requestPasswordReset", {"email": "fay@example.com"})).body == {}
+    assert f"password_reset:{user.body['objectId']}" in await _queued_mail(api)

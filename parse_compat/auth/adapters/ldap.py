@@ -19,7 +19,8 @@ client does not trust 101 `LDAPS: Certificate mismatch`, a failed group search 1
 failed`, no group 1 `LDAP: User not in group`. The id is escaped in the DN (RFC 4514) and in the
 filter (RFC 4515), as Parse 9 does since its LDAP-injection fix.
 
-The directory is spoken to with `ldap3` (pure Python, synchronous), in a worker thread per login.
+The directory is spoken to with `ldap3` (pure Python, synchronous), in a worker thread per login;
+it is imported only when the `ldap` provider is configured (it costs ~0.1 s at start).
 """
 
 from __future__ import annotations
@@ -27,15 +28,13 @@ from __future__ import annotations
 import asyncio
 import math
 import ssl
-from typing import Any
-
-import ldap3
-from ldap3.core.exceptions import LDAPException, LDAPSocketOpenError
-from ldap3.utils.conv import escape_filter_chars
-from ldap3.utils.dn import escape_rdn
+from typing import TYPE_CHECKING, Any
 
 from ...errors import INTERNAL_SERVER_ERROR, OBJECT_NOT_FOUND, ParseError
 from .base import AuthAdapter, AuthFailure
+
+if TYPE_CHECKING:
+    import ldap3
 
 DEFAULT_TIMEOUT = 5.0
 MAX_TIMEOUT = 60.0
@@ -51,6 +50,8 @@ def _failed(code: Any) -> ParseError:
 
 
 def _tls(options: dict[str, Any]) -> ldap3.Tls:
+    import ldap3
+
     tls_options = options.get("tlsOptions")
     if not isinstance(tls_options, dict):
         raise AuthFailure("auth.ldap: an ldaps:// url needs tlsOptions")
@@ -69,6 +70,8 @@ def _tls(options: dict[str, Any]) -> ldap3.Tls:
 
 class LdapAdapter(AuthAdapter):
     def validate_options(self, options: dict[str, Any]) -> None:
+        import ldap3
+
         # parse-compat: Parse answers every login with 1 "LDAP auth configuration missing" when these are
         # wrong; here the server does not start
         url, suffix = options.get("url"), options.get("suffix")
@@ -87,6 +90,8 @@ class LdapAdapter(AuthAdapter):
                                    connect_timeout=self.timeout)
 
     def bind_dn(self, user_id: str) -> str:
+        from ldap3.utils.dn import escape_rdn
+
         template = self.options.get("dn")
         if isinstance(template, str):
             # parse-compat: every {{id}} is replaced (Parse: the first)
@@ -95,6 +100,9 @@ class LdapAdapter(AuthAdapter):
 
     def _check(self, user_id: str, password: str) -> None:
         """Bind as the user, then look for the group (runs in a worker thread)."""
+        import ldap3
+        from ldap3.core.exceptions import LDAPException, LDAPSocketOpenError
+
         connection = ldap3.Connection(self.server, user=self.bind_dn(user_id), password=password,
                                       receive_timeout=math.ceil(self.timeout), raise_exceptions=False)
         try:
@@ -121,6 +129,10 @@ class LdapAdapter(AuthAdapter):
                 pass
 
     def _find_group(self, connection: ldap3.Connection, user_id: str, group_cn: str, group_filter: str) -> None:
+        import ldap3
+        from ldap3.core.exceptions import LDAPException
+        from ldap3.utils.conv import escape_filter_chars
+
         search_filter = group_filter.replace("{{id}}", escape_filter_chars(user_id))
         try:
             connection.search(self.options["suffix"], search_filter, search_scope=ldap3.SUBTREE, attributes=["cn"],
