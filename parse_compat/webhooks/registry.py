@@ -93,7 +93,7 @@ class WebhookRegistry:
             return
         trigger, class_name = hook["triggerName"], class_key(hook["className"])
         if trigger not in WIRED_TRIGGERS:
-            log.warning("webhook %s on %s is stored but not run (Live Query triggers are not)",
+            log.warning("webhook %s on %s is stored but not run (afterEvent webhooks are not)",
                         trigger, class_name[:64])
             return
         try:

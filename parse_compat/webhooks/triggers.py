@@ -10,7 +10,12 @@ Every payload carries Parse's common request fields (`master`, `user`, `installa
   `keys`, `include`, `excludeKeys`, `order`, `count`), `count` and `isGet`; an answer in that shape
   replaces those parts of the query, checked as a client's query is (`rest.params.parse_params`);
 - afterFind: `objects` (each as its `toJSON()`, no `className`); an answer that is a list of
-  objects replaces them, no answer keeps them.
+  objects replaces them, no answer keeps them;
+- Live Query's beforeConnect (`className` `@Connect`) and beforeSubscribe: the Live Query
+  request's fields (`event`, `clients`, `subscriptions`, `useMasterKey`, `installationId`; `op`,
+  `requestId`, `query` with `className`, `where`, `keys`, `watch`); a beforeSubscribe answer with
+  `where`, `keys` or `watch` replaces those parts of the subscription's query (checked as a
+  client's). afterEvent is stored but not run: it would be one call per subscriber per event.
 
 An `{"error": …}` answer refuses the operation (before-triggers) with the hook's code or 141.
 The pipeline runs find triggers only once the caller may read the class (`rest/find.py`).
@@ -30,7 +35,8 @@ Call = Callable[[dict[str, Any]], Awaitable[Any]]
 OBJECT_KINDS = frozenset({"beforeSave", "afterSave", "beforeDelete", "afterDelete", "beforeLogin", "afterLogin",
                           "afterLogout", "beforePasswordResetRequest"})
 FIND_KINDS = frozenset({"beforeFind", "afterFind"})
-WIRED_TRIGGERS = OBJECT_KINDS | FIND_KINDS
+LIVE_KINDS = frozenset({"beforeConnect", "beforeSubscribe"})
+WIRED_TRIGGERS = OBJECT_KINDS | FIND_KINDS | LIVE_KINDS
 # parse-compat: Parse forwards every request header; the caller's credentials are not sent on
 HIDDEN_HEADERS = frozenset({"x-parse-master-key", "x-parse-session-token", "cookie", "authorization",
                             "x-parse-rest-api-key", "x-parse-javascript-key", "x-parse-client-key",
@@ -40,6 +46,7 @@ SERVER_FIELDS = ("createdAt", "updatedAt", "className", "objectId")
 # session's token); a webhook gets neither
 SECRET_FIELDS = ("sessionToken", "password")
 QUERY_PARTS = frozenset({"where", "limit", "skip", "keys", "include", "excludeKeys", "order"})
+SUBSCRIPTION_PARTS = frozenset({"where", "keys", "watch"})
 
 
 def object_json(obj: ParseObject | None) -> dict[str, Any] | None:
@@ -111,8 +118,24 @@ def _objects(answer: Any) -> list[dict[str, Any]] | None:
     return answer
 
 
+def _live_handler(kind: str, call: Call) -> Callable[[Any], Awaitable[Any]]:
+    async def run_live_query_trigger(request: Any) -> Any:
+        data: dict[str, Any] = request.data
+        payload = {**common(request), **{k: v for k, v in data.items() if k not in ("sessionToken", "user")},
+                   "triggerName": kind}
+        answer = await call(payload)
+        if kind != "beforeSubscribe" or not isinstance(answer, dict) or not SUBSCRIPTION_PARTS & answer.keys():
+            return None
+        # parse-compat: Parse ignores a webhook's answer here (only a changed request.query counts)
+        query = {**data.get("query", {}), **{k: v for k, v in answer.items() if k in SUBSCRIPTION_PARTS}}
+        return {**data, "query": query}
+    return run_live_query_trigger
+
+
 def trigger_handler(kind: str, call: Call) -> Callable[[Any], Awaitable[Any]]:
     """The hook-table handler that runs trigger `kind` by POSTing to a webhook (`call`)."""
+    if kind in LIVE_KINDS:
+        return _live_handler(kind, call)
     if kind == "beforeFind":
         async def run_before_find(request: Any) -> Any:
             query: Query = request.query
