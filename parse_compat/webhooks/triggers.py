@@ -3,9 +3,10 @@
 Every payload carries Parse's common request fields (`master`, `user`, `installationId`, `ip`,
 `headers`, `context`) and `triggerName`, then by kind:
 
-- save, delete, login, logout and password-reset-request triggers: `object` (with `className`) and `original` when there
-  is one; a beforeSave answer's fields are set on the object (not `createdAt`, `updatedAt`,
-  `className`, `objectId`); any other kind's answer is handed back as a Python hook's value;
+- save, delete, login, logout and password-reset-request triggers: `object` (with `className`)
+  and `original` when there is one; a beforeSave answer's fields are set on the object (not
+  `createdAt`, `updatedAt`, `className`, `objectId`); any other kind's answer is handed back as a
+  Python hook's value;
 - beforeFind: `query` as the JS SDK's `Parse.Query.toJSON()` writes it (`where`, `limit`, `skip`,
   `keys`, `include`, `excludeKeys`, `order`, `count`), `count` and `isGet`; an answer in that shape
   replaces those parts of the query, checked as a client's query is (`rest.params.parse_params`);
@@ -18,7 +19,8 @@ Every payload carries Parse's common request fields (`master`, `user`, `installa
   client's). afterEvent is stored but not run: it would be one call per subscriber per event.
 
 An `{"error": …}` answer refuses the operation (before-triggers) with the hook's code or 141.
-The pipeline runs find triggers only once the caller may read the class (`rest/find.py`).
+The pipeline runs find and subscribe triggers only once the class and its CLP admit the caller
+(`rest/find.py`, `livequery/operations.py`).
 """
 
 from __future__ import annotations
