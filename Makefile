@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 JS_DIR := tests/e2e_js
 WEBAPP_DIR := parse_compat/webapp
 
-.PHONY: run test lint venv js graphql-js graphiql openapi-ui webapp chromium dashboard dashboard-npm bench clean
+.PHONY: run test lint venv js graphql-js graphiql openapi-ui webapp chromium slapd dashboard dashboard-npm bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,12 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "install Debian's chromium package (sudo apt-get install chromium) for the web page tests" >&2; exit 1; fi; }
 
+# Debian's OpenLDAP server for the ldap auth adapter tests (each test runs its own from a temp dir).
+slapd:
+	@command -v /usr/sbin/slapd >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd; \
+	  else echo "install Debian's slapd package (sudo apt-get install slapd) for the ldap tests" >&2; exit 1; fi; }
+
 # Development: GraphQL and the playgrounds (GraphiQL at /playground, the REST explorer) are mounted; the
 # pages hold no key (the caller types a session token). Production: `python -m parse_compat`, off.
 run: venv graphiql openapi-ui webapp
@@ -99,7 +105,7 @@ lint: venv
 	$(VENV)/bin/ruff check parse_compat tests bench cloud_code tools
 	$(VENV)/bin/mypy
 
-test: venv js graphql-js graphiql openapi-ui webapp dashboard-npm chromium lint
+test: venv js graphql-js graphiql openapi-ui webapp dashboard-npm chromium slapd lint
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 bench: venv

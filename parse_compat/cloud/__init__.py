@@ -32,7 +32,7 @@ no state and two apps in one process never share hooks::
 
 Registration: ``define``, ``job``, ``schedule``, ``before_save``, ``after_save``,
 ``before_delete``, ``after_delete``, ``before_find``, ``after_find``, ``before_login``,
-``after_login``, ``after_logout``, and for files / Live Query ``before_save_file`` …
+``after_login``, ``after_logout``, ``before_password_reset_request``, and for files / Live Query ``before_save_file`` …
 ``after_find_file``, ``before_connect``, ``before_subscribe``, ``after_event``,
 ``on_live_query_event``. Each is a decorator or a call, with validator keywords
 (``require_user``, ``require_master``, ``validate_master_key``, ``skip_with_master_key``,

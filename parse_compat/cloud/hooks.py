@@ -96,7 +96,7 @@ class Cloud:
             raise ValueError(f"Triggers are not supported for the {target} class.")
         if target == "_Session" and kind != "afterLogout":
             raise ValueError("Only the afterLogout trigger is allowed for the _Session class.")
-        if kind in ("beforeLogin", "afterLogin") and target != "_User":
+        if kind in ("beforeLogin", "afterLogin", "beforePasswordResetRequest") and target != "_User":
             raise ValueError(f"{kind} is only allowed on _User")
         return self._register(self.triggers, (kind, target), f"{kind} {target}", handler, validator,
                               timeout, options)
@@ -168,6 +168,11 @@ class Cloud:
 
     def after_logout(self, handler: Handler | None = None, **kw: Any) -> Any:
         return self.trigger("afterLogout", "_Session", handler, **kw)
+
+    def before_password_reset_request(self, handler: Handler | None = None, **kw: Any) -> Any:
+        """Parse 8.5+: runs once `/requestPasswordReset` has found the account (`request.object`),
+        before a reset mail is queued; raising refuses the request with the error."""
+        return self.trigger("beforePasswordResetRequest", "_User", handler, **kw)
 
     # --- files, config and Live Query (fired by those features via CloudRuntime.run_hook) ----
     def before_save_file(self, handler: Handler | None = None, **kw: Any) -> Any:

@@ -136,6 +136,10 @@ class CloudTriggers:
         await self._after("afterLogout", "_Session",
                           self._request(ctx, "afterLogout", ParseObject("_Session", session), None))
 
+    async def before_password_reset_request(self, ctx: RequestContext, user: dict[str, Any]) -> None:
+        await self._run("beforePasswordResetRequest", "_User",
+                        self._request(ctx, "beforePasswordResetRequest", ParseObject("_User", user), None))
+
     # --- Live Query (the optional methods parse_compat/livequery/hooks.py looks for) ------------
     # The hook gets `request.data`, the feature's dict (Parse's field names: query, object,
     # sendEvent...): it may change it in place or return a replacement dict.

@@ -10,7 +10,7 @@ and, if the object has ``has(trigger, class_name)``, when that returns True:
   ``request`` is ``{"op", "requestId", "query": {"className", "where", "keys"?, "watch"?},
   "sessionToken", "user", "installationId", "useMasterKey"}``; it may return a replacement
   request (or mutate and return None) — e.g. narrow ``query.where`` or set ``query.keys``.
-  Raising refuses the subscription.
+  Raising refuses the subscription. It runs only once the class and its CLP admit the subscriber.
 - ``after_event(ctx, class_name, request)`` — ``has("afterEvent", class_name)``. ``request`` is
   ``{"event", "object", "original", "user", "sessionToken", "useMasterKey", "installationId",
   "clients", "subscriptions", "sendEvent": True}`` with REST JSON objects; returning (or
@@ -68,6 +68,10 @@ async def before_subscribe(ctx: RequestContext, class_name: str, request: dict[s
     except Exception as exc:  # noqa: BLE001 - user code
         raise as_parse_error(exc) from exc
     return replaced if isinstance(replaced, dict) else request
+
+
+def has_before_subscribe(ctx: RequestContext, class_name: str) -> bool:
+    return find_hook(ctx, "before_subscribe", "beforeSubscribe", class_name) is not None
 
 
 def has_after_event(ctx: RequestContext, class_name: str) -> bool:

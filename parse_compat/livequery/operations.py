@@ -189,6 +189,12 @@ class Operations:
             query["keys"] = list(request.keys)
         if request.watch is not None:
             query["watch"] = list(request.watch)
+        if not client.is_master and hooks.has_before_subscribe(ctx, class_name):
+            # permission first: no beforeSubscribe hook (Python or a webhook) hears a refused subscriber;
+            # the query the hook returns is checked again below
+            asked = dict(request.where)
+            schema = await class_for_read(ctx, class_name, clp_operation(asked)) or ClassSchema(class_name, {})
+            await self._check_class(ctx, schema, clp_operation(asked), asked, request.watch)
         hooked = await hooks.before_subscribe(ctx, class_name, {
             "op": request.op, "requestId": request.request_id, "query": query, "sessionToken": token,
             "user": self._user_json(ctx, user), "installationId": client.installation_id,

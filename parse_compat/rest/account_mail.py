@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -105,11 +106,16 @@ class AccountMail:
         return f"{kind}:" + hmac.new(secret, who.encode("utf-8"), hashlib.sha256).hexdigest()[:40]
 
     # --- the request path: look up, queue, answer the same -----------------------------------------
-    async def request(self, ctx: RequestContext | None, kind: str, email: str) -> None:
+    async def request(self, ctx: RequestContext | None, kind: str, email: str,
+                      before_reset: Callable[[Document], Awaitable[None]] | None = None) -> None:
+        """Queue the mail; `before_reset` (the beforePasswordResetRequest trigger) sees a reset's
+        account first and may refuse it by raising."""
         where: dict[str, Any] = {"email": email}
         if kind == RESET:  # parse-compat: Parse also finds a user without email whose username is the address
             where = {"$or": [{"email": email}, {"username": email, "email": {"$exists": False}}]}
         user = await self._user(where)
+        if user is not None and kind == RESET and before_reset is not None:
+            await before_reset(user)
         settings = self.state.settings
         # One mail per account, address and kind per interval (a new address may be asked about at once).
         who = f"{user['objectId']}:{str(user.get('email') or '').lower()}" if user else "unknown:" + email.lower()

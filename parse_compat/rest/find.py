@@ -2,6 +2,8 @@
 constraint, protected-field redaction per object, rendering and include, in that order.
 
 Every permission decision is `security.policy`'s; this module only asks it and applies the answer.
+A beforeFind hook (Python or a webhook) runs only once the class gate and CLP admit the caller;
+afterFind sees only what the caller may read, as rendered for it.
 """
 
 from __future__ import annotations
@@ -59,9 +61,30 @@ def _sort_keys(schema: ClassSchema, order: list[tuple[str, bool]], hidden: froze
     return out
 
 
+def _operation(ctx: RequestContext, params: QueryParams) -> tuple[str, int]:
+    """find or count, and the limit the find runs with."""
+    settings = ctx.state.settings
+    limit = settings.defaultLimit if params.limit is None else params.limit
+    if settings.maxLimit is not None:
+        limit = min(limit, settings.maxLimit)
+    return ("count" if params.count and limit == 0 else "find"), limit
+
+
+async def _allowed_before_trigger(ctx: RequestContext, class_name: str, operation: str) -> None:
+    """The class gate and the CLP for `operation`, asked before a beforeFind hook (Python or a
+    webhook) sees the caller's query; the read asks them again with the query the hook returns.
+
+    parse-compat: Parse runs beforeFind first and refuses the caller afterwards."""
+    schema = await class_for_read(ctx, class_name, operation)
+    if schema is not None:
+        await grant_for(ctx, schema, operation)
+
+
 async def find(ctx: RequestContext, class_name: str, params: QueryParams) -> dict[str, Any]:
     triggers = triggers_of(ctx)
     if triggers.has("beforeFind", class_name):
+        target = _redirect_target(ctx, class_name, params) or class_name
+        await _allowed_before_trigger(ctx, target, _operation(ctx, params)[0])
         params = await triggers.before_find(ctx, class_name, params, False, bool(params.count))
     result = await _find(ctx, class_name, params)
     if triggers.has("afterFind", class_name) and result["results"]:
@@ -72,11 +95,7 @@ async def find(ctx: RequestContext, class_name: str, params: QueryParams) -> dic
 async def _find(ctx: RequestContext, class_name: str, params: QueryParams) -> dict[str, Any]:
     if params.redirect_key:
         return await _find_redirected(ctx, class_name, params)
-    settings = ctx.state.settings
-    limit = settings.defaultLimit if params.limit is None else params.limit
-    if settings.maxLimit is not None:
-        limit = min(limit, settings.maxLimit)
-    operation = "count" if params.count and limit == 0 else "find"
+    operation, limit = _operation(ctx, params)
     schema = await class_for_read(ctx, class_name, operation)
     if schema is None:
         return {"results": [], **({"count": 0} if params.count else {})}
@@ -102,6 +121,7 @@ async def _find(ctx: RequestContext, class_name: str, params: QueryParams) -> di
 async def get(ctx: RequestContext, class_name: str, object_id: str, params: QueryParams) -> dict[str, Any]:
     triggers = triggers_of(ctx)
     if triggers.has("beforeFind", class_name):
+        await _allowed_before_trigger(ctx, class_name, "get")
         params = await triggers.before_find(ctx, class_name, params, True, False)
     found = await _get(ctx, class_name, object_id, params)
     if class_name == "_User" and ctx.auth.session_token and found.get("objectId") == ctx.auth.user_id:
@@ -132,11 +152,18 @@ async def _get(ctx: RequestContext, class_name: str, object_id: str, params: Que
     return (await render_many(ctx, schema, docs, params, grant))[0]
 
 
+def _redirect_target(ctx: RequestContext, class_name: str, params: QueryParams) -> str | None:
+    """The class `relation.query()` reads (the relation's target), or None."""
+    if not params.redirect_key:
+        return None
+    parent = ctx.state.schemas.get(class_name)
+    target = parent.fields.get(params.redirect_key, {}).get("targetClass") if parent else None
+    return target if isinstance(target, str) else None
+
+
 async def _find_redirected(ctx: RequestContext, class_name: str, params: QueryParams) -> dict[str, Any]:
     """`relation.query()`: objects of the relation's target class, found through the parent."""
-    parent = ctx.state.schemas.get(class_name)
-    key = params.redirect_key or ""
-    target = parent.fields.get(key, {}).get("targetClass") if parent else None
+    target = _redirect_target(ctx, class_name, params)
     params.redirect_key = None
     if not target:
         return await find(ctx, class_name, params)

@@ -49,6 +49,10 @@ class Triggers(Protocol):
 
     async def after_logout(self, ctx: RequestContext, session: dict[str, Any]) -> None: ...
 
+    async def before_password_reset_request(self, ctx: RequestContext, user: dict[str, Any]) -> None:
+        """Run beforePasswordResetRequest on the account found by email; raise ParseError to refuse."""
+        ...
+
 
 class NoTriggers:
     """Used when no cloud code is loaded."""
@@ -85,6 +89,9 @@ class NoTriggers:
         return None
 
     async def after_logout(self, ctx: RequestContext, session: dict[str, Any]) -> None:
+        return None
+
+    async def before_password_reset_request(self, ctx: RequestContext, user: dict[str, Any]) -> None:
         return None
 
 

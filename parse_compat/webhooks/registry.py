@@ -15,20 +15,14 @@ from typing import Any
 import aiohttp
 
 from ..cloud.hooks import Cloud, Hook, class_key
-from ..cloud.objects import ParseObject
 from ..cloud.runtime import install_cloud
 from ..errors import ParseError
 from ..state import AppState
 from .caller import call_webhook
 from .store import WEBHOOK_ERROR, HookStore
+from .triggers import WIRED_TRIGGERS, common, trigger_handler
 
 log = logging.getLogger("parse_compat.webhooks")
-WIRED_TRIGGERS = frozenset({"beforeSave", "afterSave", "beforeDelete", "afterDelete"})
-# parse-compat: Parse forwards every request header; the caller's credentials are not sent on
-HIDDEN_HEADERS = frozenset({"x-parse-master-key", "x-parse-session-token", "cookie", "authorization",
-                            "x-parse-rest-api-key", "x-parse-javascript-key", "x-parse-client-key",
-                            "x-parse-windows-key", "x-parse-maintenance-key"})
-SERVER_FIELDS = ("createdAt", "updatedAt", "className", "objectId")
 SYNC_SECONDS = 5.0  # how soon a hook registered through another process is wired here
 
 
@@ -36,25 +30,6 @@ def hook_key(hook: dict[str, str]) -> tuple[str, ...]:
     if "functionName" in hook:
         return ("function", hook["functionName"])
     return ("trigger", hook["className"], hook["triggerName"])
-
-
-def _object_json(obj: ParseObject | None) -> dict[str, Any] | None:
-    if obj is None:
-        return None
-    return {**obj.to_json(), "className": obj.class_name}
-
-
-def _common(request: Any) -> dict[str, Any]:
-    user = request.user
-    payload: dict[str, Any] = {"master": request.master, "ip": request.ip,
-                               "headers": {k.lower(): v for k, v in request.headers.items()
-                                           if k.lower() not in HIDDEN_HEADERS},
-                               "context": request.context}
-    if user is not None:
-        payload["user"] = _object_json(user)
-    if request.installation_id:
-        payload["installationId"] = request.installation_id
-    return payload
 
 
 class WebhookRegistry:
@@ -95,24 +70,14 @@ class WebhookRegistry:
     # --- the handlers put in the hook table --------------------------------------------------
     def _function_handler(self, name: str, url: str) -> Any:
         async def run_webhook_function(request: Any) -> Any:
-            payload = {**_common(request), "functionName": name, "params": request.params}
+            payload = {**common(request), "functionName": name, "params": request.params}
             return await call_webhook(self.session(), url, payload, self.key)
         return run_webhook_function
 
     def _trigger_handler(self, trigger: str, url: str) -> Any:
-        async def run_webhook_trigger(request: Any) -> Any:
-            payload = {**_common(request), "triggerName": trigger, "object": _object_json(request.object)}
-            original = _object_json(getattr(request, "original", None))
-            if original is not None:
-                payload["original"] = original
-            result = await call_webhook(self.session(), url, payload, self.key)
-            if trigger == "beforeSave" and isinstance(result, dict):
-                for key, value in result.items():  # Parse drops these from a beforeSave answer
-                    if key not in SERVER_FIELDS:
-                        request.object.set(key, value)
-                return None
-            return result
-        return run_webhook_trigger
+        async def call(payload: dict[str, Any]) -> Any:
+            return await call_webhook(self.session(), url, payload, self.key)
+        return trigger_handler(trigger, call)
 
     # --- wiring ----------------------------------------------------------------------------
     async def wire(self, hook: dict[str, str]) -> None:
@@ -128,7 +93,7 @@ class WebhookRegistry:
             return
         trigger, class_name = hook["triggerName"], class_key(hook["className"])
         if trigger not in WIRED_TRIGGERS:
-            log.warning("webhook %s on %s is stored but not run (only save and delete triggers are)",
+            log.warning("webhook %s on %s is stored but not run (afterEvent webhooks are not)",
                         trigger, class_name[:64])
             return
         try:

@@ -20,7 +20,7 @@ WEBHOOK_ERROR = 143
 CLASS = "_Hooks"
 MAX_HOOKS = 1000
 MAX_NAME = 256
-# Parse's triggers.Types (a hook for any of them may be stored; see registry.WIRED_TRIGGERS)
+# Parse's triggers.Types (a hook for any of them may be stored; see triggers.WIRED_TRIGGERS)
 TRIGGER_TYPES = frozenset({"beforeSave", "afterSave", "beforeDelete", "afterDelete", "beforeFind", "afterFind",
                            "beforeLogin", "afterLogin", "afterLogout", "beforePasswordResetRequest",
                            "beforeConnect", "beforeSubscribe", "afterEvent"})

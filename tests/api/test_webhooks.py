@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from .conftest import Client
+from .webhook_server import FakeWebhooks, fake_webhooks
 
 pytestmark = pytest.mark.asyncio
 READ_ONLY_KEY = "read-only-key"
@@ -20,37 +20,10 @@ RO = {"X-Parse-Master-Key": READ_ONLY_KEY}
 WEBHOOK_KEY = "hook-secret"
 
 
-class FakeWebhooks:
-    """A local webhook server: records each call and answers as the test asks."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-        self.answers: dict[str, Any] = {}
-        self.server: TestServer | None = None
-
-    def url(self, path: str) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.port}/{path}"
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        name = request.match_info["name"]
-        self.calls.append({"path": name, "key": request.headers.get("X-Parse-Webhook-Key"),
-                           "body": await request.json()})
-        answer = self.answers.get(name, {"success": "ok"})
-        if isinstance(answer, bytes):
-            return web.Response(body=answer, content_type="application/json")
-        return web.json_response(answer)
-
-
 @pytest.fixture
 async def hooks_server() -> AsyncIterator[FakeWebhooks]:
-    fake = FakeWebhooks()
-    app = web.Application()
-    app.router.add_post("/{name}", fake.handle)
-    fake.server = TestServer(app, host="127.0.0.1")
-    await fake.server.start_server()
-    yield fake
-    await fake.server.close()
+    async with fake_webhooks() as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -166,3 +166,9 @@ def register(cloud: Cloud) -> None:
     @cloud.after_logout
     async def after_logout(request: TriggerRequest) -> None:
         await log_event(request, "afterLogout", user=request.object.get("user"))
+
+    @cloud.before_password_reset_request
+    async def before_password_reset_request(request: TriggerRequest) -> None:
+        if request.object.get("username") == "banned":
+            raise ParseError(205, "User is banned.")
+        await log_event(request, "beforePasswordResetRequest", username=request.object.get("username"))

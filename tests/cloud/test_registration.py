@@ -35,11 +35,13 @@ def test_triggers_by_class_with_parse_aliases() -> None:
     cloud.after_find("Thing", lambda request: None)
     cloud.before_login(lambda request: None)
     cloud.after_logout(lambda request: None)
+    cloud.before_password_reset_request(lambda request: None)
     cloud.before_save_file(lambda request: None)
     cloud.before_connect(lambda request: None)
     cloud.after_event("Thing", lambda request: None)
     assert cloud.has("beforeSave", "_User") and cloud.has("afterFind", "Thing")
     assert cloud.has("beforeLogin", "_User") and cloud.has("afterLogout", "_Session")
+    assert cloud.has("beforePasswordResetRequest", "_User")
     assert cloud.has("beforeSave", FILE) and cloud.has("beforeConnect", CONNECT)
     assert cloud.has("afterLiveQueryEvent", "Thing")
     assert not cloud.has("beforeSave", "Thing")
@@ -49,6 +51,8 @@ def test_refused_registrations() -> None:
     cloud = Cloud()
     with pytest.raises(ValueError, match="afterLogout"):
         cloud.before_save("_Session", lambda request: None)
+    with pytest.raises(ValueError, match="only allowed on _User"):
+        cloud.trigger("beforePasswordResetRequest", "Thing", lambda request: None)
     with pytest.raises(ValueError, match="_JobStatus"):
         cloud.after_save("_JobStatus", lambda request: None)
     with pytest.raises(TypeError, match="unknown validator option"):

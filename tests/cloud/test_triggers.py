@@ -106,3 +106,13 @@ async def test_login_and_logout_triggers(api: Client) -> None:
     assert (await api.post("/logout", {}, session_token=token)).status == 200
     logouts = await hook_log(api, "afterLogout")
     assert len(logouts) == 1 and logouts[0]["user"]["objectId"] == reply.body["objectId"]
+
+
+async def test_before_password_reset_request_sees_the_account_and_may_refuse(api: Client) -> None:
+    for name in ("banned", "fine"):
+        assert (await api.post("/users", {"username": name, "password": "pw", "email": f"{name}@x.org"})).status == 201
+    refused = await api.post("/requestPasswordReset", {"email": "banned@x.org"})
+    assert refused.status == 400 and refused.body == {"code": 205, "error": "User is banned."}
+    assert (await api.post("/requestPasswordReset", {"email": "fine@x.org"})).body == {}
+    assert (await api.post("/requestPasswordReset", {"email": "nobody@x.org"})).body == {}  # no account, no hook
+    assert [e["username"] for e in await hook_log(api, "beforePasswordResetRequest")] == ["fine"]

@@ -1,7 +1,7 @@
 """Third-party login through the official Parse JS SDK (issue 14): `Parse.User.logInWith` for
-Apple, Google, Facebook, GitHub and a custom Python adapter, `linkWith` / `_unlinkFrom`, 208, and
-MFA with `logInWithAdditionalAuth` — against local fakes of the providers (tests/auth_fakes),
-on SQLite and mongomock."""
+Apple, Google, Facebook, GitHub, LDAP and a custom Python adapter, `linkWith` / `_unlinkFrom`, 208,
+and MFA with `logInWithAdditionalAuth` — against local fakes of the providers (tests/auth_fakes) and
+a real OpenLDAP slapd, on SQLite and mongomock."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 import pyotp
 import pytest
 
+from tests.auth_fakes.ldap_directory import SUFFIX, LdapDirectory
 from tests.auth_fakes.providers import FakeProviders
 
 from .test_js_sdk import ServerHandle, run_scenario, start_server, stop_server
@@ -45,12 +46,22 @@ def fakes() -> Iterator[FakeProviders]:
         runner.stop()
 
 
+@pytest.fixture(scope="module")
+def directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LdapDirectory]:
+    ldap = LdapDirectory(tmp_path_factory.mktemp("e2e-slapd")).start()
+    try:
+        yield ldap
+    finally:
+        ldap.stop()
+
+
 @pytest.fixture(scope="module", params=["sqlite", "mongomock"])
 def auth_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                fakes: FakeProviders) -> Iterator[ServerHandle]:
+                fakes: FakeProviders, directory: LdapDirectory) -> Iterator[ServerHandle]:
     auth = fakes.auth_options(sso={"module": "tests.auth_fakes.custom_adapters", "secret": "s3cret",
                                    "appIds": ["app-1"]},
-                              mfa={"enabled": True, "options": ["TOTP"]})
+                              mfa={"enabled": True, "options": ["TOTP"]},
+                              ldap={"url": directory.url, "suffix": f"ou=users,{SUFFIX}"})
     handle = start_server(str(request.param), tmp_path_factory.mktemp(f"e2e-auth-{request.param}"),
                           extra=["--auth", json.dumps(auth), "--schema", "", "--cloud", ""])
     try:
@@ -78,6 +89,8 @@ def fixtures_for(fakes: FakeProviders, storage: str) -> dict[str, Any]:
         "github": {"code": f"code-{tag}"},
         "sso": {"id": f"emp-{tag}", "token": f"s3cret:emp-{tag}", "app": "app-1"},
         "ssoForged": {"id": f"emp-{tag}", "token": "guess", "app": "app-1"},
+        "ldap": {"id": "alice", "password": "alice-pw"},
+        "ldapWrong": {"id": "bob", "password": "alice-pw"},
         "mfa": {"secret": secret, "token": totp.now(),
                 "wrong": next(c for c in ("000000", "111111", "222222", "333333") if c not in valid)},
     }
@@ -92,5 +105,6 @@ def test_third_party_login_link_unlink_and_mfa_through_the_sdk(auth_server: Serv
     assert result["refused"] == [101, 101, 141, 252]
     assert result["link"] == {"loggedInAsLinker": True, "storedAfterUnlink": []}
     assert result["taken"] == 208
+    assert result["ldap"] == {"sameUser": True, "stored": {"id": "alice"}, "wrong": 101}
     assert result["mfa"] == {"status": {"status": "enabled"}, "missing": "Missing additional authData mfa",
                              "wrong": 141, "loggedIn": True}

@@ -21,6 +21,7 @@ from .custom import hooks_of, load_module
 from .facebook import FacebookAdapter
 from .gcenter import GameCenterAdapter
 from .github import GithubAdapter
+from .ldap import LdapAdapter
 from .mfa import MfaAdapter
 from .oauth2 import OAuth2Adapter
 from .openid import AppleAdapter, GoogleAdapter
@@ -33,7 +34,7 @@ BUILT_INS: dict[str, type] = {
     "apple": AppleAdapter, "google": GoogleAdapter, "facebook": FacebookAdapter, "github": GithubAdapter,
     "microsoft": MicrosoftAdapter, "linkedin": LinkedinAdapter, "gpgames": GooglePlayGamesAdapter,
     "keycloak": KeycloakAdapter, "mfa": MfaAdapter, "twitter": TwitterAdapter,
-    "gcenter": GameCenterAdapter,
+    "gcenter": GameCenterAdapter, "ldap": LdapAdapter,
 }
 UNSUPPORTED = "This authentication method is unsupported."
 

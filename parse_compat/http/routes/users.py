@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ...auth.identity import refuse_read_only
 from ...errors import EMAIL_MISSING, INVALID_EMAIL_ADDRESS, INVALID_SESSION_TOKEN, OBJECT_NOT_FOUND, ParseError
 from ...rest.auth_data import login_factors
+from ...rest.context import RequestContext
 from ...rest.triggers import triggers_of
 from ...rest.users import check_credentials, find_user, refuse_public_signup, render_self
+from ...storage.base import Document
 from ..api import ApiRequest, ApiResponse, Router
 from .classes import create_object, delete_object, find_objects, get_object, query_values, update_object
 
@@ -106,6 +109,17 @@ async def upgrade_to_revocable_session(request: ApiRequest) -> ApiResponse:
     return ApiResponse({k: v for k, v in session.items() if not k.startswith("_")})
 
 
+def _before_reset(ctx: RequestContext) -> Callable[[Document], Awaitable[None]] | None:
+    """The beforePasswordResetRequest trigger, given the account a reset request found."""
+    triggers = triggers_of(ctx)
+    if not triggers.has("beforePasswordResetRequest", "_User"):
+        return None
+
+    async def run(user: Document) -> None:
+        await triggers.before_password_reset_request(ctx, render_self(ctx, user, None))
+    return run
+
+
 async def _email_request(request: ApiRequest, kind: str) -> ApiResponse:
     values = _values(request)
     email = values.get("email")
@@ -117,7 +131,7 @@ async def _email_request(request: ApiRequest, kind: str) -> ApiResponse:
     if mailer is None:
         raise ParseError(1, "An appName, publicServerURL, and emailAdapter are required for password reset "
                             "and email verification functionality.")
-    await mailer.request(request.ctx, kind, email)
+    await mailer.request(request.ctx, kind, email, _before_reset(request.ctx))
     # parse-compat: unknown emails answer {} (resetPasswordSuccessOnInvalidEmail default)
     return ApiResponse({})
 

@@ -1,6 +1,6 @@
 'use strict';
-// Third-party login through the official SDK: logInWith for Apple, Google, Facebook, GitHub and a
-// custom Python adapter (against local fakes of the providers), linkWith / _unlinkFrom, 208 for an
+// Third-party login through the official SDK: logInWith for Apple, Google, Facebook, GitHub, LDAP and
+// a custom Python adapter (against local fakes of the providers), linkWith / _unlinkFrom, 208 for an
 // id another account holds, 101 for a forged token, and MFA with logInWithAdditionalAuth.
 // The Python side mints the tokens and passes them in AUTH_FIXTURES.
 const { runScenario } = require('../lib/harness');
@@ -29,6 +29,16 @@ runScenario(__filename, async ({ Parse, assert, step, runId, rejectsWithCode }) 
     const ids = new Set([google.id, facebook.id, github.id, sso.id]);
     result.providers = { distinctUsers: ids.size, githubId: github.get('authData').github.id };
     await Parse.User.logOut();
+  });
+
+  await step('ldap: logInWith binds to the directory; the password is not kept', async () => {
+    const first = await Parse.User.logInWith('ldap', { authData: F.ldap });
+    await Parse.User.logOut();
+    const again = await Parse.User.logInWith('ldap', { authData: F.ldap });
+    await Parse.User.logOut();
+    const stored = await new Parse.Query(Parse.User).get(first.id, M);
+    const wrong = await rejectsWithCode(Parse.User.logInWith('ldap', { authData: F.ldapWrong }), 101, 'ldap');
+    result.ldap = { sameUser: again.id === first.id, stored: stored.get('authData').ldap, wrong: wrong.code };
   });
 
   await step('forged tokens and unknown providers are refused', async () => {
