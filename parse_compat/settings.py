@@ -20,6 +20,8 @@ from typing import Any
 
 from .codec.keywords import DeniedKeyword, denylist_from_option
 from .logevents import check_log_levels
+from .security.clp import ServerProtection
+from .settings_checks import check_protected_fields
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,17 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'and dropped.'),
     OptionSpec("enableSanitizedErrorResponse", "PARSE_SERVER_ENABLE_SANITIZED_ERROR_RESPONSE", "bool",
                "Permission errors say only \"Permission denied\" (Parse 9's default); false adds the detail.", True),
+    OptionSpec("protectedFields", "PARSE_SERVER_PROTECTED_FIELDS", "json",
+               'Fields hidden per class and user group, added to each class\'s CLP protectedFields, e.g. '
+               '{"_User": {"*": ["email"]}} (Parse\'s default, always merged in unless protectedFieldsOwnerExempt '
+               'is false and the option names _User\'s entry).'),
+    OptionSpec("protectedFieldsOwnerExempt", "PARSE_SERVER_PROTECTED_FIELDS_OWNER_EXEMPT", "bool",
+               "A user sees every field of their own _User object; false: protected fields apply to it too.", True),
+    OptionSpec("protectedFieldsTriggerExempt", "PARSE_SERVER_PROTECTED_FIELDS_TRIGGER_EXEMPT", "bool",
+               "Triggers of an update get the whole stored object; false: request.original (and request.object) "
+               "lack the fields protected from the caller.", False),
+    OptionSpec("protectedFieldsSaveResponseExempt", "PARSE_SERVER_PROTECTED_FIELDS_SAVE_RESPONSE_EXEMPT", "bool",
+               "Create/update answers include protected fields the save changed; false: they are stripped.", True),
     OptionSpec("verbose", "VERBOSE", "bool", "Log at the debug level (Parse's verbose).", False),
     OptionSpec("silent", "SILENT", "bool", "No console output.", False),
     OptionSpec("jsonLogs", "JSON_LOGS", "bool",
@@ -444,6 +457,11 @@ class Settings:
     mountPlayground: bool = False
     playgroundPath: str = "/playground"
     mountWebApp: bool | None = None  # None: on when a schema template is loaded
+    protectedFields: dict[str, Any] | None = None  # None: Parse's default, {"_User": {"*": ["email"]}}
+    protectedFieldsOwnerExempt: bool = True
+    protectedFieldsTriggerExempt: bool = False
+    protectedFieldsSaveResponseExempt: bool = True
+    field_protection: ServerProtection = field(init=False, repr=False)  # merged from the two above
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""
@@ -461,6 +479,8 @@ class Settings:
         check_file_download(self.fileDownload)
         check_log_levels(self.logLevels)
         self.denied_keywords = denylist_from_option(self.requestKeywordDenylist)
+        check_protected_fields(self.protectedFields)
+        self.field_protection = ServerProtection.from_options(self.protectedFields, self.protectedFieldsOwnerExempt)
 
     @property
     def client_keys(self) -> dict[str, str]:

@@ -1,0 +1,23 @@
+"""Boot-time checks of the newer Parse options (protected fields, maintenance key), kept out of
+settings.py: each turns a malformed value into one `ValueError` sentence, which the command line
+prints before exiting with status 2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def check_protected_fields(option: Any) -> None:
+    """Parse's `protectedFields`: {"ClassName": {"<entity>": ["field", ...]}}."""
+    if option is None:
+        return
+    if not isinstance(option, dict):
+        raise ValueError('option protectedFields must be an object such as {"_User": {"*": ["email"]}}')
+    for class_name, entries in option.items():
+        if not isinstance(entries, dict):
+            raise ValueError(f"option protectedFields.{str(class_name)[:40]} must be an object of user groups")
+        for entity, fields in entries.items():
+            if not isinstance(fields, list) or not all(isinstance(name, str) for name in fields):
+                raise ValueError(f"option protectedFields.{str(class_name)[:40]}.{str(entity)[:40]} "
+                                 "must be a list of field names")

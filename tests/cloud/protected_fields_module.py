@@ -1,0 +1,17 @@
+"""Cloud code for the protectedFields option tests: a beforeSave on `Chart` that stamps new charts
+and writes down what an update's trigger was shown of the protected `secret` field (in
+`request.original` and `request.object`)."""
+
+from __future__ import annotations
+
+from parse_compat.cloud import Cloud, TriggerRequest
+
+
+def register(cloud: Cloud) -> None:
+    @cloud.before_save("Chart")
+    async def note_what_was_seen(request: TriggerRequest) -> None:
+        if request.original is None:
+            request.object.set("stamp", "set by the server")
+            return
+        request.object.set("originalSecret", request.original.get("secret") or "hidden")
+        request.object.set("objectSecret", request.object.get("secret") or "hidden")
