@@ -334,6 +334,10 @@ def parse_size(value: str | int) -> int:
     return int(text)
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
 def coerce(spec: OptionSpec, raw: Any) -> Any:
     """Turn a string (from env or CLI) into the option's type; pass typed values through."""
     if raw is None:
@@ -343,7 +347,11 @@ def coerce(spec: OptionSpec, raw: Any) -> Any:
     if spec.kind == "bool":
         if isinstance(raw, bool):
             return raw
-        return str(raw).strip().lower() in ("1", "true", "yes", "on")
+        word = str(raw).strip().lower()
+        if word not in TRUE_WORDS + FALSE_WORDS:
+            # parse-compat: Parse's booleanParser takes any other word as false; a typo is a boot error here
+            raise ValueError("not a boolean")
+        return word in TRUE_WORDS
     if spec.kind == "list":
         if isinstance(raw, list):
             return raw
