@@ -14,7 +14,8 @@ from .settings import OPTIONS
 HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Basic options", ("appId", "appName", "masterKey", "databaseURI", "port", "host", "serverURL", "publicServerURL",
                        "mountPath", "cloud", "schema", "dataDir", "cluster")),
-    ("Keys and access", ("masterKeyIps", "readOnlyMasterKey", "restAPIKey", "javascriptKey", "clientKey",
+    ("Keys and access", ("masterKeyIps", "maintenanceKey", "maintenanceKeyIps", "readOnlyMasterKey", "restAPIKey",
+                         "javascriptKey", "clientKey",
                          "dotNetKey", "webhookKey", "allowClientClassCreation", "enforcePrivateUsers",
                          "allowOrigin", "allowHeaders", "trustProxy", "enableSanitizedErrorResponse",
                          "readOnlyMasterKeyIps", "allowAggregationForReadOnlyMasterKey", "routeAllowList",

@@ -21,7 +21,7 @@ from typing import Any
 from .codec.keywords import DeniedKeyword, denylist_from_option
 from .logevents import check_log_levels
 from .security.clp import ServerProtection
-from .settings_checks import check_protected_fields
+from .settings_checks import check_maintenance_key, check_protected_fields
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,12 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "Master key; generated and kept in the data directory when unset."),
     OptionSpec("masterKeyIps", "PARSE_SERVER_MASTER_KEY_IPS", "list",
                "IPs/CIDRs the master key is honoured from.", ["127.0.0.1", "::1"]),
+    OptionSpec("maintenanceKey", "PARSE_SERVER_MAINTENANCE_KEY", "str",
+               "Key (header X-Parse-Maintenance-Key) with master power over objects for out-of-band data fixes, "
+               "not over master-only routes (schemas, config, hooks, jobs, push, loginAs...). Unset: never "
+               "honoured."),
+    OptionSpec("maintenanceKeyIps", "PARSE_SERVER_MAINTENANCE_KEY_IPS", "list",
+               "IPs/CIDRs the maintenance key is honoured from.", ["127.0.0.1", "::1"]),
     OptionSpec("readOnlyMasterKey", "PARSE_SERVER_READ_ONLY_MASTER_KEY", "str",
                "Key with master read power; every write with it is refused (119)."),
     OptionSpec("readOnlyMasterKeyIps", "PARSE_SERVER_READ_ONLY_MASTER_KEY_IPS", "list",
@@ -374,6 +380,8 @@ class Settings:
     masterKey: str = ""
     masterKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
     readOnlyMasterKey: str | None = None
+    maintenanceKey: str | None = None
+    maintenanceKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
     # parse-compat: Parse's default is any address; loopback here, as Parse's docs recommend.
     readOnlyMasterKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
     allowAggregationForReadOnlyMasterKey: bool = True
@@ -481,13 +489,14 @@ class Settings:
             self.serverURL = f"http://localhost:{self.port}{self.mountPath}"
         if not self.publicServerURL:
             self.publicServerURL = self.serverURL
-        for name in ("masterKeyIps", "readOnlyMasterKeyIps"):
+        for name in ("masterKeyIps", "readOnlyMasterKeyIps", "maintenanceKeyIps"):
             check_ip_list(name, getattr(self, name))
         check_route_allow_list(self.routeAllowList)
         check_file_download(self.fileDownload)
         check_log_levels(self.logLevels)
         self.denied_keywords = denylist_from_option(self.requestKeywordDenylist)
         check_protected_fields(self.protectedFields)
+        check_maintenance_key(self.maintenanceKey, self.masterKey, self.readOnlyMasterKey)
         self.field_protection = ServerProtection.from_options(self.protectedFields, self.protectedFieldsOwnerExempt)
 
     @property

@@ -8,6 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 
+def check_maintenance_key(maintenance_key: str | None, master_key: str, read_only_master_key: str | None) -> None:
+    """Parse's boot check: the maintenance key is neither the master key nor the read-only one."""
+    if not maintenance_key:
+        return
+    if maintenance_key == master_key:
+        raise ValueError("masterKey and maintenanceKey should be different")
+    if maintenance_key == read_only_master_key:
+        raise ValueError("readOnlyMasterKey and maintenanceKey should be different")
+
+
 def check_protected_fields(option: Any) -> None:
     """Parse's `protectedFields`: {"ClassName": {"<entity>": ["field", ...]}}."""
     if option is None:
