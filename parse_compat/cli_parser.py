@@ -28,6 +28,7 @@ HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                                    "revokeSessionOnPasswordReset", "preventSignupWithUnverifiedEmail",
                                    "sendUserEmailVerification", "emailVerifyTokenReuseIfValid", "extendSessionOnUse",
                                    "convertEmailToLowercase", "convertUsernameToLowercase",
+                                   "enableCollationCaseComparison",
                                    "enableInsecureAuthAdapters", "allowCustomObjectId")),
     ("Files", ("maxUploadSize", "fileKey", "fileUpload", "filesAdapter",
                "fileDownload", "preserveFileName")),

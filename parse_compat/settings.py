@@ -157,6 +157,10 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "A new verification mail while the last link is valid (same address) carries that same link.", False),
     OptionSpec("convertEmailToLowercase", "PARSE_SERVER_CONVERT_EMAIL_TO_LOWERCASE", "bool",
                "A user's email is stored in lower case (signup and updates); queries must then match it.", False),
+    OptionSpec("enableCollationCaseComparison", "PARSE_SERVER_ENABLE_COLLATION_CASE_COMPARISON", "bool",
+               "No MongoDB collation (for Atlas Serverless, DocumentDB): no case_insensitive_username/email "
+               "indexes, user checks by regex. Usernames and emails stay unique ignoring case (Parse: then "
+               "case-sensitive).", False),
     OptionSpec("convertUsernameToLowercase", "PARSE_SERVER_CONVERT_USERNAME_TO_LOWERCASE", "bool",
                "A user's username is stored in lower case (signup and updates); queries must then match it.", False),
     OptionSpec("customPages", "PARSE_SERVER_CUSTOM_PAGES", "json",
@@ -464,6 +468,7 @@ class Settings:
     emailVerifyTokenReuseIfValid: bool = False
     convertEmailToLowercase: bool = False
     convertUsernameToLowercase: bool = False
+    enableCollationCaseComparison: bool = False
     customPages: dict[str, Any] | None = None
     appName: str | None = None
     mountGraphQL: bool = False

@@ -231,3 +231,15 @@ async def test_verification_email_request_sends_nothing_without_verify_user_emai
     assert (await api.post("/requestPasswordReset", {"email": "lea@example.com"})).body == {}
     await _wait_for(mailbox, 1)  # the outbox sends in order: the reset mail came after the request
     assert [m["Subject"] for m in mailbox.messages] == ["Password reset"]
+
+
+@pytest.mark.settings(schema=None, enableCollationCaseComparison=True)
+async def test_collation_option_keeps_usernames_and_emails_unique_ignoring_case(api: Client) -> None:
+    # parse-compat: Parse 9 compares them case-sensitively with this option; here the option only
+    # turns MongoDB collations off (tests/contract/test_mongo_collations.py).
+    first = await api.post("/users", {"username": "Snoopy", "password": "pw-1", "email": "Snoopy@example.com"})
+    assert first.status == 201, first.body
+    again = await api.post("/users", {"username": "snoopy", "password": "pw-2"})
+    assert again.status == 400 and again.body["code"] == 202
+    email = await api.post("/users", {"username": "other", "password": "pw-3", "email": "snoopy@EXAMPLE.com"})
+    assert email.status == 400 and email.body["code"] == 203
