@@ -244,6 +244,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'Fields hidden per class and user group, added to each class\'s CLP protectedFields, e.g. '
                '{"_User": {"*": ["email"]}} (Parse\'s default, always merged in unless protectedFieldsOwnerExempt '
                'is false and the option names _User\'s entry).'),
+    OptionSpec("userSensitiveFields", "PARSE_SERVER_USER_SENSITIVE_FIELDS", "list",
+               "Deprecated in Parse (use protectedFields): more _User fields hidden from other users, added to "
+               "protectedFields._User[\"*\"]."),
     OptionSpec("protectedFieldsOwnerExempt", "PARSE_SERVER_PROTECTED_FIELDS_OWNER_EXEMPT", "bool",
                "A user sees every field of their own _User object; false: protected fields apply to it too.", True),
     OptionSpec("protectedFieldsTriggerExempt", "PARSE_SERVER_PROTECTED_FIELDS_TRIGGER_EXEMPT", "bool",
@@ -480,6 +483,7 @@ class Settings:
     mountWebApp: bool | None = None  # None: on when a schema template is loaded
     protectedFields: dict[str, Any] | None = None  # None: Parse's default, {"_User": {"*": ["email"]}}
     protectedFieldsOwnerExempt: bool = True
+    userSensitiveFields: list[str] | None = None
     protectedFieldsTriggerExempt: bool = False
     protectedFieldsSaveResponseExempt: bool = True
     field_protection: ServerProtection = field(init=False, repr=False)  # merged from the two above
@@ -500,9 +504,10 @@ class Settings:
         check_file_download(self.fileDownload)
         check_log_levels(self.logLevels)
         self.denied_keywords = denylist_from_option(self.requestKeywordDenylist)
-        check_protected_fields(self.protectedFields)
+        check_protected_fields(self.protectedFields, self.userSensitiveFields)
         check_maintenance_key(self.maintenanceKey, self.masterKey, self.readOnlyMasterKey)
-        self.field_protection = ServerProtection.from_options(self.protectedFields, self.protectedFieldsOwnerExempt)
+        self.field_protection = ServerProtection.from_options(self.protectedFields, self.protectedFieldsOwnerExempt,
+                                                              self.userSensitiveFields)
 
     @property
     def client_keys(self) -> dict[str, str]:

@@ -18,8 +18,12 @@ def check_maintenance_key(maintenance_key: str | None, master_key: str, read_onl
         raise ValueError("readOnlyMasterKey and maintenanceKey should be different")
 
 
-def check_protected_fields(option: Any) -> None:
-    """Parse's `protectedFields`: {"ClassName": {"<entity>": ["field", ...]}}."""
+def check_protected_fields(option: Any, user_sensitive_fields: Any = None) -> None:
+    """Parse's `protectedFields`: {"ClassName": {"<entity>": ["field", ...]}}; `userSensitiveFields`: a
+    list of field names."""
+    if user_sensitive_fields is not None and (not isinstance(user_sensitive_fields, list) or not all(
+            isinstance(name, str) for name in user_sensitive_fields)):
+        raise ValueError("option userSensitiveFields must be a list of field names")
     if option is None:
         return
     if not isinstance(option, dict):

@@ -40,13 +40,19 @@ class ServerProtection:
     owner_exempt: bool = True
 
     @classmethod
-    def from_options(cls, option: Mapping[str, Any] | None, owner_exempt: bool = True) -> ServerProtection:
-        """Parse's boot merge: a class of the default missing from the option takes the default; for one
-        present, each default entry is added to the option's, except that with `owner_exempt` false an
-        entry the option names is kept as given (so `{"_User": {"*": []}}` then shows `email`)."""
+    def from_options(cls, option: Mapping[str, Any] | None, owner_exempt: bool = True,
+                     user_sensitive_fields: list[str] | None = None) -> ServerProtection:
+        """Parse's boot merge: the deprecated `userSensitiveFields` join `_User`'s `*` entry; a class of
+        the default missing from the option takes the default; for one present, each default entry is
+        added to the option's, except that with `owner_exempt` false an entry the option names is kept
+        as given (so `{"_User": {"*": []}}` then shows `email`)."""
+        source = option if option is not None else DEFAULT_SERVER_PROTECTED
         merged: dict[str, dict[str, list[str]]] = {
             name: {entity: list(fields) for entity, fields in entries.items()}
-            for name, entries in (option or {}).items()}
+            for name, entries in source.items()}
+        if user_sensitive_fields:
+            user = merged.setdefault("_User", {})
+            user["*"] = list(dict.fromkeys([*user.get("*", []), *user_sensitive_fields]))
         for name, defaults in DEFAULT_SERVER_PROTECTED.items():
             entries = merged.setdefault(name, {})
             for entity, fields in defaults.items():

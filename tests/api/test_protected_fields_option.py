@@ -105,3 +105,12 @@ async def test_owner_exempt_keeps_parse_default_email_protection(api: Client) ->
     ann, bob = await signup(api, "ann"), await signup(api, "bob")
     other = await api.get(f"/users/{ann['objectId']}", session_token=bob["sessionToken"])
     assert "email" not in other.body
+
+
+@pytest.mark.settings(schema=None, enforcePrivateUsers=False, userSensitiveFields=["phone"])
+async def test_user_sensitive_fields_join_the_default_protection(api: Client) -> None:
+    ann, bob = await signup(api, "ann"), await signup(api, "bob")
+    other = await api.get(f"/users/{ann['objectId']}", session_token=bob["sessionToken"])
+    assert "phone" not in other.body and "email" not in other.body and other.body["username"] == "ann"
+    own = await api.get(f"/users/{ann['objectId']}", session_token=ann["sessionToken"])
+    assert own.body["phone"] == "555-ann"
