@@ -250,8 +250,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("protectedFieldsOwnerExempt", "PARSE_SERVER_PROTECTED_FIELDS_OWNER_EXEMPT", "bool",
                "A user sees every field of their own _User object; false: protected fields apply to it too.", True),
     OptionSpec("protectedFieldsTriggerExempt", "PARSE_SERVER_PROTECTED_FIELDS_TRIGGER_EXEMPT", "bool",
-               "Triggers of an update get the whole stored object; false: request.original (and request.object) "
-               "lack the fields protected from the caller.", False),
+               "Triggers of an update or delete get the whole stored object; false: request.original (and "
+               "request.object) lack the fields protected from the caller.", False),
     OptionSpec("protectedFieldsSaveResponseExempt", "PARSE_SERVER_PROTECTED_FIELDS_SAVE_RESPONSE_EXEMPT", "bool",
                "Create/update answers include protected fields the save changed; false: they are stripped.", True),
     OptionSpec("verbose", "VERBOSE", "bool", "Log at the debug level (Parse's verbose).", False),

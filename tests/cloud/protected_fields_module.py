@@ -1,10 +1,10 @@
 """Cloud code for the protectedFields option tests: a beforeSave on `Chart` that stamps new charts
 and writes down what an update's trigger was shown of the protected `secret` field (in
-`request.original` and `request.object`)."""
+`request.original` and `request.object`); a beforeDelete that refuses, saying what it was shown."""
 
 from __future__ import annotations
 
-from parse_compat.cloud import Cloud, TriggerRequest
+from parse_compat.cloud import Cloud, ParseError, TriggerRequest
 
 
 def register(cloud: Cloud) -> None:
@@ -15,3 +15,7 @@ def register(cloud: Cloud) -> None:
             return
         request.object.set("originalSecret", request.original.get("secret") or "hidden")
         request.object.set("objectSecret", request.object.get("secret") or "hidden")
+
+    @cloud.before_delete("Chart")
+    async def refuse_saying_what_was_seen(request: TriggerRequest) -> None:
+        raise ParseError(142, "secret: " + (request.object.get("secret") or "hidden"))

@@ -47,6 +47,19 @@ async def test_trigger_exempt_shows_triggers_the_whole_object(api: Client) -> No
     chart = await make_chart(api, ann)
     stored = await update_as(api, chart, session_token=ann["sessionToken"])
     assert stored["originalSecret"] == "s3cret" and stored["objectSecret"] == "s3cret"
+    refused = await api.delete(f"/classes/Chart/{chart}", session_token=ann["sessionToken"])
+    assert refused.body == {"code": 142, "error": "secret: s3cret"}
+
+
+@with_options()
+async def test_delete_triggers_do_not_see_fields_protected_from_the_caller(api: Client) -> None:
+    await chart_class(api)
+    ann = await signup(api, "ann")
+    chart = await make_chart(api, ann)
+    refused = await api.delete(f"/classes/Chart/{chart}", session_token=ann["sessionToken"])
+    assert refused.body == {"code": 142, "error": "secret: hidden"}
+    as_master = await api.delete(f"/classes/Chart/{chart}", master=True)
+    assert as_master.body == {"code": 142, "error": "secret: s3cret"}
 
 
 @with_options()

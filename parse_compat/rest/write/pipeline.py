@@ -97,11 +97,12 @@ async def check_files(op: WriteOp) -> None:
 
 
 async def _trigger_hidden(op: WriteOp) -> frozenset[str]:
-    """Fields an update's triggers do not see (Parse 9's `protectedFieldsTriggerExempt` false: the
-    original is loaded as the caller reads it); none on creates and when the option is true."""
+    """Fields the triggers of an update or delete do not see (Parse 9's `protectedFieldsTriggerExempt`
+    false: the stored object is loaded as the caller reads it); none on creates and when the option
+    is true. parse-compat: Parse loads a delete's object as the caller reads it whatever the option."""
     if op.creating or op.original is None or op.schema is None or op.ctx.state.settings.protectedFieldsTriggerExempt:
         return frozenset()
-    return await protected_from_caller(op.ctx, op.schema, "update", op.original)
+    return await protected_from_caller(op.ctx, op.schema, op.kind, op.original)
 
 
 def _without(rest: dict[str, Any] | None, hidden: frozenset[str] | set[str]) -> dict[str, Any] | None:
@@ -195,14 +196,16 @@ async def strip_response(op: WriteOp) -> None:
 async def before_delete(op: WriteOp) -> None:
     triggers = triggers_of(op.ctx)
     if triggers.has("beforeDelete", op.class_name):
-        await triggers.before_delete(op.ctx, op.class_name, as_rest(op.ctx, op.class_name, op.original) or {})
+        shown = _without(as_rest(op.ctx, op.class_name, op.original), await _trigger_hidden(op))
+        await triggers.before_delete(op.ctx, op.class_name, shown or {})
 
 
 async def after_delete(op: WriteOp) -> None:
     triggers = triggers_of(op.ctx)
     if triggers.has("afterDelete", op.class_name):
         assert op.result is not None
-        await triggers.after_delete(op.ctx, op.class_name, as_rest(op.ctx, op.class_name, op.result.doc) or {})
+        shown = _without(as_rest(op.ctx, op.class_name, op.result.doc), await _trigger_hidden(op))
+        await triggers.after_delete(op.ctx, op.class_name, shown or {})
 
 
 async def deferred_refusal(op: WriteOp) -> None:
