@@ -75,3 +75,22 @@ async def test_the_key_from_an_unlisted_address_is_refused(api: Client) -> None:
 def test_bad_maintenance_settings_stop_the_boot(values: dict[str, Any], expected: str) -> None:
     with pytest.raises(ValueError, match=expected):
         Settings(appId="a", masterKey="m", **values)
+
+
+@pytest.mark.asyncio
+@pytest.mark.settings(schema=None, maintenanceKey=KEY)
+async def test_only_the_key_sets_timestamps_on_create(api: Client) -> None:
+    old = {"__type": "Date", "iso": "2019-05-01T10:00:00.000Z"}
+    later = {"__type": "Date", "iso": "2020-01-02T03:04:05.678Z"}
+    made = await api.post("/classes/Note", {"text": "moved", "createdAt": old}, headers=MAINTENANCE)
+    assert made.status == 201 and made.body["createdAt"] == old["iso"], made.body
+    got = (await api.get(f"/classes/Note/{made.body['objectId']}", master=True)).body
+    assert got["createdAt"] == got["updatedAt"] == old["iso"]
+    both = await api.post("/classes/Note", {"createdAt": old, "updatedAt": later}, headers=MAINTENANCE)
+    got = (await api.get(f"/classes/Note/{both.body['objectId']}", master=True)).body
+    assert (got["createdAt"], got["updatedAt"]) == (old["iso"], later["iso"])
+    backwards = await api.post("/classes/Note", {"createdAt": later, "updatedAt": old}, headers=MAINTENANCE)
+    assert backwards.status == 400 and backwards.body == {"code": 142,
+                                                          "error": "updatedAt cannot occur before createdAt"}
+    by_master = await api.post("/classes/Note", {"text": "x", "createdAt": old}, master=True)
+    assert by_master.status == 201 and by_master.body["createdAt"] != old["iso"]
