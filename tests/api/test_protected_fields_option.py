@@ -90,6 +90,22 @@ async def test_owner_not_exempt_sees_own_user_as_others_do(api: Client) -> None:
     assert own.status == 200 and own.body["username"] == "ann"
     # the option's `_User` "*" entry replaces Parse's default then, so `email` is not protected
     assert "phone" not in own.body and own.body["email"] == "ann@example.com", own.body
+    # the user's own object as login, /users/me and verifyPassword answer it (Parse re-reads it as the user)
+    login = await api.post("/login", {"username": "ann", "password": "pw-ann"})
+    me = await api.get("/users/me", session_token=ann["sessionToken"])
+    check = await api.post("/verifyPassword", {"username": "ann", "password": "pw-ann"})
+    for reply in (login, me, check):
+        assert reply.status == 200 and reply.body["username"] == "ann" and "phone" not in reply.body, reply.body
+    assert login.body["sessionToken"] and me.body["sessionToken"] == ann["sessionToken"]
+    assert (await api.get(f"/users/{ann['objectId']}", master=True)).body["phone"] == "555-ann"
+
+
+@pytest.mark.settings(schema=None, enforcePrivateUsers=False, protectedFields=OPTION)
+async def test_owner_exempt_login_and_me_show_every_field(api: Client) -> None:
+    ann = await signup(api, "ann")
+    login = await api.post("/login", {"username": "ann", "password": "pw-ann"})
+    me = await api.get("/users/me", session_token=ann["sessionToken"])
+    assert login.body["phone"] == me.body["phone"] == "555-ann" and me.body["email"] == "ann@example.com"
 
 
 @pytest.mark.settings(schema=None, enforcePrivateUsers=False, protectedFields={"_User": {"*": []}},
