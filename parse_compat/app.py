@@ -34,7 +34,8 @@ EDGE_KEY: web.AppKey[HttpEdge] = web.AppKey("parse_compat_edge", HttpEdge)
 
 
 async def build_state(settings: Settings, storage: StorageAdapter | None = None) -> AppState:
-    storage = storage or open_storage(settings.databaseURI or "sqlite:///data/parse.db", settings.databaseOptions)
+    storage = storage or open_storage(settings.databaseURI or "sqlite:///data/parse.db", settings.databaseOptions,
+                                      collations=not settings.enableCollationCaseComparison)
     await storage.connect()
     writes = StorageWrites(storage)  # the store step: the one place writes reach storage
     schemas = SchemaRegistry(storage, writes)

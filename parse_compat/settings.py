@@ -20,6 +20,8 @@ from typing import Any
 
 from .codec.keywords import DeniedKeyword, denylist_from_option
 from .logevents import check_log_levels
+from .security.clp import ServerProtection
+from .settings_checks import check_maintenance_key, check_protected_fields
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,12 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "Master key; generated and kept in the data directory when unset."),
     OptionSpec("masterKeyIps", "PARSE_SERVER_MASTER_KEY_IPS", "list",
                "IPs/CIDRs the master key is honoured from.", ["127.0.0.1", "::1"]),
+    OptionSpec("maintenanceKey", "PARSE_SERVER_MAINTENANCE_KEY", "str",
+               "Key (header X-Parse-Maintenance-Key) with master power over objects for out-of-band data fixes, "
+               "not over master-only routes (schemas, config, hooks, jobs, push, loginAs...). Unset: never "
+               "honoured."),
+    OptionSpec("maintenanceKeyIps", "PARSE_SERVER_MAINTENANCE_KEY_IPS", "list",
+               "IPs/CIDRs the maintenance key is honoured from.", ["127.0.0.1", "::1"]),
     OptionSpec("readOnlyMasterKey", "PARSE_SERVER_READ_ONLY_MASTER_KEY", "str",
                "Key with master read power; every write with it is refused (119)."),
     OptionSpec("readOnlyMasterKeyIps", "PARSE_SERVER_READ_ONLY_MASTER_KEY_IPS", "list",
@@ -149,6 +157,10 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "A new verification mail while the last link is valid (same address) carries that same link.", False),
     OptionSpec("convertEmailToLowercase", "PARSE_SERVER_CONVERT_EMAIL_TO_LOWERCASE", "bool",
                "A user's email is stored in lower case (signup and updates); queries must then match it.", False),
+    OptionSpec("enableCollationCaseComparison", "PARSE_SERVER_ENABLE_COLLATION_CASE_COMPARISON", "bool",
+               "No MongoDB collation (for Atlas Serverless, DocumentDB): no case_insensitive_username/email "
+               "indexes, user checks by regex. Usernames and emails stay unique ignoring case (Parse: then "
+               "case-sensitive).", False),
     OptionSpec("convertUsernameToLowercase", "PARSE_SERVER_CONVERT_USERNAME_TO_LOWERCASE", "bool",
                "A user's username is stored in lower case (signup and updates); queries must then match it.", False),
     OptionSpec("customPages", "PARSE_SERVER_CUSTOM_PAGES", "json",
@@ -228,6 +240,20 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'and dropped.'),
     OptionSpec("enableSanitizedErrorResponse", "PARSE_SERVER_ENABLE_SANITIZED_ERROR_RESPONSE", "bool",
                "Permission errors say only \"Permission denied\" (Parse 9's default); false adds the detail.", True),
+    OptionSpec("protectedFields", "PARSE_SERVER_PROTECTED_FIELDS", "json",
+               'Fields hidden per class and user group, added to each class\'s CLP protectedFields, e.g. '
+               '{"_User": {"*": ["email"]}} (Parse\'s default, always merged in unless protectedFieldsOwnerExempt '
+               'is false and the option names _User\'s entry).'),
+    OptionSpec("userSensitiveFields", "PARSE_SERVER_USER_SENSITIVE_FIELDS", "list",
+               "Deprecated in Parse (use protectedFields): more _User fields hidden from other users, added to "
+               "protectedFields._User[\"*\"]."),
+    OptionSpec("protectedFieldsOwnerExempt", "PARSE_SERVER_PROTECTED_FIELDS_OWNER_EXEMPT", "bool",
+               "A user sees every field of their own _User object; false: protected fields apply to it too.", True),
+    OptionSpec("protectedFieldsTriggerExempt", "PARSE_SERVER_PROTECTED_FIELDS_TRIGGER_EXEMPT", "bool",
+               "Triggers of an update or delete get the whole stored object; false: request.original (and "
+               "request.object) lack the fields protected from the caller.", False),
+    OptionSpec("protectedFieldsSaveResponseExempt", "PARSE_SERVER_PROTECTED_FIELDS_SAVE_RESPONSE_EXEMPT", "bool",
+               "Create/update answers include protected fields the save changed; false: they are stripped.", True),
     OptionSpec("verbose", "VERBOSE", "bool", "Log at the debug level (Parse's verbose).", False),
     OptionSpec("silent", "SILENT", "bool", "No console output.", False),
     OptionSpec("jsonLogs", "JSON_LOGS", "bool",
@@ -321,6 +347,10 @@ def parse_size(value: str | int) -> int:
     return int(text)
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
 def coerce(spec: OptionSpec, raw: Any) -> Any:
     """Turn a string (from env or CLI) into the option's type; pass typed values through."""
     if raw is None:
@@ -330,7 +360,11 @@ def coerce(spec: OptionSpec, raw: Any) -> Any:
     if spec.kind == "bool":
         if isinstance(raw, bool):
             return raw
-        return str(raw).strip().lower() in ("1", "true", "yes", "on")
+        word = str(raw).strip().lower()
+        if word not in TRUE_WORDS + FALSE_WORDS:
+            # parse-compat: Parse's booleanParser takes any other word as false; a typo is a boot error here
+            raise ValueError("not a boolean")
+        return word in TRUE_WORDS
     if spec.kind == "list":
         if isinstance(raw, list):
             return raw
@@ -353,6 +387,8 @@ class Settings:
     masterKey: str = ""
     masterKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
     readOnlyMasterKey: str | None = None
+    maintenanceKey: str | None = None
+    maintenanceKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
     # parse-compat: Parse's default is any address; loopback here, as Parse's docs recommend.
     readOnlyMasterKeyIps: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
     allowAggregationForReadOnlyMasterKey: bool = True
@@ -435,6 +471,7 @@ class Settings:
     emailVerifyTokenReuseIfValid: bool = False
     convertEmailToLowercase: bool = False
     convertUsernameToLowercase: bool = False
+    enableCollationCaseComparison: bool = False
     customPages: dict[str, Any] | None = None
     appName: str | None = None
     mountGraphQL: bool = False
@@ -444,6 +481,12 @@ class Settings:
     mountPlayground: bool = False
     playgroundPath: str = "/playground"
     mountWebApp: bool | None = None  # None: on when a schema template is loaded
+    protectedFields: dict[str, Any] | None = None  # None: Parse's default, {"_User": {"*": ["email"]}}
+    protectedFieldsOwnerExempt: bool = True
+    userSensitiveFields: list[str] | None = None
+    protectedFieldsTriggerExempt: bool = False
+    protectedFieldsSaveResponseExempt: bool = True
+    field_protection: ServerProtection = field(init=False, repr=False)  # merged from the two above
 
     def __post_init__(self) -> None:
         self.mountPath = "/" + self.mountPath.strip("/") if self.mountPath.strip("/") else ""
@@ -455,12 +498,16 @@ class Settings:
             self.serverURL = f"http://localhost:{self.port}{self.mountPath}"
         if not self.publicServerURL:
             self.publicServerURL = self.serverURL
-        for name in ("masterKeyIps", "readOnlyMasterKeyIps"):
+        for name in ("masterKeyIps", "readOnlyMasterKeyIps", "maintenanceKeyIps"):
             check_ip_list(name, getattr(self, name))
         check_route_allow_list(self.routeAllowList)
         check_file_download(self.fileDownload)
         check_log_levels(self.logLevels)
         self.denied_keywords = denylist_from_option(self.requestKeywordDenylist)
+        check_protected_fields(self.protectedFields, self.userSensitiveFields)
+        check_maintenance_key(self.maintenanceKey, self.masterKey, self.readOnlyMasterKey)
+        self.field_protection = ServerProtection.from_options(self.protectedFields, self.protectedFieldsOwnerExempt,
+                                                              self.userSensitiveFields)
 
     @property
     def client_keys(self) -> dict[str, str]:

@@ -2,6 +2,11 @@
 
 The read-only master key (`readOnlyMasterKey`) reads with master power and never writes:
 `is_master` is False for it (every write path tests `is_master`), `has_master_power` True.
+
+The maintenance key (`maintenanceKey`, Parse 9) has master power over objects (`is_master` and
+`is_maintenance` both true) but not the master key's own routes and flags: `is_master_key` is
+false for it, and master-only routes, `/loginAs`, masterKeyOnly config parameters and cloud
+code's `request.master` ask that.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ class Auth:
 
     is_master: bool = False
     is_read_only: bool = False
+    is_maintenance: bool = False
     user: dict[str, Any] | None = None
     session_token: str | None = None
     installation_id: str | None = None
@@ -38,6 +44,11 @@ class Auth:
     @property
     def has_master_power(self) -> bool:
         return self.is_master or self.is_read_only
+
+    @property
+    def is_master_key(self) -> bool:
+        """The master key or the read-only master key itself (not the maintenance key)."""
+        return self.has_master_power and not self.is_maintenance
 
     def elevated(self) -> Auth:
         """The master identity this caller may assume in cloud code (`sdk.as_master()`): full

@@ -51,7 +51,7 @@ class CloudRequest:
     def master(self) -> bool:
         # parse-compat: true for the read-only master key too, as in Parse Server 9 (check
         # `is_read_only`); its writes are refused all the same, `sdk.as_master()` included.
-        return self._ctx.auth.has_master_power
+        return self._ctx.auth.is_master_key  # Parse 9: false for the maintenance key
 
     @property
     def is_read_only(self) -> bool:

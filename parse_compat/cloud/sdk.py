@@ -50,7 +50,7 @@ class CloudSDK:
 
     @property
     def is_master(self) -> bool:
-        return self._ctx.auth.has_master_power
+        return self._ctx.auth.is_master_key
 
     @property
     def is_read_only(self) -> bool:

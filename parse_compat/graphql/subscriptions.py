@@ -66,7 +66,7 @@ def live_events(class_name: str) -> Any:
         client = live.new_client(transport)
         auth = context.ctx.auth
         keys = {name: secret for name, secret in live.config.key_pairs.items() if name != "masterKey"}
-        if auth.is_master and "masterKey" in live.config.key_pairs:
+        if auth.is_master and not auth.is_maintenance and "masterKey" in live.config.key_pairs:
             keys["masterKey"] = live.config.key_pairs["masterKey"]
         try:
             try:

@@ -72,7 +72,7 @@ class Router:
 def require_master(request: ApiRequest) -> None:
     """Parse's `promiseEnforceMasterKeyAccess`: a bare 403 `{"error": …}` with no `code`; the
     message is `Permission denied` unless `enableSanitizedErrorResponse` is false."""
-    if not request.ctx.auth.has_master_power:
+    if not request.ctx.auth.is_master_key:  # the maintenance key is no master key here (Parse 9)
         settings = request.ctx.state.settings
         sanitized = getattr(settings, "enableSanitizedErrorResponse", True) is not False
         raise Unauthorized("Permission denied" if sanitized else "unauthorized: master key is required")

@@ -1,14 +1,16 @@
 """Credentials: X-Parse-* headers, the JS SDK's body envelope, Basic auth → an `Auth`.
 
-Wrong or missing app id, a bad client key, or a master key from a disallowed IP → 403
-`{"error": "unauthorized"}`; a master key that matches no key is ignored, as in Parse. A bad
-session token → 209 on any route (except `/login`).
+Wrong or missing app id, a bad client key, or a master (or maintenance) key from a disallowed IP
+→ 403 `{"error": "unauthorized"}`; a master key that matches no key is ignored, as in Parse, and so
+is `X-Parse-Maintenance-Key` when no `maintenanceKey` is configured. A bad session token → 209 on
+any route (except `/login`).
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import hmac
 import ipaddress
 import json
 from collections.abc import Mapping
@@ -24,6 +26,7 @@ from ..settings import Settings
 class Credentials:
     app_id: str | None = None
     master_key: str | None = None
+    maintenance_key: str | None = None
     session_token: str | None = None
     installation_id: str | None = None
     client_keys: dict[str, str] = field(default_factory=dict)
@@ -49,6 +52,7 @@ def read_credentials(headers: Mapping[str, str], body: Any, settings: Settings) 
     creds = Credentials(
         app_id=headers.get("X-Parse-Application-Id"),
         master_key=headers.get("X-Parse-Master-Key"),
+        maintenance_key=headers.get("X-Parse-Maintenance-Key"),  # a header only, as in Parse
         session_token=headers.get("X-Parse-Session-Token"),
         installation_id=headers.get("X-Parse-Installation-Id"),
     )
@@ -143,7 +147,14 @@ async def authenticate(state: Any, creds: Credentials, ip: str, path: str) -> Au
     if creds.app_id != settings.appId:
         raise Unauthorized()
     auth = Auth(installation_id=creds.installation_id)
-    if creds.master_key is not None and creds.master_key != "":
+    if settings.maintenanceKey and creds.maintenance_key and \
+            hmac.compare_digest(creds.maintenance_key.encode(), settings.maintenanceKey.encode()):
+        # Parse 9 checks the maintenance key first: master power over objects, from maintenanceKeyIps only
+        if not ip_allowed(ip, settings.maintenanceKeyIps):
+            raise Unauthorized()
+        auth.is_master = auth.is_maintenance = True
+        auth.installation_id = auth.installation_id or "cloud"
+    elif creds.master_key is not None and creds.master_key != "":
         if creds.master_key == settings.masterKey:
             if not ip_allowed(ip, settings.masterKeyIps):
                 raise Unauthorized()

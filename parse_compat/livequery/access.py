@@ -43,13 +43,15 @@ class ClassAccess:
     stored: dict[str, Any] | None
     clp: dict[str, Any]  # the effective CLP, computed once per change
     clp_names_roles: dict[str, bool] = field(default_factory=dict)
+    protection: clp_rules.ServerProtection = clp_rules.DEFAULT_PROTECTION
 
     @classmethod
-    def from_stored(cls, stored: dict[str, Any] | None, class_name: str = "") -> ClassAccess:
-        clp = clp_rules.effective(stored, class_name)
+    def from_stored(cls, stored: dict[str, Any] | None, class_name: str = "",
+                    protection: clp_rules.ServerProtection = clp_rules.DEFAULT_PROTECTION) -> ClassAccess:
+        clp = clp_rules.effective(stored, class_name, protection)
         protected = _names_role((clp.get("protectedFields") or {}).keys())
         names = {op: protected or _names_role((clp.get(op) or {}).keys()) for op in ("find", "get")}
-        return cls(class_name, stored, clp, names)
+        return cls(class_name, stored, clp, names, protection)
 
 
 class Viewer:
@@ -98,7 +100,8 @@ async def class_verdict(access: ClassAccess, operation: str, viewer: Viewer,
         doc is not None and _names_role(doc.get("_rperm")) for doc in docs)
     who = await viewer.caller(needs_roles)
     try:
-        grant = policy.class_grant(access.class_name, access.stored, operation, who, effective_clp=access.clp)
+        grant = policy.class_grant(access.class_name, access.stored, operation, who, effective_clp=access.clp,
+                                   protection=access.protection)
     except ParseError:
         return None
     return Verdict(grant, who)

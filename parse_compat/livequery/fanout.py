@@ -126,7 +126,7 @@ class _Run:
         self.state = state
         self.hub = hub
         self.change = change
-        self.access = ClassAccess.from_stored(change.clp, change.class_name)
+        self.access = ClassAccess.from_stored(change.clp, change.class_name, state.settings.field_protection)
         local = state.schemas.get(change.class_name)
         self.schema = local or ClassSchema(change.class_name, {}, change.clp)
         self.verdicts: dict[tuple[str | None, bool, str], Verdict | None] = {}

@@ -70,15 +70,17 @@ def _listed_class(schema: ClassSchema) -> bool:
     return schema.class_name in SYSTEM_PATHS or not schema.class_name.startswith("_")
 
 
-def class_view(schema: ClassSchema, who: Caller) -> ClassView | None:
+def class_view(schema: ClassSchema, who: Caller,
+               protection: clp_rules.ServerProtection = clp_rules.DEFAULT_PROTECTION) -> ClassView | None:
     """The class as `who` may use it, or None when it may neither find nor get there."""
-    effective = None if who.master else clp_rules.effective(schema.class_level_permissions, schema.class_name)
+    effective = None if who.master else clp_rules.effective(schema.class_level_permissions, schema.class_name,
+                                                            protection)
     operations: list[str] = []
     hidden: frozenset[str] = frozenset()
     for operation in CLASS_OPERATIONS:
         try:
             grant = class_grant(schema.class_name, schema.class_level_permissions, operation, who,
-                                effective_clp=effective)
+                                effective_clp=effective, protection=protection)
         except ParseError:
             continue
         operations.append(operation)
@@ -90,8 +92,9 @@ def class_view(schema: ClassSchema, who: Caller) -> ClassView | None:
     return ClassView(schema.class_name, tuple(operations), fields)
 
 
-def caller_view(schemas: list[ClassSchema], who: Caller, functions: list[str], jobs: list[str]) -> CallerView:
-    views = [class_view(schema, who) for schema in schemas if _listed_class(schema)]
+def caller_view(schemas: list[ClassSchema], who: Caller, functions: list[str], jobs: list[str],
+                protection: clp_rules.ServerProtection = clp_rules.DEFAULT_PROTECTION) -> CallerView:
+    views = [class_view(schema, who, protection) for schema in schemas if _listed_class(schema)]
     return CallerView(who.master, tuple(v for v in views if v is not None), tuple(sorted(functions)),
                       tuple(sorted(jobs)) if who.master else ())
 

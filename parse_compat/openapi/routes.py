@@ -33,7 +33,7 @@ class OpenApiDocuments:
         runtime = state.services.cloud
         functions = list(runtime.cloud.functions) if runtime is not None else []
         jobs = list(runtime.cloud.jobs) if runtime is not None else []
-        view = caller_view(state.schemas.all(), who, functions, jobs)
+        view = caller_view(state.schemas.all(), who, functions, jobs, state.settings.field_protection)
         key = view.key()
         document = self._documents.get(key)
         if document is None:

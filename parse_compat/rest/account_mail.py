@@ -119,7 +119,8 @@ class AccountMail:
         settings = self.state.settings
         # One mail per account, address and kind per interval (a new address may be asked about at once).
         who = f"{user['objectId']}:{str(user.get('email') or '').lower()}" if user else "unknown:" + email.lower()
-        await self.outbox.enqueue(self._key(kind, who), "account", f"{kind}:{user['objectId']}" if user else None)
+        if kind != VERIFY or settings.verifyUserEmails:  # Parse 9: no verification mail without verifyUserEmails
+            await self.outbox.enqueue(self._key(kind, who), "account", f"{kind}:{user['objectId']}" if user else None)
         if user is None:
             option = "resetPasswordSuccessOnInvalidEmail" if kind == RESET else "emailVerifySuccessOnInvalidEmail"
             if getattr(settings, option, True) is False:
@@ -142,7 +143,8 @@ class AccountMail:
         if user is None or kind not in TOKEN_FIELDS:
             return
         email = user.get("email") if isinstance(user.get("email"), str) else None
-        if kind == VERIFY and (email is None or user.get("emailVerified") is True):
+        if kind == VERIFY and (email is None or user.get("emailVerified") is True
+                               or not self.state.settings.verifyUserEmails):
             return
         if kind == VERIFY and self.state.settings.sendUserEmailVerification is False:
             return  # Parse's sendUserEmailVerification: no verification mail at all (the app sends its own)

@@ -82,7 +82,8 @@ async def users_holding(ctx: RequestContext, auth_data: dict[str, Any]) -> list[
 
 def as_request(ctx: RequestContext, original: Document | None, new_object: dict[str, Any]) -> AuthRequest:
     rendered = {k: v for k, v in original.items() if not k.startswith("_")} if original else None
-    return AuthRequest(master=bool(ctx.auth.is_master), ip=ctx.ip, installation_id=ctx.auth.installation_id,
+    return AuthRequest(master=bool(ctx.auth.is_master and not ctx.auth.is_maintenance), ip=ctx.ip,
+                       installation_id=ctx.auth.installation_id,
                        user=ctx.auth.user, original=rendered, object=new_object)
 
 

@@ -45,7 +45,8 @@ async def class_for_read(ctx: RequestContext, class_name: str, operation: str = 
 async def grant_for(ctx: RequestContext, schema: ClassSchema, operation: str) -> policy.ClassGrant:
     """The policy's grant for this caller, class and operation (raises Parse's error)."""
     who = await caller(ctx)
-    return policy.class_grant(schema.class_name, schema.class_level_permissions, operation, who)
+    return policy.class_grant(schema.class_name, schema.class_level_permissions, operation, who,
+                              protection=ctx.state.settings.field_protection)
 
 
 async def access_constraints(ctx: RequestContext, schema: ClassSchema, operation: str,
@@ -53,7 +54,8 @@ async def access_constraints(ctx: RequestContext, schema: ClassSchema, operation
     """The policy's grant as extra where clauses (ACL, pointer permissions, own sessions) and the
     class-wide hidden fields."""
     who = await caller(ctx)
-    grant = policy.class_grant(schema.class_name, schema.class_level_permissions, operation, who)
+    grant = policy.class_grant(schema.class_name, schema.class_level_permissions, operation, who,
+                               protection=ctx.state.settings.field_protection)
     return policy.storage_where(grant, who, acl_column), set(grant.hidden)
 
 

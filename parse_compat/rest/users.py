@@ -28,6 +28,7 @@ from ..errors import (
     USERNAME_TAKEN,
     ParseError,
 )
+from ..security import policy
 from ..storage.base import Document, FindOptions
 from . import auth_data as auth_data_flow
 from .account_mail import account_changed, account_created
@@ -56,6 +57,25 @@ async def find_user(ctx: RequestContext, where: dict[str, Any]) -> Document | No
     assert schema is not None
     docs = await ctx.state.storage.find(schema, where, FindOptions(limit=1))
     return docs[0] if docs else None
+
+
+async def as_owner_sees(ctx: RequestContext, user: Document, rendered: dict[str, Any]) -> dict[str, Any]:
+    """A user's own object as an answer (login, `/users/me`, verifyPassword): Parse 9 re-reads it as
+    that user, so with `protectedFieldsOwnerExempt` false the protected fields that apply to the
+    user (roles included) are left out; by default, and for the master key, nothing is."""
+    if ctx.state.settings.protectedFieldsOwnerExempt or ctx.auth.has_master_power:
+        return rendered
+    schema = ctx.state.schemas.get("_User")
+    assert schema is not None
+    owner = Auth(user=user)
+    who = await policy.caller_of(owner, ctx.state.roles)
+    try:
+        grant = policy.class_grant("_User", schema.class_level_permissions, "get", who,
+                                   protection=ctx.state.settings.field_protection)
+    except ParseError:
+        return rendered
+    hidden = policy.hidden_for(grant, who, user)
+    return {key: value for key, value in rendered.items() if key not in hidden}
 
 
 def render_self(ctx: RequestContext, user: Document, token: str | None) -> dict[str, Any]:
@@ -257,7 +277,7 @@ class UserRules(ClassHooks):
         fresh = await find_user(ctx, {"objectId": user["objectId"]}) or user
         session = await sessions_of(ctx).create(user["objectId"], ctx.auth.installation_id,
                                                 {"action": "login", "authProvider": plan.provider_names})
-        response = render_self(ctx, fresh, session["sessionToken"])
+        response = await as_owner_sees(ctx, fresh, render_self(ctx, fresh, session["sessionToken"]))
         response["authDataResponse"] = plan.responses
         result = WriteResult(response, user["objectId"], fresh, user, 200)
         result.extra["location_prefix"] = "/users/"

@@ -7,6 +7,8 @@ Parse's error (119, or 101 for `requiresAuthentication` without a user).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import INVALID_JSON, OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, ParseError
@@ -24,9 +26,52 @@ def default_clp() -> dict[str, Any]:
     return clp
 
 
-def effective(stored: dict[str, Any] | None, class_name: str | None = None) -> dict[str, Any]:
-    """A stored CLP with Parse's fill-ins: missing operations are denied ({}); `_User` hides
-    `email` from other users unless its CLP says otherwise (Parse 9's default protectedFields)."""
+# Parse Server's default `protectedFields` server option.
+DEFAULT_SERVER_PROTECTED: dict[str, dict[str, list[str]]] = {"_User": {"*": ["email"]}}
+
+
+@dataclass(frozen=True)
+class ServerProtection:
+    """The `protectedFields` server option (merged with Parse's default at boot) and
+    `protectedFieldsOwnerExempt`: a user's own `_User` object shows every field."""
+
+    by_class: Mapping[str, Mapping[str, tuple[str, ...]]] = field(
+        default_factory=lambda: {"_User": {"*": ("email",)}})
+    owner_exempt: bool = True
+
+    @classmethod
+    def from_options(cls, option: Mapping[str, Any] | None, owner_exempt: bool = True,
+                     user_sensitive_fields: list[str] | None = None) -> ServerProtection:
+        """Parse's boot merge: the deprecated `userSensitiveFields` join `_User`'s `*` entry; a class of
+        the default missing from the option takes the default; for one present, each default entry is
+        added to the option's, except that with `owner_exempt` false an entry the option names is kept
+        as given (so `{"_User": {"*": []}}` then shows `email`)."""
+        source = option if option is not None else DEFAULT_SERVER_PROTECTED
+        merged: dict[str, dict[str, list[str]]] = {
+            name: {entity: list(fields) for entity, fields in entries.items()}
+            for name, entries in source.items()}
+        if user_sensitive_fields:
+            user = merged.setdefault("_User", {})
+            user["*"] = list(dict.fromkeys([*user.get("*", []), *user_sensitive_fields]))
+        for name, defaults in DEFAULT_SERVER_PROTECTED.items():
+            entries = merged.setdefault(name, {})
+            for entity, fields in defaults.items():
+                if entity in entries and not owner_exempt:
+                    continue
+                entries[entity] = list(dict.fromkeys([*entries.get(entity, []), *fields]))
+        frozen = {name: {entity: tuple(fields) for entity, fields in entries.items()}
+                  for name, entries in merged.items()}
+        return cls(frozen, owner_exempt)
+
+
+DEFAULT_PROTECTION = ServerProtection()
+
+
+def effective(stored: dict[str, Any] | None, class_name: str | None = None,
+              protection: ServerProtection = DEFAULT_PROTECTION) -> dict[str, Any]:
+    """A stored CLP with Parse's fill-ins: missing operations are denied ({}); the server's
+    `protectedFields` for the class are added to the CLP's, entry by entry (by default `_User`
+    hides `email`, Parse 9's default)."""
     if stored is None:
         clp = default_clp()
     else:
@@ -34,9 +79,13 @@ def effective(stored: dict[str, Any] | None, class_name: str | None = None) -> d
         for key in ("readUserFields", "writeUserFields", "protectedFields", "ACL"):
             if key in stored:
                 clp[key] = stored[key]
-    if class_name == "_User" and not (stored or {}).get("protectedFields"):
-        clp["protectedFields"] = {"*": ["email"]}
     clp.setdefault("protectedFields", {})
+    server = protection.by_class.get(class_name or "")
+    if server:
+        protected = {entity: list(fields) for entity, fields in (clp["protectedFields"] or {}).items()}
+        for entity, fields in server.items():
+            protected[entity] = list(dict.fromkeys([*protected.get(entity, []), *fields]))
+        clp["protectedFields"] = protected
     return clp
 
 

@@ -15,8 +15,9 @@ The decision for a class and an operation is a `ClassGrant` (or Parse's error):
 2. the class-level permissions for the operation (119, or 101 for `requiresAuthentication`
    without a user); pointer permissions restrict the grant to objects whose field is the caller;
 3. `_Session`: only the caller's own sessions (209 without a user);
-4. protected fields: the intersection over every entry that applies (`*`, `authenticated`, the
-   user id, roles), narrowed per object by the `userField:<pointer>` entries that point to the
+4. protected fields — the class CLP's entries plus the server's `protectedFields` option
+   (`clp.ServerProtection`) — the intersection over every entry that applies (`*`, `authenticated`,
+   the user id, roles), narrowed per object by the `userField:<pointer>` entries that point to the
    caller (`hidden_for`).
 
 For one object, `readable` / `writable` answer ACL (`_rperm` / `_wperm`) + pointer permissions +
@@ -105,6 +106,7 @@ class ClassGrant:
     user_fields: tuple[tuple[str, frozenset[str]], ...]  # `userField:<field>` → the fields it leaves hidden
     own_sessions: bool  # `_Session`: only the caller's own
     class_entries_apply: bool = False  # some `*` / `authenticated` / user / role entry applies
+    owner_exempt: bool = True  # `protectedFieldsOwnerExempt`: a user's own `_User` shows every field
 
 
 def check_class_open(class_name: str, operation: str, who: Caller) -> None:
@@ -125,13 +127,15 @@ def check_class_open(class_name: str, operation: str, who: Caller) -> None:
 
 
 def class_grant(class_name: str, stored_clp: dict[str, Any] | None, operation: str, who: Caller, *,
-                effective_clp: dict[str, Any] | None = None) -> ClassGrant:
-    """The grant for `operation` on `class_name`, or Parse's error (119, 101, 209). `effective_clp`
-    (`clp.effective` of the stored CLP) saves recomputing it when many callers ask about one class."""
+                effective_clp: dict[str, Any] | None = None,
+                protection: clp_rules.ServerProtection = clp_rules.DEFAULT_PROTECTION) -> ClassGrant:
+    """The grant for `operation` on `class_name`, or Parse's error (119, 101, 209). `protection` is the
+    server's `protectedFields` option (added to the class's own); `effective_clp` (`clp.effective` of
+    the stored CLP with the same protection) saves recomputing it when many callers ask about one class."""
     check_class_open(class_name, operation, who)
     if who.master:
         return ClassGrant(class_name, operation, True, None, frozenset(), (), False)
-    clp = effective_clp if effective_clp is not None else clp_rules.effective(stored_clp, class_name)
+    clp = effective_clp if effective_clp is not None else clp_rules.effective(stored_clp, class_name, protection)
     group = list(who.group)
     has_user = who.user_id is not None
     pointer_fields = clp_rules.check(clp, operation, group, has_user)
@@ -152,7 +156,7 @@ def class_grant(class_name: str, stored_clp: dict[str, Any] | None, operation: s
         elif entity in group or (entity == "authenticated" and has_user):
             entries_apply = True
     return ClassGrant(class_name, operation, False, None if pointer_fields is None else tuple(pointer_fields),
-                      hidden, tuple(user_fields), own_sessions, entries_apply)
+                      hidden, tuple(user_fields), own_sessions, entries_apply, protection.owner_exempt)
 
 
 def points_to(value: Any, user_id: str | None) -> bool:
@@ -166,12 +170,14 @@ def points_to(value: Any, user_id: str | None) -> bool:
 
 
 def hidden_for(grant: ClassGrant, who: Caller, doc: Document | None) -> frozenset[str]:
-    """Protected fields of one object: none of a user's own `_User` object; a `userField:` entry whose
-    pointer is the caller narrows the set (intersection, as Parse does; alone it is the set)."""
+    """Protected fields of one object: none of a user's own `_User` object (unless
+    `protectedFieldsOwnerExempt` is false); a `userField:` entry whose pointer is the caller narrows
+    the set (intersection, as Parse does; alone it is the set)."""
     if doc is None or grant.master:
         return grant.hidden
-    if grant.class_name == "_User" and who.user_id is not None and doc.get("objectId") == who.user_id:
-        return frozenset()  # parse-compat: protectedFieldsOwnerExempt — users see all their own fields
+    if grant.owner_exempt and grant.class_name == "_User" and who.user_id is not None \
+            and doc.get("objectId") == who.user_id:
+        return frozenset()
     if not grant.user_fields:
         return grant.hidden
     owned = [fields for name, fields in grant.user_fields if points_to(doc.get(name), who.user_id)]

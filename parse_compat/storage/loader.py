@@ -19,7 +19,9 @@ def max_time_ms(options: dict[str, Any] | None) -> int:
     return value
 
 
-def open_storage(uri: str, options: dict[str, Any] | None = None) -> StorageAdapter:
+def open_storage(uri: str, options: dict[str, Any] | None = None, collations: bool = True) -> StorageAdapter:
+    """The adapter for `uri`; `collations` false (Parse's `enableCollationCaseComparison`) keeps
+    MongoDB from collation indexes and queries. The SQL stores use none."""
     budget = max_time_ms(options)
     if uri.startswith("sqlite://"):
         from .sqlite.adapter import SQLiteAdapter
@@ -30,7 +32,7 @@ def open_storage(uri: str, options: dict[str, Any] | None = None) -> StorageAdap
     if uri.startswith(("mongodb://", "mongodb+srv://", "mongomock://")):
         from .mongo.adapter import MongoAdapter
 
-        return MongoAdapter(uri, max_time_ms=budget)
+        return MongoAdapter(uri, max_time_ms=budget, collations=collations)
     if uri.startswith(("postgres://", "postgresql://")):
         from .postgres.adapter import PostgresAdapter
 

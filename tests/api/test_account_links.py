@@ -133,6 +133,7 @@ async def test_old_reset_link_fails_after_an_email_change(api: Client, smtp: Smt
     assert (await api.post("/login", {"username": "quin", "password": "pw-quin-1"})).status == 200
 
 
+@pytest.mark.settings(verifyUserEmails=True)
 async def test_verify_link_of_an_old_address_does_not_verify_a_new_one(api: Client, smtp: SmtpServer) -> None:
     # Finding 2: a verify link requested for the old address marked the new one verified.
     user = await _signup(api, "rosa")

@@ -88,7 +88,8 @@ async def test_password_reset_by_mail(api: Client, inbox: Inbox) -> None:
     assert old_session.body["code"] == 209
 
 
-@pytest.mark.settings(schema=None, emailAdapter={"host": "127.0.0.1", "port": SMTP_PORT, "from": "clinic@example.com"})
+@pytest.mark.settings(schema=None, verifyUserEmails=True,
+                      emailAdapter={"host": "127.0.0.1", "port": SMTP_PORT, "from": "clinic@example.com"})
 async def test_email_verification_by_mail(api: Client, inbox: Inbox) -> None:
     user = await api.post("/users", {"username": "omar", "password": "pw-omar", "email": "omar@example.com"})
     assert (await api.post("/verificationEmailRequest", {"email": "omar@example.com"})).body == {}
@@ -128,7 +129,7 @@ CUSTOM = {"choosePassword": "https://app.example.com/choose", "passwordResetSucc
           "verifyEmailSuccess": "https://app.example.com/verified", "invalidLink": "https://app.example.com/bad"}
 
 
-@pytest.mark.settings(schema=None, customPages=CUSTOM, appName="Clinic",
+@pytest.mark.settings(schema=None, customPages=CUSTOM, appName="Clinic", verifyUserEmails=True,
                       emailAdapter={"host": "127.0.0.1", "port": SMTP_PORT, "from": "clinic@example.com"})
 async def test_custom_pages_receive_the_emailed_links(api: Client, inbox: Inbox) -> None:
     await api.post("/users", {"username": "rui", "password": "pw-rui-old", "email": "rui@example.com"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 from pathlib import Path
@@ -19,6 +20,10 @@ def _boot(tmp: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     (("--port", "eighty"), "option port (PORT) must be a whole number"),
     (("--liveQuery", "{not json"), "option liveQuery (PARSE_SERVER_LIVE_QUERY) must be valid JSON"),
     (("--liveQuery", '{"classNames": 5}'), "liveQuery.classNames must be a list of class names"),
+    (("--verifyUserEmails", "maybe"),
+     "option verifyUserEmails (PARSE_SERVER_VERIFY_USER_EMAILS) must be true or false"),
+    (("--protectedFields", '{"_User": {"*": "email"}}'),
+     "option protectedFields._User.* must be a list of field names"),
     (("--databaseURI", "mysql://db.example/parse"), "unsupported databaseURI 'mysql://db.example/parse'"),
     (("--databaseURI", "mongodb://admin:s3cret@127.0.0.1:1/parse?serverSelectionTimeoutMS=300"),
      "cannot reach the database mongodb://admin:***@127.0.0.1:1/parse"),
@@ -31,6 +36,17 @@ def test_a_boot_error_is_one_line_and_status_2(tmp_path: Path, extra: tuple[str,
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("parse-compat: cannot start: ") and expected in lines[0], lines[0]
     assert "Traceback" not in done.stderr and "s3cret" not in done.stderr + done.stdout
+
+
+def test_a_non_boolean_environment_value_is_one_line_and_status_2(tmp_path: Path) -> None:
+    # Bug (issue 11 item 12, issue 14): PARSE_SERVER_…=maybe was silently taken as false.
+    env = {**os.environ, "PARSE_SERVER_ENFORCE_PRIVATE_USERS": "flase"}
+    done = subprocess.run(command(tmp_path, free_port()), cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "parse-compat: cannot start: bad configuration: option enforcePrivateUsers "
+        "(PARSE_SERVER_ENFORCE_PRIVATE_USERS) must be true or false"]
 
 
 def test_a_port_in_use_is_one_line_and_status_2(tmp_path: Path) -> None:

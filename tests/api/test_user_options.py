@@ -172,14 +172,16 @@ def _verify_link(message: object) -> str:
 
 
 async def _two_verification_mails(api: Client, mailbox: Inbox) -> list[str]:
+    """The signup's verification mail, then the one verificationEmailRequest sends."""
     await api.post("/users", {"username": "kai", "password": "pw-kai", "email": "kai@example.com"})
-    for count in (1, 2):
-        assert (await api.post("/verificationEmailRequest", {"email": "kai@example.com"})).body == {}
-        await _wait_for(mailbox, count)
+    await _wait_for(mailbox, 1)
+    assert (await api.post("/verificationEmailRequest", {"email": "kai@example.com"})).body == {}
+    await _wait_for(mailbox, 2)
     return [_verify_link(message) for message in mailbox.messages]
 
 
-@pytest.mark.settings(schema=None, emailVerifyTokenReuseIfValid=True, accountMailInterval=0, emailAdapter=MAIL)
+@pytest.mark.settings(schema=None, verifyUserEmails=True, emailVerifyTokenReuseIfValid=True, accountMailInterval=0,
+                      emailAdapter=MAIL)
 async def test_email_verify_token_reuse_if_valid_mails_the_same_link(api: Client, mailbox: Inbox) -> None:
     first, second = await _two_verification_mails(api, mailbox)
     assert first == second
@@ -189,7 +191,7 @@ async def test_email_verify_token_reuse_if_valid_mails_the_same_link(api: Client
     assert found.body["results"][0]["emailVerified"] is True
 
 
-@pytest.mark.settings(schema=None, accountMailInterval=0, emailAdapter=MAIL)
+@pytest.mark.settings(schema=None, verifyUserEmails=True, accountMailInterval=0, emailAdapter=MAIL)
 async def test_without_token_reuse_each_verification_mail_has_a_new_link(api: Client, mailbox: Inbox) -> None:
     first, second = await _two_verification_mails(api, mailbox)
     assert first != second
@@ -218,3 +220,26 @@ async def test_a_signup_with_an_email_starts_unverified_and_is_mailed_a_link(api
     await _wait_for(mailbox, 2)
     assert [message["To"] for message in mailbox.messages] == ["nia@x.test", "nia@x.test"]
     assert "request_password_reset" in _link(mailbox.messages[1]) or "reset" in _link(mailbox.messages[1])
+
+
+@pytest.mark.settings(schema=None, accountMailInterval=0, emailAdapter=MAIL)
+async def test_verification_email_request_sends_nothing_without_verify_user_emails(api: Client,
+                                                                                  mailbox: Inbox) -> None:
+    # Bug (issue 14): the mail went out although verifyUserEmails is off; Parse 9.10 answers {} and sends none.
+    await api.post("/users", {"username": "lea", "password": "pw-lea", "email": "lea@example.com"})
+    assert (await api.post("/verificationEmailRequest", {"email": "lea@example.com"})).body == {}
+    assert (await api.post("/requestPasswordReset", {"email": "lea@example.com"})).body == {}
+    await _wait_for(mailbox, 1)  # the outbox sends in order: the reset mail came after the request
+    assert [m["Subject"] for m in mailbox.messages] == ["Password reset"]
+
+
+@pytest.mark.settings(schema=None, enableCollationCaseComparison=True)
+async def test_collation_option_keeps_usernames_and_emails_unique_ignoring_case(api: Client) -> None:
+    # parse-compat: Parse 9 compares them case-sensitively with this option; here the option only
+    # turns MongoDB collations off (tests/contract/test_mongo_collations.py).
+    first = await api.post("/users", {"username": "Snoopy", "password": "pw-1", "email": "Snoopy@example.com"})
+    assert first.status == 201, first.body
+    again = await api.post("/users", {"username": "snoopy", "password": "pw-2"})
+    assert again.status == 400 and again.body["code"] == 202
+    email = await api.post("/users", {"username": "other", "password": "pw-3", "email": "snoopy@EXAMPLE.com"})
+    assert email.status == 400 and email.body["code"] == 203

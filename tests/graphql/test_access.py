@@ -158,3 +158,17 @@ async def test_get_serves_queries_only_and_credentials_come_from_headers(api: Cl
     # the JS SDK's body envelope is not read on /graphql: the app id must be a header
     async with api.session.post(gql.url, json={"query": "{ health }", "_ApplicationId": "test-app"}) as resp:
         assert resp.status == 403 and await resp.json() == {"error": "unauthorized"}
+
+
+@pytest.mark.parametrize("settings_overrides", [{"mountGraphQL": True, "protectedFields": {
+    "Patient": {"*": ["reminderOptOut"]}}}])
+async def test_the_protected_fields_option_applies_to_graphql_as_to_rest(api: Client, gql: GraphQLClient) -> None:
+    alice = await signup(api, "alice")
+    body = {"name": "P", "email": "p@x.org", "phone": "1", "reminderOptOut": True, "ACL": owned_by(alice["objectId"])}
+    assert (await api.post("/classes/Patient", body, session_token=alice["sessionToken"])).status == 201
+    rest = await api.get("/classes/Patient", session_token=alice["sessionToken"])
+    assert "reminderOptOut" not in rest.body["results"][0]
+    seen = await gql("{ patients { edges { node { name reminderOptOut } } } }", token=alice["sessionToken"])
+    assert seen.data["patients"]["edges"] == [{"node": {"name": "P", "reminderOptOut": None}}], seen.body
+    master = await gql("{ patients { edges { node { reminderOptOut } } } }", master=True)
+    assert master.data["patients"]["edges"] == [{"node": {"reminderOptOut": True}}]

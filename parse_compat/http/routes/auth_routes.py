@@ -18,7 +18,7 @@ async def login_as(request: ApiRequest) -> ApiResponse:
     """A new session for any user, master key only: `createdWith` {login, masterkey} as Parse."""
     ctx = request.ctx
     refuse_read_only(ctx.auth, "loginAs")
-    if not ctx.auth.is_master:
+    if not ctx.auth.is_master or ctx.auth.is_maintenance:
         raise ParseError(OPERATION_FORBIDDEN, "master key is required")
     body = request.body if isinstance(request.body, dict) else {}
     user_id = body.get("userId") or query_values(request).get("userId")

@@ -27,7 +27,7 @@ async def get_config(request: ApiRequest) -> ApiResponse:
         return ApiResponse({"params": {}})
     params = dict(doc.get("params") or {})
     master_only = dict(doc.get("masterKeyOnly") or {})
-    if not request.ctx.auth.has_master_power:
+    if not request.ctx.auth.is_master_key:
         params = {k: v for k, v in params.items() if not master_only.get(k)}
     # parse-compat: like Parse, masterKeyOnly names every returned parameter (false unless flagged)
     return ApiResponse({"params": params, "masterKeyOnly": {k: bool(master_only.get(k)) for k in params}})

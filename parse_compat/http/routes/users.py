@@ -13,7 +13,7 @@ from ...errors import EMAIL_MISSING, INVALID_EMAIL_ADDRESS, INVALID_SESSION_TOKE
 from ...rest.auth_data import login_factors
 from ...rest.context import RequestContext
 from ...rest.triggers import triggers_of
-from ...rest.users import check_credentials, find_user, refuse_public_signup, render_self
+from ...rest.users import as_owner_sees, check_credentials, find_user, refuse_public_signup, render_self
 from ...storage.base import Document
 from ..api import ApiRequest, ApiResponse, Router
 from .classes import create_object, delete_object, find_objects, get_object, query_values, update_object
@@ -55,12 +55,12 @@ async def login(request: ApiRequest) -> ApiResponse:
         rendered["authDataResponse"] = auth_response
     if triggers.has("afterLogin", "_User"):
         await triggers.after_login(ctx, rendered)
-    return ApiResponse(rendered)
+    return ApiResponse(await as_owner_sees(ctx, user, rendered))
 
 
 async def verify_password(request: ApiRequest) -> ApiResponse:
     user = await check_credentials(request.ctx, _values(request))
-    return ApiResponse(render_self(request.ctx, user, None))
+    return ApiResponse(await as_owner_sees(request.ctx, user, render_self(request.ctx, user, None)))
 
 
 async def logout(request: ApiRequest) -> ApiResponse:
@@ -79,7 +79,8 @@ async def me(request: ApiRequest) -> ApiResponse:
     ctx = request.ctx
     if ctx.auth.user is None:
         raise ParseError(INVALID_SESSION_TOKEN, "Invalid session token")
-    return ApiResponse(render_self(ctx, ctx.auth.user, ctx.auth.session_token))
+    return ApiResponse(await as_owner_sees(ctx, ctx.auth.user, render_self(ctx, ctx.auth.user,
+                                                                             ctx.auth.session_token)))
 
 
 async def session_me(request: ApiRequest) -> ApiResponse:

@@ -13,9 +13,10 @@ from ...auth.identity import MASTER
 from ...errors import INVALID_JSON, OBJECT_NOT_FOUND, OPERATION_FORBIDDEN, ParseError
 from ...schema.model import MASTER_ONLY_CLASSES, is_valid_class_name
 from ...security import clp as clp_rules
+from ...security import policy
 from ...storage.base import ClassSchema, Document, FindOptions, Where
 from ..context import RequestContext
-from ..grants import access_constraints, acl_group, combine
+from ..grants import access_constraints, acl_group, caller, combine, grant_for
 from ..output import render_object
 
 
@@ -71,3 +72,13 @@ def as_rest(ctx: RequestContext, class_name: str, doc: Document | None) -> dict[
     if doc is None or schema is None:
         return None
     return render_object(ctx.with_auth(MASTER), schema, doc)
+
+
+async def protected_from_caller(ctx: RequestContext, schema: ClassSchema, operation: str,
+                                doc: Document | None) -> frozenset[str]:
+    """The fields of `doc` the policy hides from this caller (none for the master key): what the
+    `protectedFieldsTriggerExempt` / `protectedFieldsSaveResponseExempt` options take out."""
+    if ctx.auth.has_master_power:
+        return frozenset()
+    grant = await grant_for(ctx, schema, operation)
+    return policy.hidden_for(grant, await caller(ctx), doc)

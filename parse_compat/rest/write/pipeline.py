@@ -25,7 +25,7 @@ from ...storage.base import Document
 from ..context import RequestContext
 from ..triggers import triggers_of
 from . import store
-from .access import as_rest, check_clp, class_for_write, load_writable
+from .access import as_rest, check_clp, class_for_write, load_writable, protected_from_caller
 from .hooks import NO_HOOKS, ClassHooks
 from .keys import resolve_paths
 from .op import WriteOp, WriteResult
@@ -96,11 +96,24 @@ async def check_files(op: WriteOp) -> None:
     await store.check_file_references(op.ctx, op.body)
 
 
+async def _trigger_hidden(op: WriteOp) -> frozenset[str]:
+    """Fields the triggers of an update or delete do not see (Parse 9's `protectedFieldsTriggerExempt`
+    false: the stored object is loaded as the caller reads it); none on creates and when the option
+    is true. parse-compat: Parse loads a delete's object as the caller reads it whatever the option."""
+    if op.creating or op.original is None or op.schema is None or op.ctx.state.settings.protectedFieldsTriggerExempt:
+        return frozenset()
+    return await protected_from_caller(op.ctx, op.schema, op.kind, op.original)
+
+
+def _without(rest: dict[str, Any] | None, hidden: frozenset[str] | set[str]) -> dict[str, Any] | None:
+    return rest if rest is None or not hidden else {k: v for k, v in rest.items() if k not in hidden}
+
+
 async def before_save(op: WriteOp) -> None:
     triggers = triggers_of(op.ctx)
     if not triggers.has("beforeSave", op.class_name):
         return
-    op.original_rest = as_rest(op.ctx, op.class_name, op.original)
+    op.original_rest = _without(as_rest(op.ctx, op.class_name, op.original), await _trigger_hidden(op))
     changed = await triggers.before_save(op.ctx, op.class_name, dict(op.body), op.original_rest)
     op.trigger_changed = [key for key, value in changed.items() if key not in op.body or op.body[key] != value]
     op.body = changed
@@ -160,23 +173,39 @@ async def after_save(op: WriteOp) -> None:
     if not triggers.has("afterSave", op.class_name):
         return
     assert op.result is not None
-    replaced = await triggers.after_save(op.ctx, op.class_name, as_rest(op.ctx, op.class_name, op.result.doc) or {},
-                                         as_rest(op.ctx, op.class_name, op.result.original))
+    hidden = await _trigger_hidden(op)
+    saved = _without(as_rest(op.ctx, op.class_name, op.result.doc), hidden - op.body.keys()) or {}
+    replaced = await triggers.after_save(op.ctx, op.class_name, saved,
+                                         _without(as_rest(op.ctx, op.class_name, op.result.original), hidden))
     if isinstance(replaced, dict):
         op.result.response = replaced
+
+
+async def strip_response(op: WriteOp) -> None:
+    """`protectedFieldsSaveResponseExempt` false: the answer of a create or update loses the
+    class's protected fields, as a read would (a user's own `_User` stays exempt)."""
+    if op.ctx.state.settings.protectedFieldsSaveResponseExempt or op.ctx.auth.has_master_power:
+        return
+    assert op.result is not None and op.schema is not None
+    hidden = await protected_from_caller(op.ctx, op.schema, op.kind, {"objectId": op.object_id}
+                                         if not op.creating else None)
+    for key in hidden:
+        op.result.response.pop(key, None)
 
 
 async def before_delete(op: WriteOp) -> None:
     triggers = triggers_of(op.ctx)
     if triggers.has("beforeDelete", op.class_name):
-        await triggers.before_delete(op.ctx, op.class_name, as_rest(op.ctx, op.class_name, op.original) or {})
+        shown = _without(as_rest(op.ctx, op.class_name, op.original), await _trigger_hidden(op))
+        await triggers.before_delete(op.ctx, op.class_name, shown or {})
 
 
 async def after_delete(op: WriteOp) -> None:
     triggers = triggers_of(op.ctx)
     if triggers.has("afterDelete", op.class_name):
         assert op.result is not None
-        await triggers.after_delete(op.ctx, op.class_name, as_rest(op.ctx, op.class_name, op.result.doc) or {})
+        shown = _without(as_rest(op.ctx, op.class_name, op.result.doc), await _trigger_hidden(op))
+        await triggers.after_delete(op.ctx, op.class_name, shown or {})
 
 
 async def deferred_refusal(op: WriteOp) -> None:
@@ -190,9 +219,9 @@ async def deferred_refusal(op: WriteOp) -> None:
 
 START: Sequence[Step] = (check_class, authorize, prepare)
 CREATE: Sequence[Step] = (decode, resolve, check_files, before_save, class_rules, recheck,
-                          store_create, after_store, respond, notify, after_save, deferred_refusal)
+                          store_create, after_store, respond, notify, after_save, deferred_refusal, strip_response)
 UPDATE: Sequence[Step] = (decode, resolve, load_original, refuse, check_files, before_save, class_rules, recheck,
-                          store_update, after_store, respond, notify, after_save)
+                          store_update, after_store, respond, notify, after_save, strip_response)
 DELETE: Sequence[Step] = (load_original, refuse, before_delete, store_delete, after_store, notify, after_delete)
 
 

@@ -204,13 +204,32 @@ def custom_object_id(value: Any) -> str:
     return value
 
 
+def _date_iso(value: Any) -> str | None:
+    if isinstance(value, dict) and value.get("__type") == "Date" and isinstance(value.get("iso"), str):
+        return format_iso(parse_iso(value["iso"]))
+    return None
+
+
+def creation_times(op: WriteOp) -> tuple[str, str]:
+    """`createdAt` and `updatedAt` of a new object: now, or — with the maintenance key only, as in
+    Parse 9 — the Dates the body brings (`updatedAt` defaults to `createdAt`, and may not precede it)."""
+    created = _date_iso(op.body.get("createdAt")) if op.ctx.auth.is_maintenance else None
+    if created is None:
+        now = now_iso()
+        return now, now
+    updated = _date_iso(op.body.get("updatedAt")) or created
+    if parse_iso(updated) < parse_iso(created):
+        raise ParseError(VALIDATION_ERROR, "updatedAt cannot occur before createdAt")
+    return created, updated
+
+
 async def insert(op: WriteOp) -> None:
     ctx, decoded = op.ctx, op.decoded
     assert op.schema is not None and decoded is not None
     schema = op.schema = await apply_schema(ctx, op.schema, decoded)
     object_id = op.object_id or new_object_id(ctx.state.settings.objectIdSize)  # allowCustomObjectId
-    now = now_iso()
-    doc: Document = {"objectId": object_id, "createdAt": now, "updatedAt": now}
+    now, updated = creation_times(op)
+    doc: Document = {"objectId": object_id, "createdAt": now, "updatedAt": updated}
     response: dict[str, Any] = {}
     for name, spec in schema.fields.items():
         if "defaultValue" in spec and decoded.updates.get(name) is None:

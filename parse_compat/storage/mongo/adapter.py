@@ -78,7 +78,8 @@ def query_errors_as_parse_errors() -> Iterator[None]:
 class MongoAdapter:
     """Parse Server's MongoDB layout behind the storage boundary."""
 
-    def __init__(self, uri: str, client: Any | None = None, max_time_ms: int | None = None) -> None:
+    def __init__(self, uri: str, client: Any | None = None, max_time_ms: int | None = None,
+                 collations: bool = True) -> None:
         self.uri = uri
         self._max_time_ms = max_time_ms or None  # the server stops a query past it (maxTimeMS)
         self._client = client
@@ -89,6 +90,9 @@ class MongoAdapter:
         self.capabilities = (connection.EMULATOR_CAPABILITIES if self._emulated
                              else Capabilities(transactions=False, text_search=True, geo=True))
         self._dialect = Dialect(native_regex=not self._emulated)
+        # Parse's enableCollationCaseComparison turns collations off (Atlas Serverless, DocumentDB):
+        # the case-insensitive user checks then use an anchored `i` regex, as on emulators.
+        self._collations = collations and not self._emulated
         self._open: ContextVar[_OpenTransaction | None] = ContextVar(
             f"parse_compat_mongo_tx_{id(self)}", default=None)
         self._ready_indexes: set[tuple[str, str, str]] = set()
@@ -209,7 +213,7 @@ class MongoAdapter:
         collection = self._collection(schema.class_name)
         async with self._using() as kw:
             if uniqueness.needs_case_insensitive_check(schema.class_name):
-                await uniqueness.check_case_insensitive(collection, doc, None, not self._emulated, kw)
+                await uniqueness.check_case_insensitive(collection, doc, None, self._collations, kw)
             try:
                 await collection.insert_one(to_mongo_document(schema, doc), **kw)
             except OperationFailure as error:
@@ -225,7 +229,7 @@ class MongoAdapter:
         async with self.transaction(), self._using() as kw:
             if uniqueness.needs_case_insensitive_check(schema.class_name):
                 for doc in docs:
-                    await uniqueness.check_case_insensitive(collection, doc, None, not self._emulated, kw)
+                    await uniqueness.check_case_insensitive(collection, doc, None, self._collations, kw)
             try:
                 await collection.insert_many([to_mongo_document(schema, doc) for doc in docs], ordered=True, **kw)
             except BulkWriteError as error:
@@ -246,7 +250,7 @@ class MongoAdapter:
                     return None
                 values = {name: update[name] for name in written if name in update}
                 await uniqueness.check_case_insensitive(collection, values, target["_id"],
-                                                        not self._emulated, kw)
+                                                        self._collations, kw)
                 filter_ = {"$and": [filter_, {"_id": target["_id"]}]} if filter_ else {"_id": target["_id"]}
             if not spec:
                 found = await collection.find_one(filter_, **kw)
@@ -328,7 +332,7 @@ class MongoAdapter:
 
     async def ensure_unique(self, schema: ClassSchema, field_names: list[str]) -> None:
         await uniqueness.ensure_unique_indexes(self._collection(schema.class_name), schema, field_names,
-                                               collations=not self._emulated)
+                                               collations=self._collations)
 
     # --- relations -----------------------------------------------------------------------
     def _join(self, owning_class: str, field_name: str) -> Any:
