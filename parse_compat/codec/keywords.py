@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import INVALID_KEY_NAME, ParseError
 from .jsontext import parse_json
+from .scalars import are_scalars
 
 DENIED_KEYS = frozenset({"__proto__", "constructor"})
 MAX_SCAN_DEPTH = 100
@@ -103,6 +104,10 @@ def check_keywords(value: Any, denylist: Sequence[DeniedKeyword] = (), depth: in
     elif isinstance(value, list):
         for index, item in enumerate(value) if denylist else ():  # Parse scans items as entries "0", "1", …
             _check_entry(str(index), item, denylist)
+        if value and are_scalars(value):  # (a long `$in`) no key inside: only the depth applies
+            if depth >= MAX_SCAN_DEPTH:
+                raise ParseError(107, "request body nested too deeply")
+            return
         for item in value:
             check_keywords(item, denylist, depth + 1)
 

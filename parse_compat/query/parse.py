@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypeGuard
 
 from parse_compat.codec.dates import format_iso, parse_iso
+from parse_compat.codec.scalars import are_int64_scalars
 from parse_compat.errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, ParseError
 from parse_compat.query.geo_operators import MAX_DISTANCE_DIVISORS
 from parse_compat.query.regex import compile_parse_regex
@@ -126,6 +127,8 @@ class _Parser:
         if op in ("$in", "$nin"):
             if not isinstance(value, list):
                 raise ParseError(INVALID_JSON, f"bad {op} value")
+            if are_int64_scalars(value):  # (a long `$in` of strings, numbers...) each value is itself
+                return In(ref, tuple(value), negated=op == "$nin")
             flat: list[Any] = []
             for item in value:
                 flat.extend(item if isinstance(item, list) else [item])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..codec.scalars import are_scalars
 from ..errors import INVALID_JSON, INVALID_QUERY, ParseError
 
 LIMIT_KEYS = ("includeDepth", "includeCount", "subqueryDepth", "subqueryLimit", "queryDepth",
@@ -93,7 +94,12 @@ def check_where(ctx: Any, where: Any, depth: int = 0) -> None:
         if isinstance(node, list):
             if len(node) > MAX_ARRAY_OPERAND:
                 raise ParseError(INVALID_QUERY, f"Query arrays may hold at most {MAX_ARRAY_OPERAND} values")
-            stack.extend((item, logical, sub) for item in node)
+            if are_scalars(node):  # (a long `$in`) counted at once: leaves, nothing below them
+                nodes += len(node)
+                if nodes > MAX_WHERE_NODES:
+                    raise ParseError(INVALID_QUERY, "Query is too large")
+            else:
+                stack.extend((item, logical, sub) for item in node)
         elif isinstance(node, dict):
             for key, child in node.items():
                 if key == "$regex":

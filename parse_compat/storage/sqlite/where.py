@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...codec.dates import canonical_iso
+from ...codec.scalars import are_int64_scalars
 from ...errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, ParseError
 from ...query.regex import compile_parse_regex
 from ..base import ClassSchema
@@ -292,18 +293,23 @@ class WhereCompiler(GeoClauses):
         raise ParseError(INVALID_JSON, f"bad constraint: {op}")
 
     def _in(self, ref: _Field, values: list[Any], params: list[Any]) -> str:
-        flat: list[Any] = []
-        for item in values:
-            flat.extend(item if isinstance(item, list) else [item])
-        has_null = any(v is None for v in flat)
-        present = [v for v in flat if v is not None]
+        plain = are_int64_scalars(values)  # (a long `$in` of strings, numbers...) each binds as is
+        if plain:
+            has_null = None in values
+            present = [v for v in values if v is not None] if has_null else values
+        else:
+            flat: list[Any] = []
+            for item in values:
+                flat.extend(item if isinstance(item, list) else [item])
+            has_null = any(v is None for v in flat)
+            present = [v for v in flat if v is not None]
         clauses: list[str] = []
         if ref.kind == "Array":
             if present:
                 params.append(json.dumps(present))
                 clauses.append(f"pc_contains_any({ref.raw}, ?)")
         elif present:
-            converted = [self._scalar(ref, v) for v in present]
+            converted = present if plain else [self._scalar(ref, v) for v in present]
             if len(converted) > INLINE_IN_LIMIT:
                 # One parameter however long the list: SQLite caps the number of parameters.
                 params.append(json.dumps(converted))
