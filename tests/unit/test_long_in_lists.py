@@ -23,6 +23,8 @@ from parse_compat.rest.complexity import MAX_ARRAY_OPERAND, MAX_WHERE_NODES, che
 from parse_compat.storage.base import ClassSchema
 from parse_compat.storage.mongo.query import Dialect, compile_where
 from parse_compat.storage.postgres.compile import WhereCompiler as PgCompiler
+from parse_compat.storage.sqlite.budget import INLINE_SLICE, LIST_SLICE, POINT_READ_IDS
+from parse_compat.storage.sqlite.runner import read_slice
 from parse_compat.storage.sqlite.where import WhereCompiler as SqliteCompiler
 
 FIELDS = {
@@ -138,3 +140,13 @@ def test_query_size_counts_each_value_of_a_scalar_list() -> None:
     with pytest.raises(ParseError) as refused:
         check_where(MASTER, {"name": {"$in": [None] * (MAX_ARRAY_OPERAND + 1)}})
     assert "at most" in refused.value.message
+
+
+def test_a_read_with_a_long_in_list_goes_straight_to_a_reader_thread() -> None:
+    def slice_of(where: dict[str, Any]) -> float:
+        compiled = SqliteCompiler(SCHEMA).compile(where)
+        return read_slice(where, compiled.sql, 0, compiled.params)
+
+    assert slice_of({"name": {"$in": [f"name-{i}" for i in range(20_000)]}}) == 0.0  # SQLite parses it ~10 ms
+    assert slice_of({"name": {"$in": [f"name-{i}" for i in range(200)]}}) == LIST_SLICE
+    assert slice_of({"objectId": {"$in": [f"id{i:07}" for i in range(POINT_READ_IDS)]}}) == INLINE_SLICE
