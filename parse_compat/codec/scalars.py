@@ -1,4 +1,5 @@
-"""Whole-list checks for arrays of plain JSON scalars, the shape of a long `$in` / `$nin`.
+"""Whole-list checks for arrays of plain JSON scalars, or of flat objects (pointers, dates),
+the shapes of a long `$in` / `$nin`.
 
 The request scans (keywords, query size) and the where compilers walk a where value by value;
 for a list of 20,000 strings that is 20,000 calls which all find nothing to do. These checks
@@ -10,6 +11,7 @@ types count: a subclass, a container or a decoded value (a date, a pointer) is n
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
@@ -31,3 +33,13 @@ def are_int64_scalars(values: Sequence[Any]) -> bool:
         return True
     ints = values if len(kinds) == 1 else [v for v in values if type(v) is int]
     return INT64_MIN <= min(ints) and max(ints) <= INT64_MAX
+
+
+def flat_objects(values: Sequence[Any], without: frozenset[str]) -> int | None:
+    """The number of values in a non-empty list of dicts of plain scalars none of which has a
+    key in ``without`` (e.g. 20,000 `{"__type": "Pointer", ...}`); None for any other list."""
+    if set(map(type, values)) != {dict} or not without.isdisjoint(chain.from_iterable(values)):
+        return None
+    if not set(map(type, chain.from_iterable(map(dict.values, values)))) <= PLAIN_TYPES:
+        return None
+    return sum(map(len, values))

@@ -26,6 +26,7 @@ from parse_compat.storage.postgres.compile import WhereCompiler as PgCompiler
 from parse_compat.storage.sqlite.budget import INLINE_SLICE, LIST_SLICE, POINT_READ_IDS
 from parse_compat.storage.sqlite.runner import read_slice
 from parse_compat.storage.sqlite.where import WhereCompiler as SqliteCompiler
+from parse_compat.storage.sqlite.where import _pointer_ids
 
 FIELDS = {
     "objectId": {"type": "String"}, "createdAt": {"type": "Date"}, "updatedAt": {"type": "Date"},
@@ -150,3 +151,50 @@ def test_a_read_with_a_long_in_list_goes_straight_to_a_reader_thread() -> None:
     assert slice_of({"name": {"$in": [f"name-{i}" for i in range(20_000)]}}) == 0.0  # SQLite parses it ~10 ms
     assert slice_of({"name": {"$in": [f"name-{i}" for i in range(200)]}}) == LIST_SLICE
     assert slice_of({"objectId": {"$in": [f"id{i:07}" for i in range(POINT_READ_IDS)]}}) == INLINE_SLICE
+
+
+pointer_keys = st.sampled_from(["__type", "className", "objectId", "iso", "name", "__proto__", "constructor",
+                                "_bsontype", "$regex", "$or", "$inQuery"])
+flat_dicts = st.dictionaries(pointer_keys, st.one_of(scalars, st.sampled_from(["Pointer", "Code", "Date"])),
+                             min_size=1, max_size=4)
+pointers = st.builds(lambda object_id: {"__type": "Pointer", "className": "_User", "objectId": object_id},
+                     st.one_of(st.text(max_size=4), st.integers(-(2**70), 2**70), st.none()))
+object_lists = st.one_of(st.lists(flat_dicts, min_size=1, max_size=6), st.lists(pointers, min_size=1, max_size=60))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=object_lists, depth=st.integers(MAX_SCAN_DEPTH - 3, MAX_SCAN_DEPTH + 1))
+def test_keyword_scan_of_flat_objects_is_the_value_by_value_one(values: list[dict[str, Any]], depth: int) -> None:
+    # {"x": []} is not flat: the list takes the value-by-value path (its [] sits as deep as the values)
+    assert _outcome(lambda: check_keywords(values, (), depth)) == _outcome(
+        lambda: check_keywords([*values, {"x": []}], (), depth))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(pointers, flat_dicts), min_size=1, max_size=60))
+def test_sqlite_binds_a_pointer_list_as_value_by_value(values: list[dict[str, Any]]) -> None:
+    ref = SqliteCompiler(SCHEMA)._field("owner")
+    ids = _pointer_ids(values)
+    if ids is not None:
+        assert ids == [SqliteCompiler(SCHEMA)._scalar(ref, v) for v in values]
+
+
+def test_query_size_counts_each_value_of_flat_objects() -> None:
+    pointer = {"__type": "Pointer", "className": "_User", "objectId": "u1"}
+    fits = [pointer] * ((MAX_WHERE_NODES - 3) // 4)  # the where, $in's object, the list; 4 nodes a pointer
+    check_where(MASTER, {"owner": {"$in": [*fits, {}]}})
+    with pytest.raises(ParseError) as refused:
+        check_where(MASTER, {"owner": {"$in": [*fits, {"a": 1}]}})
+    assert (refused.value.code, refused.value.message) == (102, "Query is too large")
+
+
+def test_operators_inside_a_list_of_objects_are_still_seen() -> None:
+    services = SimpleNamespace(request_complexity={"allowRegex": False, "queryDepth": 1, "subqueryDepth": 1,
+                                                   "subqueryLimit": -1})
+    client = SimpleNamespace(auth=SimpleNamespace(has_master_power=False), state=SimpleNamespace(services=services))
+    for where, message in (({"name": {"$in": [{"$regex": "a"}]}}, "$regex operator is not allowed"),
+                           ({"$or": [{"name": {"$in": [{"$or": 1}]}}]}, "Query condition nesting depth"),
+                           ({"name": {"$inQuery": {"x": {"$in": [{"$select": 1}]}}}}, "Subquery nesting depth")):
+        with pytest.raises(ParseError) as refused:
+            check_where(client, where)
+        assert refused.value.message.startswith(message), refused.value.message

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from ...codec.dates import canonical_iso
@@ -294,22 +295,22 @@ class WhereCompiler(GeoClauses):
 
     def _in(self, ref: _Field, values: list[Any], params: list[Any]) -> str:
         plain = are_int64_scalars(values)  # (a long `$in` of strings, numbers...) each binds as is
-        if plain:
-            has_null = None in values
-            present = [v for v in values if v is not None] if has_null else values
-        else:
-            flat: list[Any] = []
+        flat = values
+        if not plain and any(map(isinstance, values, repeat(list))):
+            flat = []
             for item in values:
                 flat.extend(item if isinstance(item, list) else [item])
-            has_null = any(v is None for v in flat)
-            present = [v for v in flat if v is not None]
+        has_null = None in flat  # (JSON values: only None equals None)
+        present = [v for v in flat if v is not None] if has_null else flat
         clauses: list[str] = []
         if ref.kind == "Array":
             if present:
                 params.append(json.dumps(present))
                 clauses.append(f"pc_contains_any({ref.raw}, ?)")
         elif present:
-            converted = present if plain else [self._scalar(ref, v) for v in present]
+            converted = present if plain else _pointer_ids(present)
+            if converted is None:
+                converted = [self._scalar(ref, v) for v in present]
             if len(converted) > INLINE_IN_LIMIT:
                 # One parameter however long the list: SQLite caps the number of parameters.
                 params.append(json.dumps(converted))
@@ -345,6 +346,15 @@ class WhereCompiler(GeoClauses):
 
 
 SQLITE_INT_MAX = 2**63 - 1
+
+
+def _pointer_ids(values: list[Any]) -> list[Any] | None:
+    """The objectIds of a list of pointers (a long `$in` of them), what ``_scalar`` binds for
+    each, in one pass; None for any other list."""
+    if set(map(type, values)) != {dict} or set(map(dict.get, values, repeat("__type"))) != {"Pointer"}:
+        return None
+    ids = list(map(dict.get, values, repeat("objectId")))
+    return ids if are_int64_scalars(ids) else None
 
 
 def _sql_scalar(value: Any) -> Any:
