@@ -11,7 +11,7 @@ types count: a subclass, a container or a decoded value (a date, a pointer) is n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
@@ -43,3 +43,11 @@ def flat_objects(values: Sequence[Any], without: frozenset[str]) -> int | None:
     if not set(map(type, chain.from_iterable(map(dict.values, values)))) <= PLAIN_TYPES:
         return None
     return sum(map(len, values))
+
+
+def pointer_parts(values: Sequence[Any]) -> tuple[list[Any], list[Any]] | None:
+    """The `className`s and `objectId`s (None where absent) of a non-empty list of dicts that all
+    have `"__type": "Pointer"` (a long `$in` of pointers); None for any other list."""
+    if set(map(type, values)) != {dict} or set(map(dict.get, values, repeat("__type"))) != {"Pointer"}:
+        return None
+    return list(map(dict.get, values, repeat("className"))), list(map(dict.get, values, repeat("objectId")))

@@ -187,6 +187,9 @@ class WhereCompiler:
             return [] if self.spec(ref).get("type") in ("Pointer", "File") else values
         if kind == "double precision" and kinds and kinds <= {int, float}:
             return list(map(float, values))
+        if kind == "text" and kinds == {t.PointerValue}:
+            target = self.spec(ref).get("targetClass")
+            return [v.object_id for v in values if v.class_name is None or target is None or v.class_name == target]
         return [m for m in (self.member(ref, kind, v) for v in values) if m is not None]
 
     def in_(self, ref: t.FieldRef, values: tuple[t.Value, ...]) -> str:

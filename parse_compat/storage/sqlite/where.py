@@ -15,7 +15,7 @@ from itertools import repeat
 from typing import Any
 
 from ...codec.dates import canonical_iso
-from ...codec.scalars import are_int64_scalars
+from ...codec.scalars import are_int64_scalars, pointer_parts
 from ...errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, ParseError
 from ...query.regex import compile_parse_regex
 from ..base import ClassSchema
@@ -351,10 +351,8 @@ SQLITE_INT_MAX = 2**63 - 1
 def _pointer_ids(values: list[Any]) -> list[Any] | None:
     """The objectIds of a list of pointers (a long `$in` of them), what ``_scalar`` binds for
     each, in one pass; None for any other list."""
-    if set(map(type, values)) != {dict} or set(map(dict.get, values, repeat("__type"))) != {"Pointer"}:
-        return None
-    ids = list(map(dict.get, values, repeat("objectId")))
-    return ids if are_int64_scalars(ids) else None
+    parts = pointer_parts(values)
+    return parts[1] if parts is not None and are_int64_scalars(parts[1]) else None
 
 
 def _sql_scalar(value: Any) -> Any:
