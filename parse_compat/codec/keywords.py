@@ -16,8 +16,10 @@ from typing import Any
 
 from ..errors import INVALID_KEY_NAME, ParseError
 from .jsontext import parse_json
+from .scalars import are_scalars, flat_objects
 
 DENIED_KEYS = frozenset({"__proto__", "constructor"})
+CHECKED_KEYS = DENIED_KEYS | {"_bsontype"}  # the keys that may refuse a request without a denylist
 MAX_SCAN_DEPTH = 100
 ABSENT = object()
 
@@ -103,6 +105,15 @@ def check_keywords(value: Any, denylist: Sequence[DeniedKeyword] = (), depth: in
     elif isinstance(value, list):
         for index, item in enumerate(value) if denylist else ():  # Parse scans items as entries "0", "1", …
             _check_entry(str(index), item, denylist)
+        if value and are_scalars(value):  # (a long `$in`) no key inside: only the depth applies
+            if depth >= MAX_SCAN_DEPTH:
+                raise ParseError(107, "request body nested too deeply")
+            return
+        flat = None if denylist or not value else flat_objects(value, without=CHECKED_KEYS)
+        if flat is not None:  # (a long `$in` of pointers) no key to refuse: only the depth applies
+            if depth + 1 > MAX_SCAN_DEPTH or (flat and depth + 2 > MAX_SCAN_DEPTH):
+                raise ParseError(107, "request body nested too deeply")
+            return
         for item in value:
             check_keywords(item, denylist, depth + 1)
 

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypeGuard
 
 from parse_compat.codec.dates import format_iso, parse_iso
+from parse_compat.codec.scalars import are_int64_scalars, pointer_parts
 from parse_compat.errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, ParseError
 from parse_compat.query.geo_operators import MAX_DISTANCE_DIVISORS
 from parse_compat.query.regex import compile_parse_regex
@@ -126,6 +127,11 @@ class _Parser:
         if op in ("$in", "$nin"):
             if not isinstance(value, list):
                 raise ParseError(INVALID_JSON, f"bad {op} value")
+            if are_int64_scalars(value):  # (a long `$in` of strings, numbers...) each value is itself
+                return In(ref, tuple(value), negated=op == "$nin")
+            pointers = _pointers(value)
+            if pointers is not None:
+                return In(ref, pointers, negated=op == "$nin")
             flat: list[Any] = []
             for item in value:
                 flat.extend(item if isinstance(item, list) else [item])
@@ -227,6 +233,18 @@ def _scalar(value: Any) -> Value:
     if isinstance(value, list):
         raise ParseError(INVALID_JSON, f"You cannot use {value} as a query parameter.")
     return _plain(value)
+
+
+def _pointers(values: list[Any]) -> tuple[PointerValue, ...] | None:
+    """A list of pointers with string objectIds (a long `$in` of them) decoded in one pass, as
+    ``_scalar`` and ``_element`` decode each; None for any other list."""
+    parts = pointer_parts(values)
+    if parts is None:
+        return None
+    class_names, object_ids = parts
+    if set(map(type, object_ids)) != {str} or not set(map(type, class_names)) <= {str, type(None)}:
+        return None
+    return tuple(map(PointerValue, class_names, object_ids))
 
 
 def _plain(value: Any) -> Value:

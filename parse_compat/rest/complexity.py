@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..codec.scalars import are_scalars, flat_objects
 from ..errors import INVALID_JSON, INVALID_QUERY, ParseError
 
 LIMIT_KEYS = ("includeDepth", "includeCount", "subqueryDepth", "subqueryLimit", "queryDepth",
@@ -31,6 +32,7 @@ TEMPLATE_DEFAULTS: dict[str, Any] = {
 }
 SUBQUERY_OPERATORS = frozenset({"$inQuery", "$notInQuery", "$select", "$dontSelect"})
 LOGICAL_OPERATORS = frozenset({"$or", "$and", "$nor"})
+COUNTED_KEYS = SUBQUERY_OPERATORS | LOGICAL_OPERATORS | {"$regex"}  # the keys check_where looks at
 MAX_WHERE_NODES = 200_000
 MAX_ARRAY_OPERAND = 100_000
 
@@ -93,7 +95,13 @@ def check_where(ctx: Any, where: Any, depth: int = 0) -> None:
         if isinstance(node, list):
             if len(node) > MAX_ARRAY_OPERAND:
                 raise ParseError(INVALID_QUERY, f"Query arrays may hold at most {MAX_ARRAY_OPERAND} values")
-            stack.extend((item, logical, sub) for item in node)
+            leaves = _leaf_count(node)
+            if leaves is None:
+                stack.extend((item, logical, sub) for item in node)
+            else:
+                nodes += leaves
+                if nodes > MAX_WHERE_NODES:
+                    raise ParseError(INVALID_QUERY, "Query is too large")
         elif isinstance(node, dict):
             for key, child in node.items():
                 if key == "$regex":
@@ -113,6 +121,15 @@ def check_where(ctx: Any, where: Any, depth: int = 0) -> None:
                          f"Subquery nesting depth exceeds maximum allowed depth of {rc['subqueryDepth']}")
     if regex and rc["allowRegex"] is False:
         raise ParseError(INVALID_QUERY, "$regex operator is not allowed")
+
+
+def _leaf_count(values: list[Any]) -> int | None:
+    """The nodes of a list of plain values, or of flat objects with no key ``check_where`` looks
+    at (a long `$in` of values or of pointers), counted at once; None for any other list."""
+    if are_scalars(values):
+        return len(values)
+    flat = flat_objects(values, without=COUNTED_KEYS)
+    return None if flat is None else len(values) + flat
 
 
 def check_include(ctx: Any, paths: list[str]) -> None:

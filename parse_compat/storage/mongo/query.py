@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from parse_compat.codec.scalars import are_scalars
 from parse_compat.errors import INVALID_JSON, INVALID_QUERY, ParseError
 from parse_compat.query.regex import compile_parse_regex
 from parse_compat.storage.base import ClassSchema, Where
@@ -177,7 +178,10 @@ class _Compiler:
                 if op == "$eq":
                     self.bracket(ops, [arg])
             elif op in ("$in", "$nin"):
-                items = [enc(item) for item in (arg if isinstance(arg, list) else [arg])]
+                if isinstance(arg, list) and mkey not in _DATE_KEYS and mkey != "_id" and are_scalars(arg):
+                    items = list(arg)  # (a long `$in` of strings, numbers...) each is its own Mongo form
+                else:
+                    items = [enc(item) for item in (arg if isinstance(arg, list) else [arg])]
                 if op == "$in" and mkey in _ACL_KEYS:
                     # parse-compat: a document without _rperm/_wperm is public.
                     items = [None, *items]

@@ -179,6 +179,19 @@ class WhereCompiler:
             return value if isinstance(value, bool) else None
         return None
 
+    def members(self, ref: t.FieldRef, kind: str, values: list[t.Value]) -> list[Any]:
+        """``member`` of each value, the ones that can match; a long list of strings or of numbers
+        (a long `$in`) is taken in one pass."""
+        kinds = set(map(type, values))
+        if kind == "text" and kinds == {str}:
+            return [] if self.spec(ref).get("type") in ("Pointer", "File") else values
+        if kind == "double precision" and kinds and kinds <= {int, float}:
+            return list(map(float, values))
+        if kind == "text" and kinds == {t.PointerValue}:
+            target = self.spec(ref).get("targetClass")
+            return [v.object_id for v in values if v.class_name is None or target is None or v.class_name == target]
+        return [m for m in (self.member(ref, kind, v) for v in values) if m is not None]
+
     def in_(self, ref: t.FieldRef, values: tuple[t.Value, ...]) -> str:
         expr, kind = self.expr(ref)
         clauses: list[str] = []
@@ -198,7 +211,7 @@ class WhereCompiler:
                 if strings:
                     clauses.append(f"{expr} && {self.param(strings, '::text[]')}")
             else:
-                members = [m for m in (self.member(ref, kind, v) for v in present) if m is not None]
+                members = self.members(ref, kind, present)
                 if members and kind in ARRAY_CASTS:
                     # One array parameter however long the list (PostgreSQL caps a statement's parameters).
                     clauses.append(f"{expr} = ANY({self.param(members, ARRAY_CASTS[kind])})")

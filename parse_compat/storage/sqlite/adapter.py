@@ -316,7 +316,7 @@ class SQLiteAdapter(StatementRunner):
         def run(db: sqlite3.Connection) -> list[Document]:
             with too_complex_as_parse_error():
                 return [from_row(row) for row in db.execute(sql, params).fetchall()]
-        return await self._read(run, inline=read_slice(where, sql, options.skip or 0))
+        return await self._read(run, inline=read_slice(where, sql, options.skip or 0, params))
 
     async def count(self, schema: ClassSchema, where: Where) -> int:
         if schema.class_name not in self._known_tables:
@@ -326,7 +326,7 @@ class SQLiteAdapter(StatementRunner):
         def run(db: sqlite3.Connection) -> int:
             with too_complex_as_parse_error():
                 return int(db.execute(sql, params).fetchone()[0])
-        return await self._read(run, inline=read_slice(where, sql))
+        return await self._read(run, inline=read_slice(where, sql, params=params))
 
     async def update(self, schema: ClassSchema, where: Where, update: Document) -> Document | None:
         sql, params = self._select(schema, where, FindOptions(limit=1))

@@ -15,7 +15,7 @@ import asyncio
 import contextvars
 import math
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from ..base import Where
@@ -96,13 +96,18 @@ class StatementRunner:
 
 
 LONG_SQL = 4000  # characters: a statement this long (a big $or) goes straight to a reader
+# characters of text parameters: a long $in's JSON list (~5,000 values) that SQLite parses in
+# one step of ~2 ms, longer than the list slice, and then needs as long again to index
+LONG_PARAMS = 64_000
 BIG_SKIP = 5000
 
 
-def read_slice(where: Where, sql: str, skip: int = 0) -> float:
+def read_slice(where: Where, sql: str, skip: int = 0, params: Sequence[Any] = ()) -> float:
     """How long a read may try the event loop first: point reads 10 ms, short lists 2 ms; reads
-    that are costly by construction (regex/text/geo, a big skip, a huge statement) go to a
-    reader thread at once instead of wasting a slice."""
+    that are costly by construction (regex/text/geo, a big skip, a huge statement or parameter
+    list) go to a reader thread at once instead of wasting a slice."""
     if is_point_read(where):
         return INLINE_SLICE
-    return 0.0 if is_costly(sql) or skip > BIG_SKIP or len(sql) > LONG_SQL else LIST_SLICE
+    if is_costly(sql) or skip > BIG_SKIP or len(sql) > LONG_SQL:
+        return 0.0
+    return 0.0 if sum(len(p) for p in params if isinstance(p, str)) > LONG_PARAMS else LIST_SLICE

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from ...codec.dates import canonical_iso
+from ...codec.scalars import are_int64_scalars, pointer_parts
 from ...errors import INVALID_JSON, INVALID_KEY_NAME, INVALID_QUERY, ParseError
 from ...query.regex import compile_parse_regex
 from ..base import ClassSchema
@@ -292,18 +294,23 @@ class WhereCompiler(GeoClauses):
         raise ParseError(INVALID_JSON, f"bad constraint: {op}")
 
     def _in(self, ref: _Field, values: list[Any], params: list[Any]) -> str:
-        flat: list[Any] = []
-        for item in values:
-            flat.extend(item if isinstance(item, list) else [item])
-        has_null = any(v is None for v in flat)
-        present = [v for v in flat if v is not None]
+        plain = are_int64_scalars(values)  # (a long `$in` of strings, numbers...) each binds as is
+        flat = values
+        if not plain and any(map(isinstance, values, repeat(list))):
+            flat = []
+            for item in values:
+                flat.extend(item if isinstance(item, list) else [item])
+        has_null = None in flat  # (JSON values: only None equals None)
+        present = [v for v in flat if v is not None] if has_null else flat
         clauses: list[str] = []
         if ref.kind == "Array":
             if present:
                 params.append(json.dumps(present))
                 clauses.append(f"pc_contains_any({ref.raw}, ?)")
         elif present:
-            converted = [self._scalar(ref, v) for v in present]
+            converted = present if plain else _pointer_ids(present)
+            if converted is None:
+                converted = [self._scalar(ref, v) for v in present]
             if len(converted) > INLINE_IN_LIMIT:
                 # One parameter however long the list: SQLite caps the number of parameters.
                 params.append(json.dumps(converted))
@@ -339,6 +346,13 @@ class WhereCompiler(GeoClauses):
 
 
 SQLITE_INT_MAX = 2**63 - 1
+
+
+def _pointer_ids(values: list[Any]) -> list[Any] | None:
+    """The objectIds of a list of pointers (a long `$in` of them), what ``_scalar`` binds for
+    each, in one pass; None for any other list."""
+    parts = pointer_parts(values)
+    return parts[1] if parts is not None and are_int64_scalars(parts[1]) else None
 
 
 def _sql_scalar(value: Any) -> Any:
