@@ -142,7 +142,12 @@ class AuditLog:
         return f"{self._stamp_prefix}{rest:03d}Z"
 
     async def sync(self) -> None:
-        """Store every entry recorded so far by this process (reads of `_Audit` call it first)."""
+        """Store every entry recorded so far by this process (reads of `_Audit` call it first).
+        A store that has started runs to its end even when the caller is cancelled: its insert
+        may be committing in another thread, and storing the batch again would store it twice."""
+        await asyncio.shield(self._sync())
+
+    async def _sync(self) -> None:
         async with self._lock:
             if not self._lines:
                 return
@@ -161,7 +166,11 @@ class AuditLog:
             self._journal.release()  # every sealed segment's entries are stored
 
     async def recover(self) -> int:
-        """Store the entries of journal segments whose process is gone; how many."""
+        """Store the entries of journal segments whose process is gone; how many (shielded as
+        `sync` is)."""
+        return await asyncio.shield(self._recover())
+
+    async def _recover(self) -> int:
         stored = 0
         async with self._lock:
             for segment, found in self._journal.orphans():

@@ -24,6 +24,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 from ...errors import DuplicateValue
 from ..apply_update import apply_update
 from ..base import (
@@ -36,10 +38,12 @@ from ..base import (
     Where,
 )
 from . import acl_index, acl_plan, functions
+from .appender import Appender
 from .budget import INLINE_SLICE, LIST_SLICE, POINT_READ_IDS
 from .rows import (
     COLUMN_FIELDS,
     append_only_row,
+    appends_plainly,
     from_row,
     index_name,
     quote,
@@ -62,6 +66,8 @@ class SQLiteAdapter(StatementRunner):
     def __init__(self, path: str, max_time_ms: int | None = DEFAULT_MAX_TIME_MS, readers: int = 4) -> None:
         super().__init__(path, max_time_ms, readers)
         self._known_tables: set[str] = set()
+        # the audit trail's batches, inserted beside the loop (":memory:" has no second connection)
+        self._appender = Appender(path) if path != ":memory:" else None
 
     def _open(self) -> None:
         if self.path != ":memory:":
@@ -93,8 +99,12 @@ class SQLiteAdapter(StatementRunner):
         await self._schema_call(self._open)
         if self._readers is not None:
             self._readers.open()
+        if self._appender is not None:
+            self._appender.open()
 
     async def close(self) -> None:
+        if self._appender is not None:
+            self._appender.close()
         if self._readers is not None:
             self._readers.close()
         if self._db is not None:
@@ -262,6 +272,16 @@ class SQLiteAdapter(StatementRunner):
     async def insert_many(self, schema: ClassSchema, docs: list[Document]) -> None:
         """Insert `docs` in one transaction (one statement prepared once): all or none."""
         append_only = schema.class_name in APPEND_ONLY_CLASSES  # the audit trail: no ACL rows to index
+        if (append_only and docs and self._appender is not None and not self._in_tx.get()
+                and all(appends_plainly(doc) for doc in docs)):
+            await self._call(self._ready, schema)  # the table and its indexes, on the main connection
+            try:
+                await self._appender.insert(schema.class_name, docs)
+                return
+            except sqlite3.IntegrityError as exc:
+                raise self._duplicate(exc) from exc
+            except (TypeError, orjson.JSONEncodeError):
+                pass  # a value orjson refuses: the general path below encodes it
         rows = [append_only_row(doc) for doc in docs] if append_only else [to_row(doc) for doc in docs]
 
         def body() -> None:

@@ -70,6 +70,14 @@ def to_row(doc: Document) -> tuple[Any, ...]:
             json.dumps(wperm) if wperm is not None else None,
             _COMPACT_JSON(data))
 
+def appends_plainly(doc: Document) -> bool:
+    """A record of an append-only class whose columns can be taken from it as they are (what
+    `append_only_row` does without its fallback): no ACL, no updatedAt, createdAt in the fixed form."""
+    created = doc.get("createdAt")
+    return ("_rperm" not in doc and "_wperm" not in doc and "updatedAt" not in doc
+            and (created is None or (isinstance(created, str) and _FIXED_FORM.fullmatch(created) is not None)))
+
+
 def append_only_row(doc: Document) -> tuple[Any, ...]:
     """`to_row` for a record of an append-only class (storage.base.APPEND_ONLY_CLASSES): the
     server made it, so it has no ACL and no updatedAt and its createdAt is in the fixed form
