@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -15,6 +17,7 @@ from .http.graphql_route import install_graphql_routes
 from .http.routes import register_all
 from .http.safety import install_security_headers
 from .http.server import HttpEdge
+from .logsafe import redact_uri
 from .looplag import LoopLagMonitor
 from .openapi.explorer import install_explorer_routes
 from .rest.write import Writer
@@ -134,17 +137,35 @@ def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web
 
 
 def banner(settings: Settings) -> str:
+    """What the server prints once it listens. It never holds a secret (stdout ends up in logs):
+    the master key is named by where it is kept, the database URI loses its password."""
     url = f"http://localhost:{settings.port}{settings.mountPath}"
     web_app = f"  web app:   http://localhost:{settings.port}/app/\n" if web_app_enabled(settings) else ""
+    stored = _stored_master_key_file(settings)
+    if stored is not None:
+        where = f"in {stored}"
+        key = (f"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"masterKey\"])' {stored})")
+    else:
+        where, key = "as configured", "<your master key>"
     return (
         f"parse-compat listening on {url}\n"
         f"  appId:     {settings.appId}\n"
-        f"  masterKey: {settings.masterKey}\n"
-        f"  database:  {settings.databaseURI}\n"
+        f"  masterKey: not printed ({where})\n"
+        f"  database:  {redact_uri(settings.databaseURI)}\n"
         f"{web_app}"
         f"Try:\n  curl -H 'X-Parse-Application-Id: {settings.appId}' "
-        f"-H 'X-Parse-Master-Key: {settings.masterKey}' {url}/schemas\n"
+        f"-H \"X-Parse-Master-Key: {key}\" {url}/schemas\n"
     )
+
+
+def _stored_master_key_file(settings: Settings) -> Path | None:
+    """`<dataDir>/credentials.json` when it holds this server's master key (generated at first start)."""
+    path = Path(settings.dataDir) / "credentials.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8")).get("masterKey")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return path if stored and stored == settings.masterKey else None
 
 
 def run_server(settings: Settings, **kwargs: Any) -> None:

@@ -21,11 +21,11 @@ import logging
 import signal
 import sqlite3
 from collections.abc import Callable
-from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import web
 
 from . import gc_tuning
+from .logsafe import redact_uri
 from .settings import Settings
 
 log = logging.getLogger("parse_compat")
@@ -35,20 +35,6 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 class BootError(Exception):
     """The server cannot start; the message is one sentence for the operator."""
-
-
-def redact_uri(uri: str | None) -> str:
-    """A database URI without its password (it is printed)."""
-    if not uri:
-        return ""
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        return "<unparseable URI>"
-    if parts.password is None:
-        return uri
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def describe_boot_failure(exc: BaseException, settings: Settings, listening: bool = False) -> str:
