@@ -13,7 +13,7 @@ from .settings import OPTIONS
 # here is listed under "Other options".
 HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Basic options", ("appId", "appName", "masterKey", "databaseURI", "port", "host", "serverURL", "publicServerURL",
-                       "mountPath", "cloud", "schema", "dataDir", "cluster")),
+                       "verifyServerUrl", "mountPath", "cloud", "schema", "dataDir", "cluster")),
     ("Keys and access", ("masterKeyIps", "maintenanceKey", "maintenanceKeyIps", "readOnlyMasterKey", "restAPIKey",
                          "javascriptKey", "clientKey",
                          "dotNetKey", "webhookKey", "allowClientClassCreation", "enforcePrivateUsers",

@@ -125,7 +125,14 @@ async def run(settings: Settings, *, reuse_port: bool = False, grace: float = SH
     gc_tuning.tune()  # after boot: what the app built is frozen, collections spaced out
     if on_ready is not None:
         on_ready()
+    check = None
+    if settings.verifyServerUrl:  # Parse's verifyServerUrl: one GET of <serverURL>/health, a warning if it fails
+        from .server_url_check import verify_server_url
+
+        check = loop.create_task(verify_server_url(settings.serverURL))
     await stop.wait()
+    if check is not None:
+        check.cancel()
     await _stop_runner(runner, grace)
     return 0
 

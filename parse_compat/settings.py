@@ -63,6 +63,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "sqlite:///path/file.db (default ./data/parse.db) or mongodb://...", None),
     OptionSpec("serverURL", "PARSE_SERVER_URL", "str",
                "URL the server is reached at (default http://localhost:<port><mountPath>)."),
+    OptionSpec("verifyServerUrl", "PARSE_SERVER_VERIFY_SERVER_URL", "bool",
+               "Once listening, GET <serverURL>/health once and log a warning if it does not answer ok (the "
+               "server keeps running); false skips it.", True),
     OptionSpec("publicServerURL", "PARSE_PUBLIC_SERVER_URL", "str",
                "Public URL used in links and file URLs (default serverURL)."),
     OptionSpec("mountPath", "PARSE_SERVER_MOUNT_PATH", "str", "Mount path of the API.", "/parse"),
@@ -398,6 +401,7 @@ class Settings:
     databaseURI: str | None = None
     serverURL: str | None = None
     publicServerURL: str | None = None
+    verifyServerUrl: bool = True
     mountPath: str = "/parse"
     port: int = 1337
     host: str = "0.0.0.0"
