@@ -21,7 +21,7 @@ HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                          "readOnlyMasterKeyIps", "allowAggregationForReadOnlyMasterKey", "routeAllowList",
                          "requestKeywordDenylist", "protectedFields", "userSensitiveFields",
                          "protectedFieldsOwnerExempt", "protectedFieldsTriggerExempt",
-                         "protectedFieldsSaveResponseExempt")),
+                         "protectedFieldsSaveResponseExempt", "security")),
     ("Users, sessions and email", ("sessionLength", "expireInactiveSessions", "accountLockout", "passwordPolicy",
                                    "emailAdapter", "verifyUserEmails", "preventLoginWithUnverifiedEmail", "customPages",
                                    "emailVerifyTokenValidityDuration",

@@ -21,6 +21,7 @@ from typing import Any
 from .codec.keywords import DeniedKeyword, denylist_from_option
 from .logevents import check_log_levels
 from .security.clp import ServerProtection
+from .security_check import check_security_option
 from .settings_checks import check_maintenance_key, check_protected_fields
 
 
@@ -257,6 +258,10 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "request.object) lack the fields protected from the caller.", False),
     OptionSpec("protectedFieldsSaveResponseExempt", "PARSE_SERVER_PROTECTED_FIELDS_SAVE_RESPONSE_EXEMPT", "bool",
                "Create/update answers include protected fields the save changed; false: they are stripped.", True),
+    OptionSpec("security", "PARSE_SERVER_SECURITY", "json",
+               'Security check, Parse\'s shape: {"enableCheck": false, "enableCheckLog": false, "checkGroups": '
+               '["Parse Server Configuration", "Database"]}. enableCheck: the master key may GET /security for a '
+               'report of weak settings; with enableCheckLog it is also logged at boot.'),
     OptionSpec("verbose", "VERBOSE", "bool", "Log at the debug level (Parse's verbose).", False),
     OptionSpec("silent", "SILENT", "bool", "No console output.", False),
     OptionSpec("jsonLogs", "JSON_LOGS", "bool",
@@ -460,6 +465,7 @@ class Settings:
     webhookKey: str | None = None
     analyticsAdapter: Any = None
     enableSanitizedErrorResponse: bool = True
+    security: dict[str, Any] | None = None
     verbose: bool = False
     silent: bool = False
     jsonLogs: bool = False
@@ -509,6 +515,7 @@ class Settings:
         check_log_levels(self.logLevels)
         self.denied_keywords = denylist_from_option(self.requestKeywordDenylist)
         check_protected_fields(self.protectedFields, self.userSensitiveFields)
+        check_security_option(self.security)
         check_maintenance_key(self.maintenanceKey, self.masterKey, self.readOnlyMasterKey)
         self.field_protection = ServerProtection.from_options(self.protectedFields, self.protectedFieldsOwnerExempt,
                                                               self.userSensitiveFields)
