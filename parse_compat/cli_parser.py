@@ -38,7 +38,7 @@ HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "logLevels")),
     ("Queries and limits", ("maxLimit", "defaultLimit", "databaseOptions", "requestComplexity", "rateLimit",
                             "idempotencyOptions", "objectIdSize")),
-    ("Live Query", ("liveQuery",)),
+    ("Live Query", ("liveQuery", "startLiveQueryServer", "liveQueryServerOptions")),
 )
 
 

@@ -187,6 +187,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("jobSchedules", "PARSE_COMPAT_JOB_SCHEDULES", "json",
                'Jobs run on a schedule, e.g. [{"jobName": "sendAppointmentReminders", "repeatMinutes": 15}].'),
     OptionSpec("liveQuery", "PARSE_SERVER_LIVE_QUERY", "json", 'Live Query, e.g. {"classNames": []}.'),
+    OptionSpec("startLiveQueryServer", "PARSE_SERVER_START_LIVE_QUERY_SERVER", "bool",
+               "Serve the Live Query websocket in this process. Default: on (Parse: off unless this or "
+               "liveQueryServerOptions is set); false: writes are still published on liveQuery.redisURL."),
+    OptionSpec("liveQueryServerOptions", "PARSE_SERVER_LIVE_QUERY_SERVER_OPTIONS", "json",
+               'Parse\'s Live Query server options: {"port": its own port for the websocket, "keyPairs", '
+               '"websocketTimeout" (ms), "cacheTimeout" (ms a session check is reused), "logLevel"}; appId, masterKey, '
+               'serverURL and redisURL only as this server\'s own; pubSubAdapter, wssAdapter, redisOptions refused.'),
     OptionSpec("databaseOptions", "PARSE_SERVER_DATABASE_OPTIONS", "json",
                'Database options, e.g. {"maxTimeMS": 5000}: the time budget of every query in ms (past it: '
                'error 124; default 5000, 0 = none; MongoDB gets it as maxTimeMS).'),
@@ -437,6 +444,8 @@ class Settings:
     sessionLength: int | None = None  # None: Parse's default (one year) unless the cloud code's defaults set it
     expireInactiveSessions: bool = True
     liveQuery: dict[str, Any] | None = None
+    startLiveQueryServer: bool | None = None  # None: served (Parse: not started)
+    liveQueryServerOptions: dict[str, Any] | None = None
     dataDir: str = "data"
     accountLockout: dict[str, Any] | None = None
     emailAdapter: dict[str, Any] | None = None

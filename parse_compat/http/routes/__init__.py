@@ -24,7 +24,7 @@ from . import (
 
 
 def register_all(router: Router) -> None:
-    for module in (users, auth_routes, classes, schemas, batch, config, server_info, security, functions, aggregate, push,
-                   audiences, hooks, logs, analytics):
+    for module in (users, auth_routes, classes, schemas, batch, config, server_info, security, functions, aggregate,
+                   push, audiences, hooks, logs, analytics):
         module.register(router)
     openapi_routes.register(router)  # GET /openapi.json
