@@ -24,7 +24,7 @@ HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                          "protectedFieldsSaveResponseExempt", "security")),
     ("Users, sessions and email", ("sessionLength", "expireInactiveSessions", "accountLockout", "passwordPolicy",
                                    "emailAdapter", "verifyUserEmails", "preventLoginWithUnverifiedEmail", "customPages",
-                                   "emailVerifyTokenValidityDuration",
+                                   "pages", "emailVerifyTokenValidityDuration",
                                    "emailVerifySuccessOnInvalidEmail", "resetPasswordSuccessOnInvalidEmail",
                                    "revokeSessionOnPasswordReset", "preventSignupWithUnverifiedEmail",
                                    "sendUserEmailVerification", "emailVerifyTokenReuseIfValid", "extendSessionOnUse",

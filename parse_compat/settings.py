@@ -20,6 +20,7 @@ from typing import Any
 
 from .codec.keywords import DeniedKeyword, denylist_from_option
 from .logevents import check_log_levels
+from .pages_option import resolve_custom_pages
 from .security.clp import ServerProtection
 from .security_check import check_security_option
 from .settings_checks import check_maintenance_key, check_protected_fields
@@ -171,6 +172,11 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'The app\'s own account pages, Parse\'s keys: {"choosePassword", "passwordResetSuccess", '
                '"verifyEmailSuccess", "invalidVerificationLink", "invalidLink"} (http(s) URLs); the emailed '
                'links then redirect there.'),
+    OptionSpec("pages", "PARSE_SERVER_PAGES", "json",
+               'Parse\'s PagesOptions: {"pagesEndpoint": "apps" (the account pages\' path), "customUrls": '
+               '{"passwordReset", "passwordResetSuccess", "passwordResetLinkInvalid", "emailVerificationSuccess", '
+               '"emailVerificationLinkInvalid"}}; localization, page files, placeholders, custom routes and '
+               'forceRedirect are refused (the pages are built in).'),
     OptionSpec("appName", "PARSE_SERVER_APP_NAME", "str", "The app's name (given to customPages.choosePassword "
                "as app)."),
     OptionSpec("emailVerifyTokenValidityDuration", "PARSE_SERVER_EMAIL_VERIFY_TOKEN_VALIDITY_DURATION", "int",
@@ -492,6 +498,7 @@ class Settings:
     convertUsernameToLowercase: bool = False
     enableCollationCaseComparison: bool = False
     customPages: dict[str, Any] | None = None
+    pages: dict[str, Any] | None = None
     appName: str | None = None
     mountGraphQL: bool = False
     graphQLPath: str = "/graphql"
@@ -525,6 +532,7 @@ class Settings:
         self.denied_keywords = denylist_from_option(self.requestKeywordDenylist)
         check_protected_fields(self.protectedFields, self.userSensitiveFields)
         check_security_option(self.security)
+        resolve_custom_pages(self.pages, self.customPages)  # Parse's pages: what cannot be honoured stops the boot
         check_maintenance_key(self.maintenanceKey, self.masterKey, self.readOnlyMasterKey)
         self.field_protection = ServerProtection.from_options(self.protectedFields, self.protectedFieldsOwnerExempt,
                                                               self.userSensitiveFields)
