@@ -33,7 +33,7 @@ HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                                    "enableInsecureAuthAdapters", "allowCustomObjectId")),
     ("Files", ("maxUploadSize", "fileKey", "fileUpload", "filesAdapter",
                "fileDownload", "preserveFileName")),
-    ("Push and analytics", ("push", "scheduledPush", "analyticsAdapter")),
+    ("Push and analytics", ("push", "scheduledPush", "installation", "analyticsAdapter")),
     ("Logging", ("logLevel", "verbose", "silent", "jsonLogs", "logsFolder", "maxLogFiles",
                  "logLevels")),
     ("Queries and limits", ("maxLimit", "defaultLimit", "databaseOptions", "requestComplexity", "rateLimit",

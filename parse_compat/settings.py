@@ -23,7 +23,7 @@ from .logevents import check_log_levels
 from .pages_option import resolve_custom_pages
 from .security.clp import ServerProtection
 from .security_check import check_security_option
-from .settings_checks import check_maintenance_key, check_protected_fields
+from .settings_checks import check_maintenance_key, check_protected_fields, installation_options
 
 
 @dataclass(frozen=True)
@@ -247,6 +247,10 @@ OPTIONS: tuple[OptionSpec, ...] = (
                '{"key", "keyId", "teamId"}, "topic", "production"}} (FCM HTTP v1, APNs), or {"adapter": '
                '"my_pkg.my_push", ...its options}; "queueOptions": {"batchSize": 100}. Unset: a logging adapter '
                'that sends nothing.'),
+    OptionSpec("installation", "PARSE_SERVER_INSTALLATION", "json",
+               'Duplicate device tokens, Parse\'s shape and defaults: {"duplicateDeviceTokenAction": "delete" (or '
+               '"update": the other row keeps its fields, loses the token), "duplicateDeviceTokenMergePriority": '
+               '"deviceToken" (or "installationId"), "duplicateDeviceTokenActionEnforceAuth": false (true refused)}.'),
     OptionSpec("scheduledPush", "PARSE_SERVER_SCHEDULED_PUSH", "bool",
                "Pushes with a future push_time are stored as scheduled and sent when it comes (a time without a "
                "zone is read as UTC).", False),
@@ -477,6 +481,7 @@ class Settings:
     auditRetentionDays: int | None = None
     push: dict[str, Any] | None = None
     scheduledPush: bool = False
+    installation: dict[str, Any] | None = None
     webhookKey: str | None = None
     analyticsAdapter: Any = None
     enableSanitizedErrorResponse: bool = True
@@ -532,6 +537,7 @@ class Settings:
         self.denied_keywords = denylist_from_option(self.requestKeywordDenylist)
         check_protected_fields(self.protectedFields, self.userSensitiveFields)
         check_security_option(self.security)
+        installation_options(self.installation)
         resolve_custom_pages(self.pages, self.customPages)  # Parse's pages: what cannot be honoured stops the boot
         check_maintenance_key(self.maintenanceKey, self.masterKey, self.readOnlyMasterKey)
         self.field_protection = ServerProtection.from_options(self.protectedFields, self.protectedFieldsOwnerExempt,

@@ -1,4 +1,4 @@
-"""Boot-time checks of the newer Parse options (protected fields, maintenance key), kept out of
+"""Boot-time checks of the newer Parse options (protected fields, maintenance key, installation), kept out of
 settings.py: each turns a malformed value into one `ValueError` sentence, which the command line
 prints before exiting with status 2.
 """
@@ -35,3 +35,26 @@ def check_protected_fields(option: Any, user_sensitive_fields: Any = None) -> No
             if not isinstance(fields, list) or not all(isinstance(name, str) for name in fields):
                 raise ValueError(f"option protectedFields.{str(class_name)[:40]}.{str(entity)[:40]} "
                                  "must be a list of field names")
+
+
+INSTALLATION_DEFAULTS = {"duplicateDeviceTokenAction": "delete", "duplicateDeviceTokenMergePriority": "deviceToken",
+                         "duplicateDeviceTokenActionEnforceAuth": False}
+INSTALLATION_CHOICES = {"duplicateDeviceTokenAction": ("delete", "update"),
+                        "duplicateDeviceTokenMergePriority": ("deviceToken", "installationId")}
+
+
+def installation_options(option: Any) -> dict[str, Any]:
+    """Parse's `installation` option with its defaults (rest/installation_dedup.py); raises ValueError (a boot error) on what cannot be honoured."""
+    if option is None:
+        return dict(INSTALLATION_DEFAULTS)
+    if not isinstance(option, dict):
+        raise ValueError("Parse Server option installation must be an object.")
+    for key, value in option.items():
+        if key not in INSTALLATION_DEFAULTS:
+            raise ValueError(f"Parse Server option installation has no key {str(key)[:40]!r}")
+        if key in INSTALLATION_CHOICES and value not in INSTALLATION_CHOICES[key]:
+            raise ValueError(f"installation.{key} must be one of {', '.join(INSTALLATION_CHOICES[key])}")
+        if key == "duplicateDeviceTokenActionEnforceAuth" and value is not False:
+            raise ValueError("installation.duplicateDeviceTokenActionEnforceAuth true is not supported: the "
+                             "clean-up of duplicate device tokens runs as the server here")
+    return {**INSTALLATION_DEFAULTS, **option}
