@@ -44,7 +44,8 @@ INSTALLATION_CHOICES = {"duplicateDeviceTokenAction": ("delete", "update"),
 
 
 def installation_options(option: Any) -> dict[str, Any]:
-    """Parse's `installation` option with its defaults (rest/installation_dedup.py); raises ValueError (a boot error) on what cannot be honoured."""
+    """Parse's `installation` option with its defaults (rest/installation_dedup.py); raises ValueError
+    (a boot error) on what cannot be honoured."""
     if option is None:
         return dict(INSTALLATION_DEFAULTS)
     if not isinstance(option, dict):
