@@ -36,7 +36,7 @@ HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Push and analytics", ("push", "scheduledPush", "installation", "analyticsAdapter")),
     ("Logging", ("logLevel", "verbose", "silent", "jsonLogs", "logsFolder", "maxLogFiles",
                  "logLevels")),
-    ("Queries and limits", ("maxLimit", "defaultLimit", "databaseOptions", "requestComplexity", "rateLimit",
+    ("Queries and limits", ("maxLimit", "defaultLimit", "query", "databaseOptions", "requestComplexity", "rateLimit",
                             "idempotencyOptions", "objectIdSize")),
     ("Live Query", ("liveQuery", "startLiveQueryServer", "liveQueryServerOptions")),
 )

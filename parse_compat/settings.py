@@ -23,7 +23,12 @@ from .logevents import check_log_levels
 from .pages_option import resolve_custom_pages
 from .security.clp import ServerProtection
 from .security_check import check_security_option
-from .settings_checks import check_maintenance_key, check_protected_fields, installation_options
+from .settings_checks import (
+    check_maintenance_key,
+    check_protected_fields,
+    check_query_options,
+    installation_options,
+)
 
 
 @dataclass(frozen=True)
@@ -228,6 +233,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "Default: on when a schema template is loaded."),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
+    OptionSpec("query", "PARSE_SERVER_QUERY", "json",
+               'Parse\'s QueryServerOptions: {"aggregationRawFieldNames": false, "aggregationRawValues": false}; true '
+               'is refused (aggregations use Parse\'s field names and values on every store).'),
     OptionSpec("requestComplexity", "PARSE_SERVER_REQUEST_COMPLEXITY", "json",
                'Query limits, Parse 9\'s names (-1 = none): {"includeDepth", "includeCount", "subqueryDepth", '
                '"subqueryLimit", "queryDepth", "batchRequestLimit", "allowRegex", "graphQLDepth", '
@@ -469,6 +477,7 @@ class Settings:
     revokeSessionOnPasswordReset: bool = True
     accountMailInterval: int = 60
     requestComplexity: dict[str, Any] | None = None
+    query: dict[str, Any] | None = None
     rateLimit: list[dict[str, Any]] | dict[str, Any] | None = None
     trustProxy: Any = None
     transactionLimits: dict[str, Any] | None = None
@@ -538,6 +547,7 @@ class Settings:
         check_protected_fields(self.protectedFields, self.userSensitiveFields)
         check_security_option(self.security)
         installation_options(self.installation)
+        check_query_options(self.query)
         resolve_custom_pages(self.pages, self.customPages)  # Parse's pages: what cannot be honoured stops the boot
         check_maintenance_key(self.maintenanceKey, self.masterKey, self.readOnlyMasterKey)
         self.field_protection = ServerProtection.from_options(self.protectedFields, self.protectedFieldsOwnerExempt,

@@ -59,3 +59,24 @@ def installation_options(option: Any) -> dict[str, Any]:
             raise ValueError("installation.duplicateDeviceTokenActionEnforceAuth true is not supported: the "
                              "clean-up of duplicate device tokens runs as the server here")
     return {**INSTALLATION_DEFAULTS, **option}
+
+
+QUERY_KEYS = ("aggregationRawFieldNames", "aggregationRawValues")
+
+
+def check_query_options(option: Any) -> None:
+    """Parse's `query` (QueryServerOptions): both keys are accepted at their default, false. True stops
+    the boot: aggregation here runs Parse's pipeline subset over every store (SQLite, PostgreSQL too),
+    with Parse's field names and typed values only, never MongoDB's raw names or Extended JSON."""
+    if option is None:
+        return
+    if not isinstance(option, dict):
+        raise ValueError("Parse Server option query must be an object.")
+    for key, value in option.items():
+        if key not in QUERY_KEYS:
+            raise ValueError(f"Parse Server option query has no key {str(key)[:40]!r}")
+        if not isinstance(value, bool):
+            raise ValueError(f"query.{key} must be a boolean.")
+        if value:
+            raise ValueError(f"query.{key} true is not supported: aggregations here use Parse's field names and "
+                             "values, never MongoDB's raw ones")
