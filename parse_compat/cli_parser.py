@@ -31,7 +31,7 @@ HELP_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                                    "convertEmailToLowercase", "convertUsernameToLowercase",
                                    "enableCollationCaseComparison",
                                    "enableInsecureAuthAdapters", "allowCustomObjectId")),
-    ("Files", ("maxUploadSize", "fileKey", "fileUpload", "filesAdapter",
+    ("Files", ("maxUploadSize", "fileKey", "encryptionKey", "fileUpload", "filesAdapter",
                "fileDownload", "preserveFileName")),
     ("Push and analytics", ("push", "scheduledPush", "installation", "analyticsAdapter")),
     ("Logging", ("logLevel", "verbose", "silent", "jsonLogs", "logsFolder", "maxLogFiles",

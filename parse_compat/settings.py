@@ -24,6 +24,7 @@ from .pages_option import resolve_custom_pages
 from .security.clp import ServerProtection
 from .security_check import check_security_option
 from .settings_checks import (
+    check_encryption_key,
     check_maintenance_key,
     check_protected_fields,
     check_query_options,
@@ -108,6 +109,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "Largest request body (also JSON), e.g. 20mb.", "20mb"),
     OptionSpec("fileKey", "PARSE_SERVER_FILE_KEY", "str",
                "Encrypts stored files at rest (AES-256-GCM); change it with `parse-compat files rotate-key`."),
+    OptionSpec("encryptionKey", "PARSE_SERVER_ENCRYPTION_KEY", "str",
+               "Parse's GridFS file encryption (AES-256-GCM, Parse's format): files a Parse server encrypted are "
+               "served, new ones are stored so Parse can read them. GridFS only; not with fileKey."),
     OptionSpec("fileUpload", "PARSE_SERVER_FILE_UPLOAD_OPTIONS", "json",
                'Who may upload, Parse 9 defaults: {"enableForPublic": false, "enableForAnonymousUser": false, '
                '"enableForAuthenticatedUser": true, "fileExtensions": [regexes; default refuses html, svg, '
@@ -450,6 +454,7 @@ class Settings:
     logLevels: dict[str, str] | None = None
     maxUploadSize: int = 20 * 1024 * 1024
     fileKey: str | None = None
+    encryptionKey: str | None = None
     fileUpload: dict[str, Any] | None = None
     fileDownload: dict[str, Any] | None = None
     preserveFileName: bool = False
@@ -548,6 +553,7 @@ class Settings:
         check_security_option(self.security)
         installation_options(self.installation)
         check_query_options(self.query)
+        check_encryption_key(self.encryptionKey, self.fileKey)
         resolve_custom_pages(self.pages, self.customPages)  # Parse's pages: what cannot be honoured stops the boot
         check_maintenance_key(self.maintenanceKey, self.masterKey, self.readOnlyMasterKey)
         self.field_protection = ServerProtection.from_options(self.protectedFields, self.protectedFieldsOwnerExempt,

@@ -80,3 +80,9 @@ def check_query_options(option: Any) -> None:
         if value:
             raise ValueError(f"query.{key} true is not supported: aggregations here use Parse's field names and "
                              "values, never MongoDB's raw ones")
+
+
+def check_encryption_key(encryption_key: str | None, file_key: str | None) -> None:
+    """Parse's `encryptionKey` (its GridFS files format) and this server's `fileKey` seal files two ways."""
+    if encryption_key and file_key:
+        raise ValueError("set encryptionKey (Parse's GridFS file encryption) or fileKey, not both")
