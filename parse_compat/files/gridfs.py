@@ -20,6 +20,7 @@ from pymongo.errors import OperationFailure
 
 from . import parse_sealing
 from .adapter import StoredFile
+from .encryption import DecryptionError
 
 CHUNK_SIZE = 255 * 1024  # GridFS's default, as Parse Server's driver writes it
 
@@ -122,7 +123,7 @@ class GridFSAdapter:
             return
         if sealed:  # Parse's encryptionKey format: the whole file is opened, then the range sent
             if self.encryption_key is None:
-                raise parse_sealing.DecryptionError("the file is encrypted and no encryptionKey is set")
+                raise DecryptionError("the file is encrypted and no encryptionKey is set")
             whole = b"".join([piece async for piece in self._chunks(file_id, chunk_size, 0, stored.length, stored)])
             yield parse_sealing.open_sealed(self.encryption_key, whole)[start:end]
             return
