@@ -26,6 +26,7 @@ from .security_check import check_security_option
 from .settings_checks import (
     check_encryption_key,
     check_maintenance_key,
+    check_product_purchase_legacy_api,
     check_protected_fields,
     check_query_options,
     installation_options,
@@ -266,6 +267,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("scheduledPush", "PARSE_SERVER_SCHEDULED_PUSH", "bool",
                "Pushes with a future push_time are stored as scheduled and sent when it comes (a time without a "
                "zone is read as UTC).", False),
+    OptionSpec("enableProductPurchaseLegacyApi", "PARSE_SERVER_ENABLE_PRODUCT_PURCHASE_LEGACY_API", "bool",
+               "Deprecated in Parse: the legacy _Product class and /validate_purchase. Not served here: false is "
+               "accepted, true stops the boot (Parse's default is true; README).", False),
     OptionSpec("webhookKey", "PARSE_SERVER_WEBHOOK_KEY", "str",
                "Sent as X-Parse-Webhook-Key with every webhook call (/hooks)."),
     OptionSpec("analyticsAdapter", "PARSE_SERVER_ANALYTICS_ADAPTER", "json",
@@ -497,6 +501,7 @@ class Settings:
     scheduledPush: bool = False
     installation: dict[str, Any] | None = None
     webhookKey: str | None = None
+    enableProductPurchaseLegacyApi: bool = False  # parse-compat: Parse's default is true; the API is not served
     analyticsAdapter: Any = None
     enableSanitizedErrorResponse: bool = True
     security: dict[str, Any] | None = None
@@ -554,6 +559,7 @@ class Settings:
         installation_options(self.installation)
         check_query_options(self.query)
         check_encryption_key(self.encryptionKey, self.fileKey)
+        check_product_purchase_legacy_api(self.enableProductPurchaseLegacyApi)
         resolve_custom_pages(self.pages, self.customPages)  # Parse's pages: what cannot be honoured stops the boot
         check_maintenance_key(self.maintenanceKey, self.masterKey, self.readOnlyMasterKey)
         self.field_protection = ServerProtection.from_options(self.protectedFields, self.protectedFieldsOwnerExempt,

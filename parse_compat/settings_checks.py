@@ -86,3 +86,11 @@ def check_encryption_key(encryption_key: str | None, file_key: str | None) -> No
     """Parse's `encryptionKey` (its GridFS files format) and this server's `fileKey` seal files two ways."""
     if encryption_key and file_key:
         raise ValueError("set encryptionKey (Parse's GridFS file encryption) or fileKey, not both")
+
+
+def check_product_purchase_legacy_api(enabled: bool | None) -> None:
+    """Parse's deprecated `enableProductPurchaseLegacyApi`: only false is honoured (README: options that do
+    not apply); true, set on purpose, stops the boot rather than promise an API that is not served."""
+    if enabled:
+        raise ValueError("enableProductPurchaseLegacyApi true is not supported: the legacy _Product / "
+                         "/validate_purchase API (Apple's deprecated verifyReceipt service) is not served here")

@@ -1,5 +1,5 @@
-"""Parse's `query` option (QueryServerOptions, issue 14 deliverable 6): accepted at its defaults,
-anything this server cannot honour stops the boot with one sentence."""
+"""Parse's `query` option (QueryServerOptions) and enableProductPurchaseLegacyApi (issue 14, deliverable
+6): accepted at the values this server honours; anything else stops the boot with one sentence."""
 
 from __future__ import annotations
 
@@ -27,3 +27,11 @@ def test_defaults_are_accepted_from_the_environment() -> None:
 def test_what_cannot_be_honoured_stops_the_boot(option: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Settings(appId="a", masterKey="m", query=option)
+
+
+def test_product_purchase_legacy_api_false_only() -> None:
+    # Parse's enableProductPurchaseLegacyApi (deprecated): the API is not served, so only false is honoured.
+    values = resolve({}, env={"PARSE_SERVER_ENABLE_PRODUCT_PURCHASE_LEGACY_API": "false"})
+    assert Settings(appId="a", masterKey="m", **values).enableProductPurchaseLegacyApi is False
+    with pytest.raises(ValueError, match="enableProductPurchaseLegacyApi true is not supported"):
+        Settings(appId="a", masterKey="m", **resolve({"enableProductPurchaseLegacyApi": "true"}, env={}))
