@@ -99,3 +99,17 @@ async def test_enable_check_log_logs_the_report_at_boot(api: Client, caplog: pyt
         log_security_report(api.state.settings)
     assert "Parse Server Security Check" in caplog.text and "❌ Security log disabled" in caplog.text
     assert any(record.levelno == logging.WARNING for record in caplog.records)
+
+
+def test_a_real_boot_logs_the_report(tmp_path: Path) -> None:
+    from .server_process import free_port, start
+
+    log = tmp_path / "options2-security.log"
+    proc = start(tmp_path, free_port(), "--security", '{"enableCheck": true, "enableCheckLog": true}', log=log)
+    try:
+        text = log.read_text(errors="replace")
+        # logged during the boot, before /health answered; "proc-master" is short: a warning
+        assert "Parse Server Security Check" in text and "❌ Secure master key" in text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
