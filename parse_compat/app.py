@@ -25,6 +25,7 @@ from .rest.write.server_owned import ServerOwnedWrites
 from .rest.write.store import StorageWrites
 from .schema.bootstrap import load_schema_file
 from .schema.registry import REFRESH_SECONDS, SchemaRegistry
+from .security_check import log_security_report
 from .settings import Settings
 from .state import AppState
 from .storage.base import StorageAdapter
@@ -99,6 +100,7 @@ def create_app(settings: Settings, storage: StorageAdapter | None = None) -> web
         state.services.router = router
         app[EDGE_KEY] = edge
         start_loop_lag_monitor(state)
+        log_security_report(state.settings)  # Parse's security.enableCheckLog, after the cloud code's defaults
 
     async def shutdown(app: web.Application) -> None:
         # Long-lived connections (Live Query websockets) close here, before aiohttp waits for handlers.

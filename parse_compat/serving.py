@@ -92,11 +92,14 @@ async def run(settings: Settings, *, reuse_port: bool = False, grace: float = SH
         loop.add_signal_handler(signum, request_stop, signum)
     runner = web.AppRunner(create_app(settings), access_log=None, shutdown_timeout=grace)
     listening = False
+    live_runner = None
     try:
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port or None)
         listening = True
         await site.start()
+        listening = False
+        live_runner = await start_live_query_port(runner.app, settings, reuse_port)  # liveQueryServerOptions.port
     except Exception as exc:  # noqa: BLE001 - every boot failure becomes one sentence
         log.debug("boot failed", exc_info=exc)
         try:
@@ -111,9 +114,32 @@ async def run(settings: Settings, *, reuse_port: bool = False, grace: float = SH
     gc_tuning.tune()  # after boot: what the app built is frozen, collections spaced out
     if on_ready is not None:
         on_ready()
+    check = None
+    if settings.verifyServerUrl:  # Parse's verifyServerUrl: one GET of <serverURL>/health, a warning if it fails
+        from .server_url_check import verify_server_url
+
+        check = loop.create_task(verify_server_url(settings.serverURL))
     await stop.wait()
-    await _stop_runner(runner, grace)
+    if check is not None:
+        check.cancel()
+    await _stop_runner(runner, grace)  # closes the Live Query sockets, on its own port too
+    if live_runner is not None:
+        await live_runner.cleanup()
     return 0
+
+
+async def start_live_query_port(app: web.Application, settings: Settings,
+                                reuse_port: bool) -> web.AppRunner | None:
+    """The Live Query websocket on its own port when liveQueryServerOptions.port asks for one."""
+    from .app import STATE_KEY
+    from .livequery.endpoint import start_own_listener
+    from .livequery.server_options import separate_port
+
+    port = separate_port(settings)
+    live = app[STATE_KEY].services.livequery
+    if port is None or live is None:
+        return None
+    return await start_own_listener(live, settings.host, port, reuse_port)
 
 
 def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

@@ -20,8 +20,17 @@ from typing import Any
 
 from .codec.keywords import DeniedKeyword, denylist_from_option
 from .logevents import check_log_levels
+from .pages_option import resolve_custom_pages
 from .security.clp import ServerProtection
-from .settings_checks import check_maintenance_key, check_protected_fields
+from .security_check import check_security_option
+from .settings_checks import (
+    check_encryption_key,
+    check_maintenance_key,
+    check_product_purchase_legacy_api,
+    check_protected_fields,
+    check_query_options,
+    installation_options,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "sqlite:///path/file.db (default ./data/parse.db) or mongodb://...", None),
     OptionSpec("serverURL", "PARSE_SERVER_URL", "str",
                "URL the server is reached at (default http://localhost:<port><mountPath>)."),
+    OptionSpec("verifyServerUrl", "PARSE_SERVER_VERIFY_SERVER_URL", "bool",
+               "Once listening, GET <serverURL>/health once and log a warning if it does not answer ok (the "
+               "server keeps running); false skips it.", True),
     OptionSpec("publicServerURL", "PARSE_PUBLIC_SERVER_URL", "str",
                "Public URL used in links and file URLs (default serverURL)."),
     OptionSpec("mountPath", "PARSE_SERVER_MOUNT_PATH", "str", "Mount path of the API.", "/parse"),
@@ -98,6 +110,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "Largest request body (also JSON), e.g. 20mb.", "20mb"),
     OptionSpec("fileKey", "PARSE_SERVER_FILE_KEY", "str",
                "Encrypts stored files at rest (AES-256-GCM); change it with `parse-compat files rotate-key`."),
+    OptionSpec("encryptionKey", "PARSE_SERVER_ENCRYPTION_KEY", "str",
+               "Parse's GridFS file encryption (AES-256-GCM, Parse's format): files a Parse server encrypted are "
+               "served, new ones are stored so Parse can read them. GridFS only; not with fileKey."),
     OptionSpec("fileUpload", "PARSE_SERVER_FILE_UPLOAD_OPTIONS", "json",
                'Who may upload, Parse 9 defaults: {"enableForPublic": false, "enableForAnonymousUser": false, '
                '"enableForAuthenticatedUser": true, "fileExtensions": [regexes; default refuses html, svg, '
@@ -167,6 +182,11 @@ OPTIONS: tuple[OptionSpec, ...] = (
                'The app\'s own account pages, Parse\'s keys: {"choosePassword", "passwordResetSuccess", '
                '"verifyEmailSuccess", "invalidVerificationLink", "invalidLink"} (http(s) URLs); the emailed '
                'links then redirect there.'),
+    OptionSpec("pages", "PARSE_SERVER_PAGES", "json",
+               'Parse\'s PagesOptions: {"pagesEndpoint": "apps" (the account pages\' path), "customUrls": '
+               '{"passwordReset", "passwordResetSuccess", "passwordResetLinkInvalid", "emailVerificationSuccess", '
+               '"emailVerificationLinkInvalid"}}; localization, page files, placeholders, custom routes and '
+               'forceRedirect are refused (the pages are built in).'),
     OptionSpec("appName", "PARSE_SERVER_APP_NAME", "str", "The app's name (given to customPages.choosePassword "
                "as app)."),
     OptionSpec("emailVerifyTokenValidityDuration", "PARSE_SERVER_EMAIL_VERIFY_TOKEN_VALIDITY_DURATION", "int",
@@ -183,6 +203,13 @@ OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("jobSchedules", "PARSE_COMPAT_JOB_SCHEDULES", "json",
                'Jobs run on a schedule, e.g. [{"jobName": "sendAppointmentReminders", "repeatMinutes": 15}].'),
     OptionSpec("liveQuery", "PARSE_SERVER_LIVE_QUERY", "json", 'Live Query, e.g. {"classNames": []}.'),
+    OptionSpec("startLiveQueryServer", "PARSE_SERVER_START_LIVE_QUERY_SERVER", "bool",
+               "Serve the Live Query websocket in this process. Default: on (Parse: off unless this or "
+               "liveQueryServerOptions is set); false: writes are still published on liveQuery.redisURL."),
+    OptionSpec("liveQueryServerOptions", "PARSE_SERVER_LIVE_QUERY_SERVER_OPTIONS", "json",
+               'Parse\'s Live Query server options: {"port": its own port for the websocket, "keyPairs", '
+               '"websocketTimeout" (ms), "cacheTimeout" (ms a session check is reused), "logLevel"}; appId, masterKey, '
+               'serverURL and redisURL only as this server\'s own; pubSubAdapter, wssAdapter, redisOptions refused.'),
     OptionSpec("databaseOptions", "PARSE_SERVER_DATABASE_OPTIONS", "json",
                'Database options, e.g. {"maxTimeMS": 5000}: the time budget of every query in ms (past it: '
                'error 124; default 5000, 0 = none; MongoDB gets it as maxTimeMS).'),
@@ -211,6 +238,9 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "Default: on when a schema template is loaded."),
     OptionSpec("dataDir", "PARSE_COMPAT_DATA_DIR", "str",
                "Directory for the SQLite file and generated credentials.", "data"),
+    OptionSpec("query", "PARSE_SERVER_QUERY", "json",
+               'Parse\'s QueryServerOptions: {"aggregationRawFieldNames": false, "aggregationRawValues": false}; true '
+               'is refused (aggregations use Parse\'s field names and values on every store).'),
     OptionSpec("requestComplexity", "PARSE_SERVER_REQUEST_COMPLEXITY", "json",
                'Query limits, Parse 9\'s names (-1 = none): {"includeDepth", "includeCount", "subqueryDepth", '
                '"subqueryLimit", "queryDepth", "batchRequestLimit", "allowRegex", "graphQLDepth", '
@@ -230,9 +260,16 @@ OPTIONS: tuple[OptionSpec, ...] = (
                '{"key", "keyId", "teamId"}, "topic", "production"}} (FCM HTTP v1, APNs), or {"adapter": '
                '"my_pkg.my_push", ...its options}; "queueOptions": {"batchSize": 100}. Unset: a logging adapter '
                'that sends nothing.'),
+    OptionSpec("installation", "PARSE_SERVER_INSTALLATION", "json",
+               'Duplicate device tokens, Parse\'s shape and defaults: {"duplicateDeviceTokenAction": "delete" (or '
+               '"update": the other row keeps its fields, loses the token), "duplicateDeviceTokenMergePriority": '
+               '"deviceToken" (or "installationId"), "duplicateDeviceTokenActionEnforceAuth": false (true refused)}.'),
     OptionSpec("scheduledPush", "PARSE_SERVER_SCHEDULED_PUSH", "bool",
                "Pushes with a future push_time are stored as scheduled and sent when it comes (a time without a "
                "zone is read as UTC).", False),
+    OptionSpec("enableProductPurchaseLegacyApi", "PARSE_SERVER_ENABLE_PRODUCT_PURCHASE_LEGACY_API", "bool",
+               "Deprecated in Parse: the legacy _Product class and /validate_purchase. Not served here: false is "
+               "accepted, true stops the boot (Parse's default is true; README).", False),
     OptionSpec("webhookKey", "PARSE_SERVER_WEBHOOK_KEY", "str",
                "Sent as X-Parse-Webhook-Key with every webhook call (/hooks)."),
     OptionSpec("analyticsAdapter", "PARSE_SERVER_ANALYTICS_ADAPTER", "json",
@@ -254,6 +291,10 @@ OPTIONS: tuple[OptionSpec, ...] = (
                "request.object) lack the fields protected from the caller.", False),
     OptionSpec("protectedFieldsSaveResponseExempt", "PARSE_SERVER_PROTECTED_FIELDS_SAVE_RESPONSE_EXEMPT", "bool",
                "Create/update answers include protected fields the save changed; false: they are stripped.", True),
+    OptionSpec("security", "PARSE_SERVER_SECURITY", "json",
+               'Security check, Parse\'s shape: {"enableCheck": false, "enableCheckLog": false, "checkGroups": '
+               '["Parse Server Configuration", "Database"]}. enableCheck: the master key may GET /security for a '
+               'report of weak settings; with enableCheckLog it is also logged at boot.'),
     OptionSpec("verbose", "VERBOSE", "bool", "Log at the debug level (Parse's verbose).", False),
     OptionSpec("silent", "SILENT", "bool", "No console output.", False),
     OptionSpec("jsonLogs", "JSON_LOGS", "bool",
@@ -398,6 +439,7 @@ class Settings:
     databaseURI: str | None = None
     serverURL: str | None = None
     publicServerURL: str | None = None
+    verifyServerUrl: bool = True
     mountPath: str = "/parse"
     port: int = 1337
     host: str = "0.0.0.0"
@@ -416,6 +458,7 @@ class Settings:
     logLevels: dict[str, str] | None = None
     maxUploadSize: int = 20 * 1024 * 1024
     fileKey: str | None = None
+    encryptionKey: str | None = None
     fileUpload: dict[str, Any] | None = None
     fileDownload: dict[str, Any] | None = None
     preserveFileName: bool = False
@@ -428,6 +471,8 @@ class Settings:
     sessionLength: int | None = None  # None: Parse's default (one year) unless the cloud code's defaults set it
     expireInactiveSessions: bool = True
     liveQuery: dict[str, Any] | None = None
+    startLiveQueryServer: bool | None = None  # None: served (Parse: not started)
+    liveQueryServerOptions: dict[str, Any] | None = None
     dataDir: str = "data"
     accountLockout: dict[str, Any] | None = None
     emailAdapter: dict[str, Any] | None = None
@@ -441,6 +486,7 @@ class Settings:
     revokeSessionOnPasswordReset: bool = True
     accountMailInterval: int = 60
     requestComplexity: dict[str, Any] | None = None
+    query: dict[str, Any] | None = None
     rateLimit: list[dict[str, Any]] | dict[str, Any] | None = None
     trustProxy: Any = None
     transactionLimits: dict[str, Any] | None = None
@@ -453,9 +499,12 @@ class Settings:
     auditRetentionDays: int | None = None
     push: dict[str, Any] | None = None
     scheduledPush: bool = False
+    installation: dict[str, Any] | None = None
     webhookKey: str | None = None
+    enableProductPurchaseLegacyApi: bool = False  # parse-compat: Parse's default is true; the API is not served
     analyticsAdapter: Any = None
     enableSanitizedErrorResponse: bool = True
+    security: dict[str, Any] | None = None
     verbose: bool = False
     silent: bool = False
     jsonLogs: bool = False
@@ -473,6 +522,7 @@ class Settings:
     convertUsernameToLowercase: bool = False
     enableCollationCaseComparison: bool = False
     customPages: dict[str, Any] | None = None
+    pages: dict[str, Any] | None = None
     appName: str | None = None
     mountGraphQL: bool = False
     graphQLPath: str = "/graphql"
@@ -505,6 +555,12 @@ class Settings:
         check_log_levels(self.logLevels)
         self.denied_keywords = denylist_from_option(self.requestKeywordDenylist)
         check_protected_fields(self.protectedFields, self.userSensitiveFields)
+        check_security_option(self.security)
+        installation_options(self.installation)
+        check_query_options(self.query)
+        check_encryption_key(self.encryptionKey, self.fileKey)
+        check_product_purchase_legacy_api(self.enableProductPurchaseLegacyApi)
+        resolve_custom_pages(self.pages, self.customPages)  # Parse's pages: what cannot be honoured stops the boot
         check_maintenance_key(self.maintenanceKey, self.masterKey, self.readOnlyMasterKey)
         self.field_protection = ServerProtection.from_options(self.protectedFields, self.protectedFieldsOwnerExempt,
                                                               self.userSensitiveFields)

@@ -18,7 +18,9 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import OperationFailure
 
+from . import parse_sealing
 from .adapter import StoredFile
+from .encryption import DecryptionError
 
 CHUNK_SIZE = 255 * 1024  # GridFS's default, as Parse Server's driver writes it
 
@@ -31,12 +33,16 @@ class GridFSWriter:
         self._pending = bytearray()
         self._n = 0
         self._length = 0
+        self._sealed = bytearray() if adapter.encryption_key is not None else None  # Parse's format: whole file
 
     async def _flush_chunk(self, data: bytes) -> None:
         await self._adapter.chunks.insert_one({"files_id": self._id, "n": self._n, "data": data})
         self._n += 1
 
     async def write(self, data: bytes) -> None:
+        if self._sealed is not None:
+            self._sealed += data
+            return
         self._pending += data
         self._length += len(data)
         while len(self._pending) >= CHUNK_SIZE:
@@ -44,6 +50,10 @@ class GridFSWriter:
             del self._pending[:CHUNK_SIZE]
 
     async def commit(self, record: StoredFile) -> None:
+        if self._sealed is not None and self._adapter.encryption_key is not None:
+            sealed = parse_sealing.seal(self._adapter.encryption_key, bytes(self._sealed))
+            self._sealed = None
+            await self.write(sealed)
         if self._pending:
             await self._flush_chunk(bytes(self._pending))
             self._pending.clear()
@@ -56,7 +66,8 @@ class GridFSWriter:
             "_id": self._id, "filename": self._name, "length": self._length, "chunkSize": CHUNK_SIZE,
             "uploadDate": record.created_at, "metadata": record.metadata, "contentType": record.content_type,
             "parseCompat": {"size": record.size, "sha256": record.sha256, "encrypted": record.encrypted,
-                            "tags": record.tags, "owner": record.owner},
+                            "tags": record.tags, "owner": record.owner,
+                            "parseEncrypted": self._adapter.encryption_key is not None},
         })
         for old in previous:
             await self._adapter.remove(old)
@@ -66,7 +77,9 @@ class GridFSWriter:
 
 
 class GridFSAdapter:
-    def __init__(self, database: Any, bucket: str = "fs", client: Any = None) -> None:
+    def __init__(self, database: Any, bucket: str = "fs", client: Any = None,
+                 encryption_key: str | None = None) -> None:
+        self.encryption_key = encryption_key  # Parse's encryptionKey (parse_sealing.py)
         self.files = database[f"{bucket}.files"]
         self.chunks = database[f"{bucket}.chunks"]
         self._client = client  # only when this adapter opened its own connection
@@ -91,17 +104,34 @@ class GridFSAdapter:
             return None
         extra = doc.get("parseCompat") or {}
         length = int(doc.get("length", 0))
+        # Parse's encryptionKey: files Parse wrote (no parseCompat) are sealed when the key is set, as Parse reads them
+        sealed = bool(extra.get("parseEncrypted")) if extra else self.encryption_key is not None
+        if sealed and "size" not in extra:
+            extra = {**extra, "size": max(length - parse_sealing.OVERHEAD, 0)}
         created = doc.get("uploadDate")
         if isinstance(created, datetime) and created.tzinfo is None:
             created = created.replace(tzinfo=UTC)
         stored = StoredFile(name, length, doc.get("contentType"), extra.get("size", length), extra.get("sha256"),
                             bool(extra.get("encrypted")), doc.get("metadata") or {}, extra.get("tags") or {},
-                            created, (doc["_id"], int(doc.get("chunkSize") or CHUNK_SIZE)),
+                            created, (doc["_id"], int(doc.get("chunkSize") or CHUNK_SIZE), sealed),
                             owner=extra["owner"] if isinstance(extra.get("owner"), str) else None)
         return stored
 
     async def read(self, stored: StoredFile, start: int, end: int) -> AsyncIterator[bytes]:
-        file_id, chunk_size = stored.ref
+        file_id, chunk_size, sealed = stored.ref
+        if end <= start:
+            return
+        if sealed:  # Parse's encryptionKey format: the whole file is opened, then the range sent
+            if self.encryption_key is None:
+                raise DecryptionError("the file is encrypted and no encryptionKey is set")
+            whole = b"".join([piece async for piece in self._chunks(file_id, chunk_size, 0, stored.length, stored)])
+            yield parse_sealing.open_sealed(self.encryption_key, whole)[start:end]
+            return
+        async for piece in self._chunks(file_id, chunk_size, start, end, stored):
+            yield piece
+
+    async def _chunks(self, file_id: Any, chunk_size: int, start: int, end: int,
+                      stored: StoredFile) -> AsyncIterator[bytes]:
         if end <= start:
             return
         first, last = start // chunk_size, (end - 1) // chunk_size

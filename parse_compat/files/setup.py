@@ -2,7 +2,8 @@
 
 Options (settings.py): `filesAdapter` — `local` (default with SQLite: `<dataDir>/files`),
 `local:/some/dir`, `gridfs` (default with MongoDB: the app's own database, as Parse Server
-does), `gridfs:mongodb://…/db` (another database); `fileKey` — encrypt at rest; `fileUpload` —
+does), `gridfs:mongodb://…/db` (another database); `fileKey` — encrypt at rest; `encryptionKey` —
+Parse's GridFS encryption, its own format (parse_sealing.py), instead of fileKey; `fileUpload` —
 Parse's upload policy; `protectedFiles` — signed/checked downloads, on by default when a schema
 template (the dental one) is loaded, off otherwise.
 """
@@ -31,28 +32,32 @@ def protected_files(settings: Settings) -> bool:
 
 def build_adapter(settings: Settings, storage: Any = None) -> FilesAdapter:
     return adapter_for(getattr(settings, "filesAdapter", None) or "", settings.databaseURI or "",
-                       Path(settings.dataDir), storage)
+                       Path(settings.dataDir), storage, getattr(settings, "encryptionKey", None))
 
 
-def adapter_for(spec: str, database_uri: str, data_dir: Path, storage: Any = None) -> FilesAdapter:
+def adapter_for(spec: str, database_uri: str, data_dir: Path, storage: Any = None,
+                encryption_key: str | None = None) -> FilesAdapter:
     """The files adapter a `filesAdapter` value names, beside the store `database_uri` names
-    (`storage`: that store's adapter, connected, for GridFS in the app's own database)."""
+    (`storage`: that store's adapter, connected, for GridFS in the app's own database;
+    `encryption_key`: Parse's encryptionKey, which only its GridFS format has)."""
     spec = spec.strip()
     kind, _, arg = spec.partition(":")
     if not spec:
         kind = "gridfs" if database_uri.startswith(("mongodb://", "mongodb+srv://", "mongomock://")) else "local"
     if kind == "local":
+        if encryption_key:
+            raise ValueError("encryptionKey is Parse's GridFS file encryption; with local files use fileKey")
         return LocalFilesAdapter(arg or data_dir / "files")
     if kind == "gridfs":
         if not arg:
             database = getattr(storage, "database", None)
             if database is None:
                 raise ValueError("filesAdapter gridfs needs a MongoDB databaseURI (or gridfs:mongodb://…)")
-            return GridFSAdapter(database)
+            return GridFSAdapter(database, encryption_key=encryption_key)
         from ..storage.mongo.connection import create_client, database_name
 
         client = create_client(arg)
-        return GridFSAdapter(client[database_name(arg)], client=client)
+        return GridFSAdapter(client[database_name(arg)], client=client, encryption_key=encryption_key)
     raise ValueError(f"unknown filesAdapter {spec!r}: use local, local:/dir, gridfs or gridfs:mongodb://…")
 
 

@@ -1,5 +1,6 @@
 """The account pages emailed links lead to (`/apps/<appId>/verify_email`,
-`/apps/<appId>/request_password_reset`). They need no app id header, so they are raw routes.
+`/apps/<appId>/request_password_reset`; `apps` is Parse's `pages.pagesEndpoint`, see pages_option.py).
+They need no app id header, so they are raw routes.
 
 Parse's `customPages` option sends the browser to the app's own pages instead (302):
 `verifyEmailSuccess`, `invalidVerificationLink` (or `invalidLink`), `choosePassword` (with
@@ -18,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from aiohttp import web
 
 from ..errors import ParseError
+from ..pages_option import pages_endpoint, resolve_custom_pages
 from ..rest.account_mail import AccountMail
 from ..state import AppState
 from .safety import PAGE_CSP
@@ -76,9 +78,10 @@ def redirect(url: str, params: dict[str, str] | None = None) -> web.Response:
 
 def install_pages(state: AppState) -> None:
     settings = state.settings
-    pattern = re.compile(r"^/apps/([^/]+)/(verify_email|request_password_reset)/?$")
+    endpoint = re.escape(pages_endpoint(settings.pages))  # Parse's pages.pagesEndpoint
+    pattern = re.compile(rf"^/{endpoint}/([^/]+)/(verify_email|request_password_reset)/?$")
     mail = AccountMail(state)
-    custom = custom_pages(getattr(settings, "customPages", None))
+    custom = custom_pages(resolve_custom_pages(settings.pages, settings.customPages))  # with pages.customUrls
     invalid_link = custom.get("invalidLink")
     invalid_verification = custom.get("invalidVerificationLink") or invalid_link
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..settings import Settings
+from .server_options import merged_live_query
 
 TEMPLATE_CLASSES = ("Patient", "XRayLog", "TreatmentPlan", "AppointmentReminder")
 
@@ -73,7 +74,7 @@ def _number(raw: dict[str, Any], key: str, default: float, minimum: float) -> fl
 
 
 def load_config(settings: Settings) -> LiveQueryConfig:
-    raw = settings.liveQuery or {}
+    raw = merged_live_query(settings)  # with liveQueryServerOptions' keys (server_options.py)
     if not isinstance(raw, dict):
         raise LiveQueryConfigError("liveQuery must be a JSON object")
     names = raw.get("classNames", [])

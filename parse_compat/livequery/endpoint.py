@@ -117,3 +117,24 @@ async def serve(live: LiveQuery, request: web.Request, path: str = "") -> web.St
         with contextlib.suppress(Exception):
             await client.flush()
     return ws
+
+
+async def start_own_listener(live: LiveQuery, host: str, port: int, reuse_port: bool) -> web.AppRunner:
+    """Parse's `liveQueryServerOptions.port`: the websocket alone on another port, at any path."""
+    app = web.Application()
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if not is_websocket(request.method, request.path, request):
+            raise web.HTTPNotFound()
+        return await serve(live, request)
+
+    app.router.add_route("GET", "/{tail:[\\s\\S]*}", handle)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=CLOSE_TIMEOUT)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise ValueError(f"cannot listen on {host}:{port} (liveQueryServerOptions.port): {exc.strerror or exc}") \
+            from exc
+    return runner

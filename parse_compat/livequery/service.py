@@ -38,6 +38,7 @@ from .fanout import Change, Fanout
 from .gc_policy import GcPolicy
 from .hub import Hub
 from .operations import Operations
+from .server_options import apply_log_level, separate_port, serves_websocket
 from .sessions import SessionWatch
 
 log = logging.getLogger("parse_compat.livequery")
@@ -168,7 +169,9 @@ async def install_live_query(state: AppState) -> LiveQuery:
     live = LiveQuery(state, load_config(state.settings))
     state.services.livequery = live
     state.writer.listeners.append(live.on_write)
-    state.services.raw_routes.append(websocket_route(live))
+    apply_log_level(state.settings)  # liveQueryServerOptions.logLevel
+    if serves_websocket(state.settings) and separate_port(state.settings) is None:  # else: its own port (serving)
+        state.services.raw_routes.append(websocket_route(live))
     listeners = getattr(state.services.sessions, "listeners", None)
     if isinstance(listeners, list):
         listeners.append(live.on_sessions_forgotten)

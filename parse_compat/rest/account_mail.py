@@ -35,6 +35,7 @@ from ..codec.dates import date_value, parse_iso
 from ..errors import EMAIL_NOT_FOUND, OTHER_CAUSE, ParseError
 from ..mail import Email, mail_of
 from ..outbox import Outbox
+from ..pages_option import pages_endpoint
 from ..storage.base import Document, FindOptions
 from .context import RequestContext
 
@@ -99,7 +100,8 @@ class AccountMail:
     def _link(self, page: str, token: str) -> str:
         settings = self.state.settings
         base = (settings.publicServerURL or "").rstrip("/")
-        return f"{base}/apps/{settings.appId}/{page}?" + urlencode({"token": token})  # like Parse 7+: no username
+        endpoint = pages_endpoint(settings.pages)  # Parse's pages.pagesEndpoint, default apps
+        return f"{base}/{endpoint}/{settings.appId}/{page}?" + urlencode({"token": token})  # like Parse 7+: no username
 
     def _key(self, kind: str, who: str) -> str:
         secret = str(self.state.settings.masterKey).encode("utf-8")

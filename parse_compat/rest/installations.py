@@ -5,7 +5,9 @@
 - `installationId` is stored lower-case;
 - a POST whose installationId matches an existing row updates it and answers 200 `{updatedAt}`;
 - `installationId`, `deviceToken` and `deviceType` cannot be changed by an update (136);
-- clients may not delete installations (119; finding them is refused in `rest/find.py`).
+- clients may not delete installations (119; finding them is refused in `rest/find.py`);
+- other rows holding a new installation's `deviceToken` are deleted or lose the token (Parse's
+  `installation` option, `installation_dedup.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from ..errors import CHANGED_IMMUTABLE_FIELD, INSTALLATION_ERROR, OPERATION_FORBIDDEN, ParseError
 from ..storage.base import FindOptions
 from .context import RequestContext
+from .installation_dedup import clear_duplicates, orphan_holding
 from .write import ClassHooks, WriteOp
 
 IMMUTABLE = ("installationId", "deviceToken", "deviceType")
@@ -65,6 +68,15 @@ class InstallationRules(ClassHooks):
                 changes.pop("deviceType")
             op.kind, op.object_id, op.raw = "update", existing["objectId"], changes
             return
+        token = body.get("deviceToken")
+        orphan = await orphan_holding(op.ctx, op.schema, token) if token and body.get("installationId") else None
+        if orphan is not None:  # installation option, merge priority deviceToken: that row becomes this install
+            changes = {k: v for k, v in body.items() if k != "deviceToken"}
+            if changes.get("deviceType") == orphan.get("deviceType"):
+                changes.pop("deviceType", None)
+            op.kind, op.object_id, op.raw = "update", orphan["objectId"], changes
+            op.notes["merged_installation"] = True
+            return
         if not body.get("deviceType"):
             raise ParseError(INSTALLATION_ERROR, "deviceType must be specified in this operation")
 
@@ -72,5 +84,15 @@ class InstallationRules(ClassHooks):
         if op.creating or op.original is None:
             return
         for key in IMMUTABLE:
+            if key == "installationId" and op.notes.get("merged_installation") and not op.original.get(key):
+                continue  # the merge case gives the token's row the request's installationId
             if key in op.body and op.body[key] != op.original.get(key):
                 raise ParseError(CHANGED_IMMUTABLE_FIELD, f"{key} may not be changed in this operation")
+
+    async def after_store(self, op: WriteOp) -> None:
+        if not (op.creating or op.notes.get("merged_installation")) or op.object_id is None:
+            return
+        token = op.body.get("deviceToken") if op.creating else (op.original or {}).get("deviceToken")
+        if isinstance(token, str) and token:  # the installation option: other rows with this token lose
+            assert op.schema is not None
+            await clear_duplicates(op.ctx, op.schema, token, op.object_id)

@@ -17,13 +17,14 @@ from . import (
     logs,
     push,
     schemas,
+    security,
     server_info,
     users,
 )
 
 
 def register_all(router: Router) -> None:
-    for module in (users, auth_routes, classes, schemas, batch, config, server_info, functions, aggregate, push,
-                   audiences, hooks, logs, analytics):
+    for module in (users, auth_routes, classes, schemas, batch, config, server_info, security, functions, aggregate,
+                   push, audiences, hooks, logs, analytics):
         module.register(router)
     openapi_routes.register(router)  # GET /openapi.json
