@@ -54,6 +54,18 @@ def _put_dropping_oldest(queue: asyncio.Queue[Any], item: Any) -> bool:
         return False
 
 
+def _raise_if_cancelled() -> None:
+    """Deliver a cancellation that a Redis call swallowed.
+
+    redis-py sends each command through ``asyncio.wait_for``, which on Python 3.11 returns
+    normally when the task is cancelled in the loop iteration where the send completes. The
+    loop would then wait on Redis for good, and so would the process's shutdown (seen: one
+    ``close`` in five hung when it came right after ``start``)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class Bus(Protocol):
     async def start(self, handler: Handler) -> None: ...
 
@@ -142,6 +154,7 @@ class RedisBus:
                     payload = await self._outbox.get()
                     try:
                         await client.publish(self.channel, payload)
+                        _raise_if_cancelled()
                     except Exception:
                         log.error("live query: Redis publish failed; one message lost")
                         raise
@@ -164,6 +177,7 @@ class RedisBus:
             try:
                 # SUBSCRIBE is only sent here; Redis confirms it with a "subscribe" message below
                 await pubsub.subscribe(self.channel)
+                _raise_if_cancelled()
                 async for message in pubsub.listen():
                     if message.get("type") == "subscribe":
                         self._subscribed.set()
