@@ -8,7 +8,10 @@ order. Messages are JSON dicts with a type ``t``: ``change`` (a write, see
 ``fanout.Change``), ``roles`` (role cache invalidation) and ``sessions`` (re-validate tokens);
 they carry documents with their ACL lists, never session tokens.
 
-When Redis is unreachable, messages published meanwhile are logged and lost; both loops retry
+``RedisBus.start`` returns once Redis has confirmed the subscription (its ``subscribe`` reply,
+not merely the command sent), however long that takes on a loaded host: a process is ready
+only when it hears every change published after that. When Redis is unreachable, start-up goes
+on (with a warning), messages published meanwhile are logged and lost, and both loops retry
 with back-off (up to 5 s) until Redis is back.
 
 The local queues are bounded (``maxPendingChanges``): when matching falls behind a burst of
@@ -32,6 +35,7 @@ log = logging.getLogger("parse_compat.livequery")
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 Spawn = Callable[[str, Callable[[], Awaitable[None]]], Any]
 MAX_BACKOFF = 5.0
+SUBSCRIBE_WAIT = 60.0  # start() gives up waiting for a Redis that accepts but never answers
 DEFAULT_PENDING = 10_000
 
 
@@ -48,6 +52,18 @@ def _put_dropping_oldest(queue: asyncio.Queue[Any], item: Any) -> bool:
         queue.get_nowait()
         queue.put_nowait(item)
         return False
+
+
+def _raise_if_cancelled() -> None:
+    """Deliver a cancellation that a Redis call swallowed.
+
+    redis-py sends each command through ``asyncio.wait_for``, which on Python 3.11 returns
+    normally when the task is cancelled in the loop iteration where the send completes. The
+    loop would then wait on Redis for good, and so would the process's shutdown (seen: one
+    ``close`` in five hung when it came right after ``start``)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 class Bus(Protocol):
@@ -95,20 +111,30 @@ class LocalBus:
 class RedisBus:
     """Several processes: Redis PUBLISH / SUBSCRIBE on one channel per app."""
 
+    subscribe_wait = SUBSCRIBE_WAIT
+
     def __init__(self, url: str, app_id: str, max_pending: int = DEFAULT_PENDING, spawn: Spawn | None = None) -> None:
         self.url = url
         self.channel = f"parse-compat:{app_id}:livequery"
         self._outbox: asyncio.Queue[str] = asyncio.Queue(max_pending)
         self._tasks: list[asyncio.Task[None]] = []
-        self._subscribed = asyncio.Event()
+        self._subscribed = asyncio.Event()  # Redis confirmed the subscription (cleared while reconnecting)
+        self._first_attempt = asyncio.Event()  # the first subscription attempt was confirmed or failed
         self._spawn = spawn or _spawn_plain
 
     async def start(self, handler: Handler) -> None:
+        """Start both loops; return once Redis has confirmed the subscription (or the first
+        attempt failed: Redis down at boot is retried in the background)."""
         self._tasks = [self._spawn("livequery.bus.publisher", self._publisher),
                        self._spawn("livequery.bus.subscriber", lambda: self._subscriber(handler))]
-        # Wait (briefly) for the subscription, so that a write right after start-up is not missed.
+        # Not a short wall-clock bound: on a loaded host the first attempt (importing redis,
+        # connecting) can take longer than any such bound, and a process that reported ready
+        # before Redis confirmed the subscription lost the writes made in between.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._subscribed.wait(), timeout=5.0)
+            await asyncio.wait_for(self._first_attempt.wait(), timeout=self.subscribe_wait)
+        if not self._subscribed.is_set():
+            log.warning("live query: not subscribed to Redis yet; changes made meanwhile by other processes "
+                        "will not reach this process's subscribers")
 
     def publish(self, message: dict[str, Any]) -> None:
         if not _put_dropping_oldest(self._outbox, json.dumps(message, separators=(",", ":"))):
@@ -128,6 +154,7 @@ class RedisBus:
                     payload = await self._outbox.get()
                     try:
                         await client.publish(self.channel, payload)
+                        _raise_if_cancelled()
                     except Exception:
                         log.error("live query: Redis publish failed; one message lost")
                         raise
@@ -148,10 +175,14 @@ class RedisBus:
             client = self._client()
             pubsub = client.pubsub()
             try:
+                # SUBSCRIBE is only sent here; Redis confirms it with a "subscribe" message below
                 await pubsub.subscribe(self.channel)
-                self._subscribed.set()
-                backoff = 0.1
+                _raise_if_cancelled()
                 async for message in pubsub.listen():
+                    if message.get("type") == "subscribe":
+                        self._subscribed.set()
+                        self._first_attempt.set()
+                        backoff = 0.1
                     if message.get("type") != "message":
                         continue
                     try:
@@ -165,6 +196,8 @@ class RedisBus:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - reconnect with back-off
+                self._subscribed.clear()
+                self._first_attempt.set()
                 log.warning("live query: Redis subscriber error (%s); retrying in %.1fs", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)

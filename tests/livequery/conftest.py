@@ -24,13 +24,15 @@ LIVE_CLASSES = ["Room", "Note", "Secret", "_User", "_Session"]
 class Socket:
     """One Live Query websocket as a test drives it; a reader task queues every frame received."""
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse, env: LiveEnv) -> None:
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, env: LiveEnv | None = None) -> None:
         self.ws = ws
         self.env = env
         self.frames: asyncio.Queue[aiohttp.WSMessage] = asyncio.Queue()
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
     async def _read(self) -> None:
+        # Always reading, as a browser or the SDK does: aiohttp's client answers the server's
+        # pings only inside receive(), and the server drops a socket that misses a pong.
         while True:
             message = await self.ws.receive()
             await self.frames.put(message)
@@ -47,6 +49,7 @@ class Socket:
 
     async def nothing(self) -> None:
         """Asserts that no frame arrives once the server has delivered everything it queued."""
+        assert self.env is not None, "an in-process server to settle"
         await self.env.settle()
         await asyncio.sleep(0.05)
         assert self.frames.empty(), f"unexpected frame: {self.frames.get_nowait().data}"

@@ -4,6 +4,13 @@
   ACLs applied there, and a logout through one ends the private subscription held by the other;
 - ``parse-compat --workers 2`` on one port: both workers serve sockets, and every subscriber
   hears a write whichever worker served it.
+
+Every socket is read all the time (``conftest.Socket``), as real clients do: aiohttp's client
+answers the server's pings only while something awaits ``receive()``, and the server drops a
+socket that has not answered within ``websocketTimeout`` + half of it (10 + 5 s). Opening 16
+sockets took 16 s at load 20, and the first two were dropped before the test read them.
+Starting and stopping processes are given time in proportion to a loaded machine (a boot of
+two workers took 10-24 s at load 14, over 30 s at load 20).
 """
 
 from __future__ import annotations
@@ -25,9 +32,11 @@ import aiohttp
 import pytest
 
 from tests.api.conftest import ROOT, Client
+from tests.livequery.conftest import Socket
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-STARTUP_TIMEOUT = 30.0
+STARTUP_TIMEOUT = 120.0
+STOP_TIMEOUT = 60.0  # the server's own grace for in-flight requests is 10 s
 
 
 def free_port() -> int:
@@ -93,7 +102,7 @@ class Server:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
@@ -111,25 +120,21 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def socket_to(http: aiohttp.ClientSession, server: Server, app_id: str,
-                    token: str | None = None) -> aiohttp.ClientWebSocketResponse:
-    ws = await http.ws_connect(server.url.replace("http://", "ws://"))
+async def socket_to(http: aiohttp.ClientSession, server: Server, app_id: str, token: str | None = None) -> Socket:
+    sock = Socket(await http.ws_connect(server.url.replace("http://", "ws://")))
     connect: dict[str, Any] = {"op": "connect", "applicationId": app_id}
     if token:
         connect["sessionToken"] = token
-    await ws.send_json(connect)
-    assert (await ws.receive_json(timeout=5))["op"] == "connected"
-    await ws.send_json({"op": "subscribe", "requestId": 1, "query": {"className": "Thing", "where": {}}})
-    assert (await ws.receive_json(timeout=5))["op"] == "subscribed"
-    return ws
+    await sock.send(connect)
+    assert (await sock.recv(timeout=5))["op"] == "connected"
+    await sock.send({"op": "subscribe", "requestId": 1, "query": {"className": "Thing", "where": {}}})
+    assert (await sock.recv(timeout=5))["op"] == "subscribed"
+    return sock
 
 
-async def no_frame(ws: aiohttp.ClientWebSocketResponse, wait: float = 0.6) -> None:
-    reader = asyncio.ensure_future(ws.receive())
-    done, _ = await asyncio.wait({reader}, timeout=wait)
-    if done:
-        raise AssertionError(f"unexpected frame: {reader.result().data}")
-    reader.cancel()
+async def no_frame(sock: Socket, wait: float = 0.6) -> None:
+    await asyncio.sleep(wait)
+    assert sock.frames.empty(), f"unexpected frame: {sock.frames.get_nowait().data}"
 
 
 def master_client(http: aiohttp.ClientSession, server: Server, app_id: str) -> Client:
@@ -167,26 +172,26 @@ async def test_two_servers_share_changes_over_redis(workdir: Path, http: aiohttp
         created = await api_b.post("/classes/Thing", {"n": 1})
         assert created.status == 201, created.body
         for ws in (public_on_a, uma_on_a, vic_on_a, public_on_b):
-            event = await ws.receive_json(timeout=5)
+            event = await ws.recv(timeout=5)
             assert event["op"] == "create" and event["object"]["objectId"] == created.body["objectId"]
 
         await api_a.put(f"/classes/Thing/{created.body['objectId']}", {"n": 2})
-        event = await public_on_b.receive_json(timeout=5)
+        event = await public_on_b.recv(timeout=5)
         assert (event["op"], event["object"]["n"], event["original"]["n"]) == ("update", 2, 1)
         for ws in (public_on_a, uma_on_a, vic_on_a):
-            assert (await ws.receive_json(timeout=5))["op"] == "update"
+            assert (await ws.recv(timeout=5))["op"] == "update"
 
         # the ACL travels with the change and is applied by the receiving process
         private = {users["uma"]["objectId"]: {"read": True, "write": True}}
         await api_b.post("/classes/Thing", {"n": 3, "ACL": private}, session_token=users["uma"]["sessionToken"])
-        event = await uma_on_a.receive_json(timeout=5)
+        event = await uma_on_a.recv(timeout=5)
         assert event["object"]["n"] == 3 and event["object"]["ACL"] == private
         await no_frame(vic_on_a)
         await no_frame(public_on_a)
 
         # a logout served by B ends uma's private subscription held by A
         assert (await api_b.post("/logout", {}, session_token=users["uma"]["sessionToken"])).status == 200
-        assert await uma_on_a.receive_json(timeout=5) == {"op": "error", "code": 209, "reconnect": False,
+        assert await uma_on_a.recv(timeout=5) == {"op": "error", "code": 209, "reconnect": False,
                                                           "error": "Invalid session token", "requestId": 1}
         for ws in (public_on_a, uma_on_a, vic_on_a, public_on_b):
             await ws.close()
@@ -231,14 +236,14 @@ async def test_workers_share_one_port_and_deliver_every_write(workdir: Path, htt
         assert len(workers) == 2
         api = master_client(http, server, app_id)
         sockets = [await socket_to(http, server, app_id) for _ in range(16)]
-        client_ports = {ws.get_extra_info("sockname")[1] for ws in sockets}
+        client_ports = {ws.ws.get_extra_info("sockname")[1] for ws in sockets}
         per_worker = [established_sockets(pid, port, client_ports) for pid in workers]
         assert sum(per_worker) == 16 and all(count > 0 for count in per_worker), per_worker
         for n in range(3):
             created = await api.post("/classes/Thing", {"n": n})
             assert created.status == 201, created.body
             for ws in sockets:
-                event = await ws.receive_json(timeout=5)
+                event = await ws.recv(timeout=5)
                 assert event["op"] == "create" and event["object"]["objectId"] == created.body["objectId"]
         for ws in sockets:
             await ws.close()
